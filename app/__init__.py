@@ -1,0 +1,115 @@
+"""Parcours: the digital file of the Programmes de Réussite Éducative."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+import app.models  # noqa: F401  (complete the mappers)
+from app.auth import sessions
+from app.authz.decorators import current_user, enforce_declared_permissions
+from app.config import load_settings
+from app.crypto import KeyRing
+from app.db import db
+from app.i18n import _, translations
+from app.navigation import nav_links
+from app.nomenclature import nomenclature
+
+csrf = CSRFProtect()
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app from an instance folder; raise ConfigError or MissingKeyError when unusable."""
+    settings = load_settings(instance_path, overrides)
+    keyring = KeyRing.load(settings.keys_path)
+
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        PARCOURS=settings,
+        SECRET_KEY=settings.secret_key,
+        DATABASE_URL=settings.database_url,
+        SESSION_COOKIE_NAME="parcours_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_absolute_hours),
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.extensions["parcours_keyring"] = keyring
+    db.init_app(app)
+    csrf.init_app(app)
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
+
+    _register_blueprints(app)
+    enforce_declared_permissions(app)
+    app.before_request(sessions.load_user)
+    app.after_request(_security_headers)
+    _register_error_pages(app)
+    app.context_processor(lambda: {"current_user": current_user()})
+    app.jinja_env.globals.update(nav_links=nav_links, label=nomenclature().label)
+
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth.views import bp as auth_bp
+    from app.children.views import bp as children_bp
+    from app.home.views import bp as home_bp
+    from app.users.views import bp as users_bp
+
+    for blueprint in (home_bp, auth_bp, children_bp, users_bp):
+        app.register_blueprint(blueprint)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.endpoint != "static":
+        # Case pages hold personal data: never cached, by the browser or anything between.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    messages = {
+        400: (
+            _("Requête invalide"),
+            _("La page a expiré ou le formulaire est incomplet. Revenez en arrière, rechargez la page et recommencez."),
+        ),
+        401: (_("Connexion requise"), _("Connectez-vous pour continuer.")),
+        403: (_("Accès refusé"), _("Vous n'avez pas accès à cette page.")),
+        404: (
+            _("Page introuvable"),
+            _("Cette page n'existe pas ou vous n'y avez pas accès. Vérifiez l'adresse ou revenez à l'accueil."),
+        ),
+        409: (_("Conflit de modification"), _("Quelqu'un a modifié ce document en même temps que vous.")),
+        413: (_("Fichier trop volumineux"), _("Le fichier envoyé dépasse 20 Mo.")),
+        500: (
+            _("Erreur interne"),
+            _(
+                "Une erreur est survenue. Votre saisie n'a pas été enregistrée ; réessayez, "
+                "et prévenez l'administrateur si cela se reproduit."
+            ),
+        ),
+    }
+
+    def render(code: int) -> tuple[str, int]:
+        title, text = messages[code]
+        return render_template("error.html", title=title, text=text, code=code), code
+
+    for code in messages:
+        app.register_error_handler(code, lambda _e, code=code: render(code))
+    app.register_error_handler(CSRFError, lambda _e: render(400))

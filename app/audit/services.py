@@ -1,0 +1,94 @@
+"""Writing and verifying the audit trail.
+
+Events are added in the caller's transaction: if the change rolls back, so does its event, and
+an audit write that fails makes the whole change fail. Each event holds the hash of the previous
+one; the single `audit_head` row is locked while appending so that the chain never forks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEvent, AuditHead
+from app.db import utcnow
+
+GENESIS = "0" * 64
+
+
+def _entry_hash(event: AuditEvent) -> str:
+    fields = {
+        "prev": event.prev_hash,
+        "at": event.at.isoformat(timespec="microseconds"),
+        "actor": event.actor_id,
+        "programme": event.programme_id,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "outcome": event.outcome,
+    }
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    actor_id: int | None = None,
+    programme_id: int | None = None,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    outcome: str = "ok",
+) -> AuditEvent:
+    """Append an event in the current transaction. Never pass personal data as a target."""
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
+    if head is None:
+        head = AuditHead(id=1, last_hash=GENESIS)
+        session.add(head)
+    event = AuditEvent(
+        at=utcnow(),
+        actor_id=actor_id,
+        programme_id=programme_id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        outcome=outcome,
+        prev_hash=head.last_hash,
+    )
+    event.hash = _entry_hash(event)
+    head.last_hash = event.hash
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    event_id: int | None
+    reason: str
+
+
+def verify_chain(events: Iterable[AuditEvent], head_hash: str | None) -> ChainBreak | None:
+    """Walk events in id order; return the first broken entry, or None when intact."""
+    previous = GENESIS
+    for event in events:
+        if event.prev_hash != previous:
+            return ChainBreak(event.id, "does not follow the previous entry (deleted, inserted or reordered)")
+        if _entry_hash(event) != event.hash:
+            return ChainBreak(event.id, "content changed after it was written")
+        previous = event.hash
+    if head_hash is not None and head_hash != previous:
+        return ChainBreak(None, "the last entries were removed (chain head does not match)")
+    return None
+
+
+def verify(session: Session) -> ChainBreak | None:
+    events = session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
+    head = session.get(AuditHead, 1)
+    return verify_chain(events, head.last_hash if head else None)

@@ -1,0 +1,85 @@
+"""Login sessions kept server-side; the cookie holds only a random token.
+
+A new token is issued at every login. Logout, password change and disabling an account revoke
+tokens in the database, so a copied cookie stops working at once. Idle and absolute timeouts are
+enforced on every request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app, g, session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.auth.models import UserSession
+from app.db import db, utcnow
+from app.users.models import User
+
+# Sliding the idle deadline costs a write; do it at most this often.
+_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(user: User) -> None:
+    """Drop whatever the browser had and bind a fresh token to `user`."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(token_hash=_hash(token), user_id=user.id))
+    session["sid"] = token
+    session.permanent = True
+
+
+def end() -> None:
+    token = session.get("sid")
+    if token:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == _hash(token), UserSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    session.clear()
+
+
+def revoke_all(db_session: Session, user_id: int) -> None:
+    db_session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def load_user() -> None:
+    """Before each request: set `g.user` from a valid, unexpired session, else None."""
+    g.user = None
+    token = session.get("sid")
+    if not token:
+        return
+    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    settings = current_app.config["PARCOURS"]
+    now = utcnow()
+    if (
+        row is None
+        or row.revoked_at is not None
+        or now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
+        or now - row.created_at > timedelta(hours=settings.session_absolute_hours)
+    ):
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = now
+            db.session.commit()
+        session.clear()
+        return
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.active:
+        session.clear()
+        return
+    if now - row.last_seen_at > _TOUCH_INTERVAL:
+        row.last_seen_at = now
+        db.session.commit()
+    g.user = user

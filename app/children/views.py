@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from app.audit import services as audit
+from app.authz import Permission, current_user, requires
+from app.children import services
+from app.children.models import Child
+from app.children.queries import visible_to
+from app.db import db
+from app.users.models import User
+
+bp = Blueprint("children", __name__, url_prefix="/enfants")
+
+MAX_SEARCH_LENGTH = 200
+
+
+def load_child(child_id: str) -> Child | None:
+    return db.session.scalar(select(Child).where(Child.public_id == child_id))
+
+
+@bp.get("/")
+@requires(Permission.CHILD_LIST)
+def index() -> ResponseReturnValue:
+    user = current_user()
+    assert user is not None
+    query = request.args.get("q", "").strip()[:MAX_SEARCH_LENGTH]
+    if query:
+        children = services.search(db.session, user, query)
+    else:
+        children = list(db.session.scalars(visible_to(user)))
+    rows = [(child, services.read_identity(child)) for child in children]
+    rows.sort(key=lambda row: (row[1].nom.casefold(), row[1].prenom.casefold()))
+    audit.record(
+        db.session,
+        "child.list",
+        actor_id=user.id,
+        programme_id=user.programme_id,
+        target_type="children",
+        target_id=f"{len(rows)} enfants",
+    )
+    db.session.commit()
+    referents = {u.id: u for u in db.session.scalars(select(User).where(User.programme_id == user.programme_id))}
+    return render_template("children/index.html", rows=rows, query=query, referents=referents)
+
+
+@bp.get("/<child_id>")
+@requires(Permission.CHILD_VIEW, load=load_child, audit_read="child.read")
+def show(child: Child, child_id: str) -> ResponseReturnValue:
+    user = current_user()
+    assert user is not None
+    identity = services.read_identity(child)
+    siblings = []
+    if child.famille_digest:
+        siblings = [
+            (sibling, services.read_identity(sibling))
+            for sibling in db.session.scalars(
+                visible_to(user).where(Child.famille_digest == child.famille_digest, Child.id != child.id)
+            )
+        ]
+    referent = db.session.get(User, child.referent_id) if child.referent_id else None
+    return render_template("children/show.html", child=child, identity=identity, siblings=siblings, referent=referent)

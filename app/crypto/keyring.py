@@ -1,0 +1,112 @@
+"""Key-encryption keys and the blind-index key, stored as files in `instance/keys/`.
+
+KEKs are numbered (`kek-1.key`, `kek-2.key`, ...); the highest number is the current one. A
+per-child data key is wrapped (AES key wrap, NIST SP 800-38F) by the current KEK and records the
+KEK's number, so a rotation can re-wrap every child key and resume where it stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
+
+KEY_BYTES = 32
+BLIND_INDEX_FILE = "blind-index.key"
+_KEK_FILE = re.compile(r"^kek-(\d+)\.key$")
+
+
+class MissingKeyError(RuntimeError):
+    """A key the instance needs is not in its keys folder."""
+
+
+class UnwrapError(RuntimeError):
+    """A wrapped data key does not open with the key-encryption key it names."""
+
+
+def _write_key(path: Path, key: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+
+
+def ensure_keys_dir(keys_path: Path) -> None:
+    keys_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    keys_path.chmod(0o700)
+
+
+def create_initial_keys(keys_path: Path) -> bool:
+    """Create the first KEK and the blind-index key; never overwrite. True if created."""
+    ensure_keys_dir(keys_path)
+    created = False
+    if not any(_KEK_FILE.match(p.name) for p in keys_path.iterdir()):
+        _write_key(keys_path / "kek-1.key", secrets.token_bytes(KEY_BYTES))
+        created = True
+    if not (keys_path / BLIND_INDEX_FILE).exists():
+        _write_key(keys_path / BLIND_INDEX_FILE, secrets.token_bytes(KEY_BYTES))
+        created = True
+    return created
+
+
+class KeyRing:
+    """The instance's key-encryption keys and blind-index key, loaded once per process."""
+
+    def __init__(self, keks: dict[int, bytes], blind_index_key: bytes) -> None:
+        if not keks:
+            raise MissingKeyError("no key-encryption key")
+        self._keks = keks
+        self.blind_index_key = blind_index_key
+
+    @classmethod
+    def load(cls, keys_path: Path) -> KeyRing:
+        if not keys_path.is_dir():
+            raise MissingKeyError(
+                f"Key folder {keys_path} is missing: the key-encryption key is required "
+                "(run `parcours init`, or copy the keys of this instance)."
+            )
+        keks: dict[int, bytes] = {}
+        for path in keys_path.iterdir():
+            match = _KEK_FILE.match(path.name)
+            if match:
+                keks[int(match.group(1))] = _read_key(path)
+        if not keks:
+            raise MissingKeyError(f"No key-encryption key (kek-N.key) in {keys_path}; refusing to start without it.")
+        blind_path = keys_path / BLIND_INDEX_FILE
+        if not blind_path.is_file():
+            raise MissingKeyError(f"Blind-index key {blind_path} is missing; refusing to start.")
+        return cls(keks, _read_key(blind_path))
+
+    @property
+    def current_version(self) -> int:
+        return max(self._keks)
+
+    def wrap(self, data_key: bytes) -> tuple[bytes, int]:
+        version = self.current_version
+        return aes_key_wrap(self._keks[version], data_key), version
+
+    def unwrap(self, wrapped: bytes, version: int) -> bytes:
+        kek = self._keks.get(version)
+        if kek is None:
+            raise UnwrapError(f"key-encryption key {version} is not in this instance")
+        try:
+            return aes_key_unwrap(kek, wrapped)
+        except InvalidUnwrap as exc:
+            raise UnwrapError(f"wrapped key does not open with key-encryption key {version}") from exc
+
+    def add_kek(self, keys_path: Path) -> int:
+        """Create the next KEK file and make it current."""
+        version = self.current_version + 1
+        key = secrets.token_bytes(KEY_BYTES)
+        _write_key(keys_path / f"kek-{version}.key", key)
+        self._keks[version] = key
+        return version
+
+
+def _read_key(path: Path) -> bytes:
+    key = path.read_bytes()
+    if len(key) != KEY_BYTES:
+        raise MissingKeyError(f"{path} does not hold a {KEY_BYTES}-byte key")
+    return key

@@ -1,0 +1,52 @@
+"""Filled forms ("documents"): a draft until finalised, then locked; corrections are new versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from app.children.models import Child, Parcours
+
+DRAFT = "brouillon"
+FINAL = "finalise"
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    parcours_id: Mapped[int] = mapped_column(ForeignKey("parcours.id"), index=True)
+    form_id: Mapped[str] = mapped_column(String(40))
+    form_version: Mapped[int] = mapped_column(Integer)
+    form_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default=DRAFT)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finalised_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    finalised_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    content: Mapped[DocumentContent] = relationship(cascade="all, delete-orphan", uselist=False)
+    child: Mapped[Child] = relationship()
+    parcours: Mapped[Parcours] = relationship()
+
+
+class DocumentContent(Base):
+    """Encrypted answers and, once finalised, the encrypted sealed PDF."""
+
+    __tablename__ = "document_contents"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    answers: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -1,0 +1,34 @@
+"""Imports every model so that the metadata is complete (Alembic, tests)."""
+
+from app.audit.models import AuditEvent, AuditHead
+from app.auth.models import UserSession
+from app.children.models import (
+    Child,
+    ChildIdentity,
+    ChildSearchIndex,
+    Parcours,
+    ParcoursCode,
+    ParcoursDetails,
+)
+from app.db import Base
+from app.documents.models import Document, DocumentContent
+from app.users.models import Programme, User
+
+metadata = Base.metadata
+
+__all__ = [
+    "AuditEvent",
+    "AuditHead",
+    "Child",
+    "ChildIdentity",
+    "ChildSearchIndex",
+    "Document",
+    "DocumentContent",
+    "Parcours",
+    "ParcoursCode",
+    "ParcoursDetails",
+    "Programme",
+    "User",
+    "UserSession",
+    "metadata",
+]

@@ -1,0 +1,31 @@
+"""Main navigation: each entry shows only to users whose role holds its permission."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from app.authz.decorators import declared_permission
+from app.authz.policy import policy
+from app.i18n import _
+from app.users.models import User
+
+# (endpoint, label); an endpoint not registered (feature absent) is skipped.
+ENTRIES = [
+    ("home.coordination", _("Tableau de bord")),
+    ("children.index", _("Enfants suivis")),
+    ("eps.agenda", _("Ordre du jour EPS")),
+    ("indicators.dashboard", _("Indicateurs")),
+    ("imports.upload", _("Import")),
+    ("archive.index", _("Archives")),
+    ("users.index", _("Comptes utilisateurs")),
+    ("audit.index", _("Journal d'audit")),
+]
+
+
+def nav_links(user: User) -> list[tuple[str, str]]:
+    links = []
+    for endpoint, label in ENTRIES:
+        permission = declared_permission(current_app, endpoint)
+        if permission is not None and policy(user, permission):
+            links.append((endpoint, label))
+    return links

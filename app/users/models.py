@@ -1,0 +1,56 @@
+"""Programmes (one PRE each) and user accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, utcnow
+
+
+class Role(StrEnum):
+    REFERENT = "referent"
+    COORDINATEUR = "coordinateur"
+    EPS = "eps"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.REFERENT: "Référent·e de parcours",
+    Role.COORDINATEUR: "Coordonnateur·rice",
+    Role.EPS: "Membre de l'EPS",
+    Role.ADMIN: "Administrateur·rice",
+}
+
+
+class Programme(Base):
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    programme: Mapped[Programme] = relationship(lazy="joined")
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[Role(self.role)]
