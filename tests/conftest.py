@@ -1,0 +1,126 @@
+"""Shared fixtures: one instance and schema per run, each test inside a rolled-back transaction.
+
+Set PARCOURS_DATABASE_URL to run the same suite on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app import create_app
+from app.config import write_config
+from app.crypto.keyring import create_initial_keys
+from app.db import db, make_engine
+from app.migrate import upgrade
+from tests import factories
+
+FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
+if not FIXTURES.is_dir():
+    FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def make_instance(path: Path, database_url: str | None = None) -> Path:
+    """An instance folder with config and keys, like `parcours init` makes."""
+    path.mkdir(parents=True, exist_ok=True)
+    values: dict[str, object] = {"secret_key": "test-secret-" + "x" * 40, "secure_cookies": False}
+    if database_url:
+        values["database_url"] = database_url
+    write_config(path, values)
+    create_initial_keys(path / "keys")
+    return path
+
+
+def reset_database(url: str) -> None:
+    """Empty the test database and bring it to the latest migration."""
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def instance_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    url = os.environ.get("PARCOURS_DATABASE_URL")
+    path = make_instance(tmp_path_factory.mktemp("instance"), url)
+    reset_database(url or f"sqlite:///{path / 'parcours.sqlite3'}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def base_app(instance_path: Path) -> Flask:
+    app = create_app(instance_path, {"testing": True})
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture()
+def app(base_app: Flask) -> Iterator[Flask]:
+    """The app with every session joined to one outer transaction, rolled back after the test."""
+    assert db.engine is not None
+    connection = db.engine.connect()
+    outer = connection.begin()
+    db.bind_to(connection)
+    try:
+        with base_app.app_context():
+            yield base_app
+    finally:
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture()
+def session(app: Flask) -> Session:
+    return db.session
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def world(session: Session) -> factories.World:
+    """Two programmes: one with a coordinator, two référents, an EPS member, an admin and
+    children; the other with its own coordinator and child."""
+    return factories.make_world(session)
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/connexion") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_FIELD.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, email: str, password: str = factories.PASSWORD) -> None:
+    response = client.post(
+        "/connexion", data={"email": email, "password": password, "csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 302, f"login of {email} failed ({response.status_code})"
+
+
+@pytest.fixture()
+def login_as(app: Flask):  # type: ignore[no-untyped-def]
+    """`login_as(user)` returns a client logged in as that user."""
+
+    def _login(user: factories.User) -> FlaskClient:
+        client = app.test_client()
+        login(client, user.email)
+        return client
+
+    return _login
