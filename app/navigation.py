@@ -11,7 +11,6 @@ from app.users.models import User
 
 # (endpoint, label); an endpoint not registered (feature absent) is skipped.
 ENTRIES = [
-    ("home.coordination", _("Tableau de bord")),
     ("children.index", _("Enfants suivis")),
     ("eps.agenda", _("Ordre du jour EPS")),
     ("indicators.dashboard", _("Indicateurs")),
