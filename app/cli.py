@@ -150,3 +150,12 @@ def run(host: str, port: int) -> None:
         raise UserFacingError(str(error)) from error
     click.echo(f"Parcours sur http://{host}:{port}/")
     run_simple(host, port, app, threaded=True)
+
+
+def _register_commands() -> None:
+    from app.audit.cli import audit
+
+    main.add_command(audit)
+
+
+_register_commands()

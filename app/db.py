@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -59,36 +60,54 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-class Database:
-    """Engine and a session per application context."""
+@dataclass
+class _State:
+    engine: Engine
+    factory: sessionmaker[Session]
 
-    def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self._factory: sessionmaker[Session] | None = None
+
+class Database:
+    """Engine and a session per application context; the state lives on each app."""
 
     def init_app(self, app: Flask) -> None:
-        self.engine = make_engine(app.config["DATABASE_URL"])
-        self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
-        app.extensions["parcours_db"] = self
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["parcours_db"] = _State(engine, sessionmaker(bind=engine, expire_on_commit=False))
         app.teardown_appcontext(self._close_session)
+
+    @staticmethod
+    def _state(app: Flask | None = None) -> _State:
+        state: _State = (app or current_app).extensions["parcours_db"]
+        return state
+
+    @property
+    def engine(self) -> Engine:
+        return self._state().engine
 
     @property
     def session(self) -> Session:
         if "db_session" not in g:
-            assert self._factory is not None, "Database.init_app was not called"
-            g.db_session = self._factory()
+            g.db_session = self._state().factory()
         session: Session = g.db_session
         return session
 
-    def bind_to(self, connection: Connection) -> None:
-        """Run every session inside an outer transaction (tests roll it back)."""
-        self._factory = sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    def engine_of(self, app: Flask) -> Engine:
+        return self._state(app).engine
+
+    def bind_to(self, app: Flask, connection: Connection | None) -> None:
+        """Run every session of `app` inside an outer transaction on `connection` (tests roll it
+        back); None restores the engine."""
+        state = self._state(app)
+        if connection is None:
+            state.factory = sessionmaker(bind=state.engine, expire_on_commit=False)
+        else:
+            state.factory = sessionmaker(
+                bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
 
     @contextmanager
     def new_session(self) -> Iterator[Session]:
         """A session outside the request one (background jobs, CLI loops)."""
-        assert self._factory is not None
-        with self._factory() as session:
+        with self._state().factory() as session:
             yield session
 
     @staticmethod

@@ -9,10 +9,12 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -58,24 +60,34 @@ def instance_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (own `g`, own database session), as in production;
+    without this, requests would share the test's app context."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def base_app(instance_path: Path) -> Flask:
     app = create_app(instance_path, {"testing": True})
     app.config["TESTING"] = True
+    app.test_client_class = IsolatedClient
     return app
 
 
 @pytest.fixture()
 def app(base_app: Flask) -> Iterator[Flask]:
     """The app with every session joined to one outer transaction, rolled back after the test."""
-    assert db.engine is not None
-    connection = db.engine.connect()
+    connection = db.engine_of(base_app).connect()
     outer = connection.begin()
-    db.bind_to(connection)
+    db.bind_to(base_app, connection)
     try:
         with base_app.app_context():
             yield base_app
     finally:
+        db.bind_to(base_app, None)
         outer.rollback()
         connection.close()
 
@@ -101,7 +113,7 @@ CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client: FlaskClient, path: str = "/connexion") -> str:
-    page = client.get(path).get_data(as_text=True)
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
     match = CSRF_FIELD.search(page)
     assert match, f"no CSRF token on {path}"
     return match.group(1)

@@ -1,13 +1,13 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length
 
 from app.i18n import _
 from app.users.models import ROLE_LABELS
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
 class UserCreateForm(FlaskForm):
@@ -16,7 +16,6 @@ class UserCreateForm(FlaskForm):
         _("Adresse e-mail"),
         validators=[
             DataRequired(_("L'adresse e-mail est obligatoire.")),
-            Email(_("Adresse e-mail invalide.")),
             Length(max=254),
         ],
     )
