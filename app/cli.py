@@ -157,5 +157,9 @@ def _register_commands() -> None:
 
     main.add_command(audit)
 
+    from app.formengine.cli import forms
+
+    main.add_command(forms)
+
 
 _register_commands()

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from app import create_app
 from app.config import write_config
@@ -120,9 +120,7 @@ def csrf_token(client: FlaskClient, path: str = "/connexion") -> str:
 
 
 def login(client: FlaskClient, email: str, password: str = factories.PASSWORD) -> None:
-    response = client.post(
-        "/connexion", data={"email": email, "password": password, "csrf_token": csrf_token(client)}
-    )
+    response = client.post("/connexion", data={"email": email, "password": password, "csrf_token": csrf_token(client)})
     assert response.status_code == 302, f"login of {email} failed ({response.status_code})"
 
 

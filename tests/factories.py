@@ -57,9 +57,7 @@ def make_identity(**overrides: object) -> Identity:
     return Identity(**values)  # type: ignore[arg-type]
 
 
-def make_child(
-    session: Session, programme: Programme, referent: User | None = None, **identity: object
-) -> Child:
+def make_child(session: Session, programme: Programme, referent: User | None = None, **identity: object) -> Child:
     return create_child(
         session,
         programme_id=programme.id,

@@ -64,8 +64,11 @@ class Objects:
             "child_id": {rel: c.public_id for rel, c in children.items()},
             "parcours_id": {rel: c.parcours[0].public_id for rel, c in children.items()},
             "document_id": {rel: d.public_id for rel, d in documents.items()},
-            "user_id": {"own": str(world.referent.id), "other": str(world.other_referent.id),
-                        "foreign": str(foreign_user.id)},
+            "user_id": {
+                "own": str(world.referent.id),
+                "other": str(world.other_referent.id),
+                "foreign": str(foreign_user.id),
+            },
         }
         for values in self.values.values():
             values["missing"] = MISSING
@@ -126,8 +129,7 @@ def _events(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
 
 
-def test_access_matrix(app: Flask, session: Session, world: World,
-                       login_as: Callable[[Any], FlaskClient]) -> None:
+def test_access_matrix(app: Flask, session: Session, world: World, login_as: Callable[[Any], FlaskClient]) -> None:
     objects = Objects(session, world)
     mismatches: list[str] = []
     for role, user in world.users().items():
@@ -152,8 +154,10 @@ def test_access_matrix(app: Flask, session: Session, world: World,
                 allowed = expected_status_allowed(role, permission, relation, rule)
                 got = response.status_code
                 if response.status_code >= 500 or (got == 404) == allowed:
-                    mismatches.append(f"{role:12} {method} {rule.rule} [{relation}] → {got}, "
-                                      f"expected {'allowed' if allowed else '404'}")
+                    mismatches.append(
+                        f"{role:12} {method} {rule.rule} [{relation}] → {got}, "
+                        f"expected {'allowed' if allowed else '404'}"
+                    )
                 if has_objects and (method == "GET" or not allowed):
                     events = _events(session) - before
                     if events != 1:
@@ -163,8 +167,13 @@ def test_access_matrix(app: Flask, session: Session, world: World,
 
 @pytest.mark.parametrize("role", [r.value for r in Role])
 def test_admin_and_eps_never_hold_case_permissions(role: str) -> None:
-    case = {Permission.CHILD_LIST, Permission.CHILD_VIEW, Permission.CHILD_EDIT,
-            Permission.DOCUMENT_VIEW, Permission.DOCUMENT_EDIT}
+    case = {
+        Permission.CHILD_LIST,
+        Permission.CHILD_VIEW,
+        Permission.CHILD_EDIT,
+        Permission.DOCUMENT_VIEW,
+        Permission.DOCUMENT_EDIT,
+    }
     granted = ROLE_PERMISSIONS[Role(role)] & case
     if role in ("admin", "eps"):
         assert granted == set()
@@ -193,8 +202,9 @@ def _checksum(session: Session) -> str:
     return "\n".join(parts)
 
 
-def test_get_requests_never_change_state(app: Flask, session: Session, world: World,
-                                         login_as: Callable[[Any], FlaskClient]) -> None:
+def test_get_requests_never_change_state(
+    app: Flask, session: Session, world: World, login_as: Callable[[Any], FlaskClient]
+) -> None:
     objects = Objects(session, world)
     session.commit()
     before = _checksum(session)

@@ -18,8 +18,9 @@ from tests.factories import World, make_child
 
 
 def _trail(session: Session, count: int = 5) -> list[AuditEvent]:
-    return [record(session, f"test.event{i}", actor_id=1, target_type="children", target_id=f"c{i}")
-            for i in range(count)]
+    return [
+        record(session, f"test.event{i}", actor_id=1, target_type="children", target_id=f"c{i}") for i in range(count)
+    ]
 
 
 def test_an_intact_chain_verifies(session: Session) -> None:
@@ -50,8 +51,9 @@ def test_a_deleted_last_entry_is_found(session: Session) -> None:
 
 def test_an_inserted_entry_is_found(session: Session) -> None:
     events = _trail(session)
-    forged = AuditEvent(at=events[1].at, actor_id=9, action="forged", prev_hash=events[1].hash, hash=events[2].hash,
-                        outcome="ok")
+    forged = AuditEvent(
+        at=events[1].at, actor_id=9, action="forged", prev_hash=events[1].hash, hash=events[2].hash, outcome="ok"
+    )
     session.add(forged)
     session.flush()
     session.execute(update(AuditEvent).where(AuditEvent.id == forged.id).values(id=events[-1].id + 100))

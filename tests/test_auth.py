@@ -48,8 +48,7 @@ def test_login_issues_a_new_session_and_logout_kills_the_old_cookie(app: Flask, 
     assert _replay(app, cookie, "/enfants/") == 302  # sent back to the login page
 
 
-def test_disabling_a_user_kills_its_live_session(app: Flask, session: Session, world: World,
-                                                login_as: LoginAs) -> None:
+def test_disabling_a_user_kills_its_live_session(app: Flask, session: Session, world: World, login_as: LoginAs) -> None:
     client = login_as(world.referent)
     assert client.get("/enfants/").status_code == 200
     set_active(session, world.referent, False, world.admin.id)
@@ -61,7 +60,9 @@ def test_admin_disables_and_reenables_an_account_in_the_web_ui(world: World, log
     victim = login_as(world.referent)
     admin = login_as(world.admin)
     token = csrf_token(admin, "/admin/utilisateurs/")
-    assert admin.post(f"/admin/utilisateurs/{world.referent.id}/desactiver", data={"csrf_token": token}).status_code == 302
+    assert (
+        admin.post(f"/admin/utilisateurs/{world.referent.id}/desactiver", data={"csrf_token": token}).status_code == 302
+    )
     assert victim.get("/enfants/").status_code == 302
     assert "Désactivé" in admin.get("/admin/utilisateurs/").get_data(as_text=True)
     admin.post(f"/admin/utilisateurs/{world.referent.id}/activer", data={"csrf_token": token})
@@ -71,8 +72,13 @@ def test_admin_disables_and_reenables_an_account_in_the_web_ui(world: World, log
 def test_admin_creates_an_account_with_a_role(world: World, login_as: LoginAs) -> None:
     admin = login_as(world.admin)
     token = csrf_token(admin, "/admin/utilisateurs/")
-    data = {"csrf_token": token, "name": "Nadia Soilihi", "email": "nadia@pre.test", "role": "referent",
-            "password": "un jardin sous la pluie"}
+    data = {
+        "csrf_token": token,
+        "name": "Nadia Soilihi",
+        "email": "nadia@pre.test",
+        "role": "referent",
+        "password": "un jardin sous la pluie",
+    }
     assert admin.post("/admin/utilisateurs/", data=data).status_code == 302
     fresh = admin.application.test_client()
     login(fresh, "nadia@pre.test", "un jardin sous la pluie")
@@ -82,13 +88,19 @@ def test_admin_creates_an_account_with_a_role(world: World, login_as: LoginAs) -
     assert "au moins 12 caractères" in page.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("idle", "age"), [(timedelta(minutes=31), timedelta(minutes=31)), (timedelta(0), timedelta(hours=10, minutes=1))])
-def test_idle_and_absolute_timeouts(session: Session, world: World, login_as: LoginAs,
-                                    idle: timedelta, age: timedelta) -> None:
+@pytest.mark.parametrize(
+    ("idle", "age"), [(timedelta(minutes=31), timedelta(minutes=31)), (timedelta(0), timedelta(hours=10, minutes=1))]
+)
+def test_idle_and_absolute_timeouts(
+    session: Session, world: World, login_as: LoginAs, idle: timedelta, age: timedelta
+) -> None:
     client = login_as(world.referent)
     now = utcnow()
-    session.execute(update(UserSession).where(UserSession.user_id == world.referent.id)
-                    .values(last_seen_at=now - idle, created_at=now - age))
+    session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == world.referent.id)
+        .values(last_seen_at=now - idle, created_at=now - age)
+    )
     session.commit()
     assert client.get("/enfants/").status_code == 302
 
@@ -108,8 +120,9 @@ def test_every_post_without_csrf_token_is_refused(app: Flask, world: World, logi
 
 def test_session_cookie_flags(world: World, app: Flask) -> None:
     client = app.test_client()
-    response = client.post("/connexion", data={"email": world.referent.email, "password": PASSWORD,
-                                               "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/connexion", data={"email": world.referent.email, "password": PASSWORD, "csrf_token": csrf_token(client)}
+    )
     header = response.headers["Set-Cookie"]
     assert "HttpOnly" in header and "SameSite=Lax" in header
     assert app.config["SESSION_COOKIE_SECURE"] is False  # local test instance; True by default
@@ -123,8 +136,9 @@ def test_passwords_are_argon2id_and_rules_apply(session: Session, world: World) 
     assert password_problem("aaaaaaaaaaaaaaaa") is not None
     assert password_problem("le chat dort sur le toit") is None  # no composition rules
     with pytest.raises(UserError):
-        create_user(session, programme=world.programme, email="a@b.fr", name="A", role="referent",
-                    password="azertyuiop12")
+        create_user(
+            session, programme=world.programme, email="a@b.fr", name="A", role="referent", password="azertyuiop12"
+        )
 
 
 @settings(max_examples=10, deadline=None)
@@ -139,8 +153,9 @@ def test_unknown_user_and_wrong_password_look_alike_and_throttling_locks(app: Fl
     client = app.test_client()
 
     def attempt(email: str, password: str) -> tuple[int, str]:
-        response = client.post("/connexion", data={"email": email, "password": password,
-                                                   "csrf_token": csrf_token(client)})
+        response = client.post(
+            "/connexion", data={"email": email, "password": password, "csrf_token": csrf_token(client)}
+        )
         return response.status_code, response.get_data(as_text=True).replace(email, "")
 
     unknown = attempt("personne@nulle.part", "mauvais mot de passe")

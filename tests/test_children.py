@@ -1,4 +1,3 @@
-from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.children.services import read_identity, search

@@ -15,8 +15,9 @@ PARCOURS = [str(Path(sys.executable).parent / "parcours")]
 def run(instance: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "PARCOURS_DATABASE_URL"}
     env["PARCOURS_INSTANCE"] = str(instance)
-    return subprocess.run([*PARCOURS, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120,
-                          check=False)
+    return subprocess.run(
+        [*PARCOURS, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +44,22 @@ def test_programmes_and_users_add(tmp_path: Path) -> None:
     instance = tmp_path / "instance"
     assert run(instance, "init").returncode == 0
     assert run(instance, "programmes", "add", "PRE-976", "--name", "PRE de Mamoudzou").returncode == 0
-    created = run(instance, "users", "add", "Coord@PRE.fr", "--role", "coordinateur", "--name", "Claire",
-                  "--password-stdin", stdin="une longue phrase de passe\n")
+    created = run(
+        instance,
+        "users",
+        "add",
+        "Coord@PRE.fr",
+        "--role",
+        "coordinateur",
+        "--name",
+        "Claire",
+        "--password-stdin",
+        stdin="une longue phrase de passe\n",
+    )
     assert created.returncode == 0, created.stderr
-    weak = run(instance, "users", "add", "x@pre.fr", "--role", "referent", "--name", "X", "--password-stdin",
-               stdin="court\n")
+    weak = run(
+        instance, "users", "add", "x@pre.fr", "--role", "referent", "--name", "X", "--password-stdin", stdin="court\n"
+    )
     assert weak.returncode == 1
     assert "12 caractères" in weak.stderr
     duplicate = run(instance, "programmes", "add", "PRE-976", "--name", "Encore")

@@ -26,8 +26,16 @@ MARKER_ADRESSE = "77 impasse Zqxmarkeradresse"
 def _plant(session: Session) -> Child:
     programme = make_programme(session)
     referent = make_user(session, programme, "referent")
-    child = make_child(session, programme, referent, nom=MARKER_NOM, prenom="Zqxmarkerprenom",
-                       adresse=MARKER_ADRESSE, date_naissance=date(2014, 2, 3), ref_famille="Zqxmarkerfamille")
+    child = make_child(
+        session,
+        programme,
+        referent,
+        nom=MARKER_NOM,
+        prenom="Zqxmarkerprenom",
+        adresse=MARKER_ADRESSE,
+        date_naissance=date(2014, 2, 3),
+        ref_famille="Zqxmarkerfamille",
+    )
     make_parcours(session, child)
     return child
 
