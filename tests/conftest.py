@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -52,6 +53,37 @@ def reset_database(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture()
+def fresh_instance(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """`fresh_instance(name)`: a new instance with its own empty database, migrated to head, on
+    the backend under test (a new PostgreSQL database when PARCOURS_DATABASE_URL is set)."""
+    server_url = os.environ.get("PARCOURS_DATABASE_URL")
+    created: list[str] = []
+
+    def make(name: str) -> Path:
+        path = tmp_path / name
+        url = f"sqlite:///{path / 'parcours.sqlite3'}"
+        if server_url:
+            database = f"parcours_t_{uuid.uuid4().hex[:12]}"
+            _admin_execute(server_url, f'CREATE DATABASE "{database}"')
+            created.append(database)
+            url = str(make_url(server_url).set(database=database).render_as_string(hide_password=False))
+        make_instance(path, url)
+        reset_database(url)
+        return path
+
+    yield make
+    for database in created:
+        _admin_execute(server_url or "", f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def _admin_execute(server_url: str, statement: str) -> None:
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def instance_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     url = os.environ.get("PARCOURS_DATABASE_URL")
@@ -70,11 +102,27 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def base_app(instance_path: Path) -> Flask:
+def base_app(instance_path: Path) -> Iterator[Flask]:
     app = create_app(instance_path, {"testing": True})
     app.config["TESTING"] = True
     app.test_client_class = IsolatedClient
-    return app
+    yield app
+    db.engine_of(app).dispose()
+
+
+@pytest.fixture()
+def make_app() -> Iterator[Callable[[Path], Flask]]:
+    """`make_app(instance)`: another app on its own instance; its engine is disposed afterwards."""
+    apps: list[Flask] = []
+
+    def make(path: Path) -> Flask:
+        app = create_app(path)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        db.engine_of(app).dispose()
 
 
 @pytest.fixture()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
-from app import create_app
 from app.children.models import Child
 from app.children.services import read_identity
 from app.crypto.keyring import MissingKeyError
@@ -47,8 +48,10 @@ def file_instance(tmp_path: Path) -> Path:
     return path
 
 
-def test_planted_markers_are_absent_from_the_sqlite_file_and_its_wal(file_instance: Path) -> None:
-    app = create_app(file_instance)
+def test_planted_markers_are_absent_from_the_sqlite_file_and_its_wal(
+    make_app: Callable[[Path], Flask], file_instance: Path
+) -> None:
+    app = make_app(file_instance)
     upgrade(db.engine_of(app))
     with app.app_context():
         _plant(db.session)
@@ -77,8 +80,10 @@ def test_no_column_of_any_table_holds_a_marker(session: Session) -> None:
             assert "Zqxmarkeradresse" not in dump, table
 
 
-def test_a_copy_of_the_database_without_its_keys_decrypts_nothing(file_instance: Path, tmp_path: Path) -> None:
-    app = create_app(file_instance)
+def test_a_copy_of_the_database_without_its_keys_decrypts_nothing(
+    make_app: Callable[[Path], Flask], file_instance: Path, tmp_path: Path
+) -> None:
+    app = make_app(file_instance)
     upgrade(db.engine_of(app))
     with app.app_context():
         child_id = _plant(db.session).id
@@ -86,7 +91,7 @@ def test_a_copy_of_the_database_without_its_keys_decrypts_nothing(file_instance:
     db.engine_of(app).dispose()
     thief = make_instance(tmp_path / "thief", f"sqlite:///{tmp_path / 'thief' / 'parcours.sqlite3'}")
     shutil.copy(file_instance / "parcours.sqlite3", thief / "parcours.sqlite3")
-    stolen = create_app(thief)
+    stolen = make_app(thief)
     with stolen.app_context():
         child = db.session.scalar(select(Child).where(Child.id == child_id))
         assert child is not None
@@ -94,7 +99,9 @@ def test_a_copy_of_the_database_without_its_keys_decrypts_nothing(file_instance:
             read_identity(child)
 
 
-def test_the_app_refuses_to_start_without_its_key_encryption_key(file_instance: Path) -> None:
+def test_the_app_refuses_to_start_without_its_key_encryption_key(
+    make_app: Callable[[Path], Flask], file_instance: Path
+) -> None:
     (file_instance / "keys" / "kek-1.key").unlink()
     with pytest.raises(MissingKeyError, match="key-encryption key"):
-        create_app(file_instance)
+        make_app(file_instance)

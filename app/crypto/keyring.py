@@ -96,6 +96,14 @@ class KeyRing:
         except InvalidUnwrap as exc:
             raise UnwrapError(f"wrapped key does not open with key-encryption key {version}") from exc
 
+    def versions(self) -> list[int]:
+        return sorted(self._keks)
+
+    def forget(self, version: int) -> None:
+        if version == self.current_version:
+            raise ValueError("the current key-encryption key cannot be forgotten")
+        del self._keks[version]
+
     def add_kek(self, keys_path: Path) -> int:
         """Create the next KEK file and make it current."""
         version = self.current_version + 1

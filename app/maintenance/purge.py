@@ -1,0 +1,67 @@
+"""Retention: crypto-shred the children whose last contact is older than the retention period.
+
+A purged child keeps only clear codes and dates (past years' indicators stay right) and its audit
+events. Its data key, identity, search digests, encrypted details, answers and PDFs are deleted;
+then every remaining child key is re-wrapped under a new key-encryption key and the old ones are
+deleted, so that no backup taken before the purge can open the purged child's key either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy.orm import Session
+
+from app.audit import services as audit
+from app.children.models import Child, ChildIdentity, ChildSearchIndex, Parcours, ParcoursDetails
+from app.db import utcnow
+from app.documents.models import Document, DocumentContent
+
+
+@dataclass(frozen=True)
+class Expired:
+    pseudonym: str
+    programme_id: int
+    last_contact: date
+
+
+def retention_cutoff(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def expired_children(session: Session, today: date, years: int) -> list[Child]:
+    """Children past retention: last contact before the cutoff and no parcours still open."""
+    open_parcours = exists().where(
+        and_(Parcours.child_id == Child.id, Parcours.decision_eps == "accepte", Parcours.date_sortie.is_(None))
+    )
+    query = select(Child).where(
+        Child.purged_at.is_(None), Child.last_contact < retention_cutoff(today, years), ~open_parcours
+    )
+    return list(session.scalars(query.order_by(Child.programme_id, Child.last_contact)))
+
+
+def shred(session: Session, children: list[Child]) -> None:
+    """Delete every encrypted value and the key of each child, in the caller's transaction."""
+    ids = [child.id for child in children]
+    if not ids:
+        return
+    parcours_ids = select(Parcours.id).where(Parcours.child_id.in_(ids))
+    document_ids = select(Document.id).where(Document.child_id.in_(ids))
+    session.execute(delete(ChildIdentity).where(ChildIdentity.child_id.in_(ids)))
+    session.execute(delete(ChildSearchIndex).where(ChildSearchIndex.child_id.in_(ids)))
+    session.execute(delete(ParcoursDetails).where(ParcoursDetails.parcours_id.in_(parcours_ids)))
+    session.execute(delete(DocumentContent).where(DocumentContent.document_id.in_(document_ids)))
+    session.execute(
+        update(Child)
+        .where(Child.id.in_(ids))
+        .values(wrapped_key=None, famille_digest=None, ref_digest=None, purged_at=utcnow())
+    )
+    for child in children:
+        audit.record(session, "child.purge", programme_id=child.programme_id, target_type="children",
+                     target_id=child.public_id)
+    session.expire_all()
