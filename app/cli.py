@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import sys
 from collections.abc import Iterator
@@ -66,12 +67,16 @@ def init(demo: bool) -> None:
 
     instance = instance_path_from_env()
     instance.mkdir(parents=True, exist_ok=True)
-    if not (instance / CONFIG_FILE).exists():
-        values: dict[str, object] = {"secret_key": secrets.token_urlsafe(48)}
-        if demo:
-            values.update(demo=True, secure_cookies=False)
+    config_file = instance / CONFIG_FILE
+    values: dict[str, object] = {"secret_key": secrets.token_urlsafe(48)}
+    if config_file.exists():
+        values = json.loads(config_file.read_text(encoding="utf-8"))
+    if demo:
+        # A demo instance is served over plain http on this machine; explicit settings win.
+        values = {"demo": True, "secure_cookies": False, **values}
+    if not config_file.exists() or values != json.loads(config_file.read_text(encoding="utf-8")):
         write_config(instance, values)
-        click.echo(f"Configuration créée : {instance / CONFIG_FILE}")
+        click.echo(f"Configuration écrite : {config_file}")
     if create_initial_keys(instance / "keys"):
         click.echo(f"Clés créées dans {instance / 'keys'}")
     settings = load_settings(instance)
@@ -84,6 +89,18 @@ def init(demo: bool) -> None:
 
         with app_context():
             create_demo(echo=click.echo)
+    _ensure_certificates()
+
+
+def _ensure_certificates() -> None:
+    """A self-signed sealing certificate for every programme that has none (never replaces one)."""
+    from flask import current_app
+
+    from app.signing.services import ensure_programme_certificates
+
+    with app_context():
+        for code in ensure_programme_certificates(db.session, current_app.config["PARCOURS"].keys_path):
+            click.echo(f"Certificat de cachet auto-signé créé pour {code}.")
 
 
 @main.group()
@@ -104,6 +121,7 @@ def programmes_add(code: str, name: str) -> None:
             raise UserFacingError(str(error)) from error
         db.session.commit()
         click.echo(f"Programme {programme.code} créé.")
+    _ensure_certificates()
 
 
 @main.group()
@@ -154,12 +172,28 @@ def run(host: str, port: int) -> None:
 
 def _register_commands() -> None:
     from app.audit.cli import audit
+    from app.maintenance.cli import backup, keys, purge, restore
 
-    main.add_command(audit)
+    for command in (audit, keys, purge, backup, restore):
+        main.add_command(command)
+
+    from app.archive.cli import archive
+    from app.signing.cli import import_certificate_command
+
+    keys.add_command(import_certificate_command)
+    main.add_command(archive)
 
     from app.formengine.cli import forms
 
     main.add_command(forms)
+
+    from app.imports.cli import import_command
+
+    main.add_command(import_command)
+
+    from app.indicators.cli import indicators_command
+
+    main.add_command(indicators_command)
 
 
 _register_commands()
