@@ -25,6 +25,7 @@ lint: install
 # The whole suite on SQLite, then again on PostgreSQL when PARCOURS_TEST_POSTGRES_URL is set
 # (.ci/run starts a server and sets it; CI refuses to skip it).
 test: lint
+	$(BIN)/parcours forms check
 	$(BIN)/python -m pytest
 	@if [ -n "$$PARCOURS_TEST_POSTGRES_URL" ]; then \
 		PARCOURS_DATABASE_URL="$$PARCOURS_TEST_POSTGRES_URL" $(BIN)/python -m pytest -m "not e2e" -p no:cacheprovider; \

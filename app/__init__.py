@@ -10,6 +10,7 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 import app.models  # noqa: F401  (complete the mappers)
+from app import formengine
 from app.auth import sessions
 from app.authz.decorators import current_user, enforce_declared_permissions
 from app.config import load_settings
@@ -46,6 +47,7 @@ def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | No
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.extensions["parcours_keyring"] = keyring
+    formengine.install(app)
     db.init_app(app)
     csrf.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.i18n")
@@ -63,12 +65,19 @@ def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | No
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.archive.views import bp as archive_bp
     from app.auth.views import bp as auth_bp
     from app.children.views import bp as children_bp
+    from app.documents.views import bp as documents_bp
     from app.home.views import bp as home_bp
+    from app.imports.views import bp as imports_bp
+    from app.indicators.views import bp as indicators_bp
+    from app.signing.views import bp as signing_bp
     from app.users.views import bp as users_bp
+    from app.workflow.views import bp as eps_bp
 
-    for blueprint in (home_bp, auth_bp, children_bp, users_bp):
+    blueprints = (home_bp, auth_bp, children_bp, users_bp, eps_bp, indicators_bp, imports_bp, archive_bp, signing_bp)
+    for blueprint in (*blueprints, documents_bp):
         app.register_blueprint(blueprint)
 
 

@@ -64,11 +64,20 @@ def create_demo(echo: Callable[[str], None] = print) -> None:
             for email, name, role in DEMO_USERS
         }
         _create_children(session, programme, [users["referent"], _by_email(session, "referent2@demo.parcours")])
+        _create_documented_children(session)
         session.commit()
         echo("Données de démonstration créées (programme DEMO).")
     echo("Comptes de démonstration (mot de passe « demo-parcours ») :")
     for email, _name, role in DEMO_USERS:
         echo(f"  {email:<28} {role}")
+
+
+def _create_documented_children(session: Session) -> None:
+    """Children at every workflow step whose documents went through the real services (and seals)."""
+    from app.documents.demo import create_documented_children
+
+    referent = _by_email(session, "referent@demo.parcours")
+    create_documented_children(session, referent, _by_email(session, "coordination@demo.parcours"))
 
 
 def _by_email(session: Session, email: str) -> User:

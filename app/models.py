@@ -1,5 +1,6 @@
 """Imports every model so that the metadata is complete (Alembic, tests)."""
 
+from app.archive.models import ArchiveExport
 from app.audit.models import AuditEvent, AuditHead
 from app.auth.models import UserSession
 from app.children.models import (
@@ -17,6 +18,7 @@ from app.users.models import Programme, User
 metadata = Base.metadata
 
 __all__ = [
+    "ArchiveExport",
     "AuditEvent",
     "AuditHead",
     "Child",

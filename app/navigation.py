@@ -17,6 +17,7 @@ ENTRIES = [
     ("imports.upload", _("Import")),
     ("archive.index", _("Archives")),
     ("users.index", _("Comptes utilisateurs")),
+    ("signing.certificate", _("Certificat de cachet")),
     ("audit.index", _("Journal d'audit")),
 ]
 

@@ -9,9 +9,11 @@ from functools import cache
 
 from sqlalchemy.orm import Session
 
+from app.auth import totp
 from app.auth.passwords import hash_password
 from app.children.models import Child, Parcours, ParcoursCode
 from app.children.services import Guardian, Identity, create_child, new_public_id
+from app.children.vault import keyring
 from app.users.models import Programme, User
 from app.users.services import create_programme
 
@@ -28,7 +30,12 @@ def make_programme(session: Session, code: str | None = None) -> Programme:
     return create_programme(session, code or f"PRE{next(_numbers)}", "PRE de test")
 
 
+# Seeds of the TOTP second factor of test accounts, by e-mail (tests compute codes from them).
+TOTP_SEEDS: dict[str, str] = {}
+
+
 def make_user(session: Session, programme: Programme, role: str, email: str | None = None) -> User:
+    """An active account; admins and coordinators come with a confirmed TOTP second factor."""
     user = User(
         programme_id=programme.id,
         email=email or f"{role}{next(_numbers)}@test.parcours",
@@ -39,6 +46,10 @@ def make_user(session: Session, programme: Programme, role: str, email: str | No
     )
     session.add(user)
     session.flush()
+    if role in ("admin", "coordinateur"):
+        TOTP_SEEDS[user.email] = totp.start_enrolment(user, keyring())
+        user.totp_confirmed = True
+        session.flush()
     return user
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
+from app.archive.models import ArchiveExport
 from app.audit.models import AuditEvent
 from app.authz.decorators import declared_permission
 from app.authz.permissions import ROLE_PERMISSIONS, Permission
@@ -27,6 +28,7 @@ from tests.conftest import csrf_token
 from tests.factories import World, make_user
 
 RELATIONS = ["own", "other", "foreign", "missing"]
+CHILD_DATA = {"child_id", "parcours_id", "document_id"}  # reading these is always audited
 MISSING = "AAAAAAAAAAAAAAAA"
 
 
@@ -53,6 +55,13 @@ def _document(session: Session, child: Any) -> Document:
     return document
 
 
+def _export_job(session: Session, programme_id: int, year: int) -> ArchiveExport:
+    job = ArchiveExport(public_id=f"job{programme_id}x{year}", programme_id=programme_id, year=year)
+    session.add(job)
+    session.flush()
+    return job
+
+
 class Objects:
     """For each URL argument name, the value that designates an object of each relation."""
 
@@ -60,10 +69,19 @@ class Objects:
         children = {"own": world.child, "other": world.other_child, "foreign": world.foreign_child}
         documents = {rel: _document(session, child) for rel, child in children.items()}
         foreign_user = make_user(session, world.foreign_programme, "referent")
+        jobs = {
+            rel: _export_job(session, programme_id, year)
+            for rel, programme_id, year in [
+                ("own", world.programme.id, 2025),
+                ("other", world.programme.id, 2024),
+                ("foreign", world.foreign_programme.id, 2025),
+            ]
+        }
         self.values: dict[str, dict[str, str]] = {
             "child_id": {rel: c.public_id for rel, c in children.items()},
             "parcours_id": {rel: c.parcours[0].public_id for rel, c in children.items()},
             "document_id": {rel: d.public_id for rel, d in documents.items()},
+            "job_id": {rel: job.public_id for rel, job in jobs.items()},
             "user_id": {
                 "own": str(world.referent.id),
                 "other": str(world.other_referent.id),
@@ -74,7 +92,7 @@ class Objects:
             values["missing"] = MISSING
 
     def url_values(self, rule: Rule, relation: str) -> dict[str, str]:
-        unknown = set(rule.arguments) - set(self.values) - {"filename", "year", "form_id", "job_id"}
+        unknown = set(rule.arguments) - set(self.values) - {"filename", "year", "form_id"}
         assert not unknown, f"{rule.rule}: add test objects for URL arguments {unknown}"
         values = {name: self.values[name][relation] for name in rule.arguments if name in self.values}
         if "filename" in rule.arguments:
@@ -83,8 +101,6 @@ class Objects:
             values["year"] = "2025"
         if "form_id" in rule.arguments:
             values["form_id"] = "suivi"
-        if "job_id" in rule.arguments:
-            values["job_id"] = MISSING
         return values
 
 
@@ -92,8 +108,8 @@ def object_allowed(role: str, relation: str, rule: Rule) -> bool:
     """The expected object-level rule, stated independently of app.authz.policy."""
     if relation == "missing" or relation == "foreign":
         return False
-    if "user_id" in rule.arguments:
-        return True  # any account of one's own programme (only admins hold USER_MANAGE)
+    if rule.arguments & {"user_id", "job_id"}:
+        return True  # programme-level objects: any of one's own programme
     return relation == "own" or role != Role.REFERENT
 
 
@@ -102,7 +118,7 @@ def expected_status_allowed(role: str, permission: Permission, relation: str, ru
         return True
     if permission not in ROLE_PERMISSIONS[Role(role)]:
         return False
-    has_objects = bool(set(rule.arguments) & {"child_id", "parcours_id", "document_id", "user_id"})
+    has_objects = bool(set(rule.arguments) & {"child_id", "parcours_id", "document_id", "user_id", "job_id"})
     return object_allowed(role, relation, rule) if has_objects else True
 
 
@@ -158,7 +174,7 @@ def test_access_matrix(app: Flask, session: Session, world: World, login_as: Cal
                         f"{role:12} {method} {rule.rule} [{relation}] → {got}, "
                         f"expected {'allowed' if allowed else '404'}"
                     )
-                if has_objects and (method == "GET" or not allowed):
+                if set(rule.arguments) & CHILD_DATA and (method == "GET" or not allowed):
                     events = _events(session) - before
                     if events != 1:
                         mismatches.append(f"{role:12} {method} {rule.rule} [{relation}] left {events} audit events")
@@ -206,10 +222,10 @@ def test_get_requests_never_change_state(
     app: Flask, session: Session, world: World, login_as: Callable[[Any], FlaskClient]
 ) -> None:
     objects = Objects(session, world)
+    clients = [login_as(user) for user in world.users().values()]  # logging in is a POST: it may write
     session.commit()
     before = _checksum(session)
-    for user in world.users().values():
-        client = login_as(user)
+    for client in clients:
         for rule in _rules(app):
             if "GET" not in (rule.methods or ()):
                 continue
@@ -218,3 +234,23 @@ def test_get_requests_never_change_state(
             client.get(url).close()
     session.expire_all()
     assert _checksum(session) == before
+
+
+def test_security_headers_on_every_route(
+    app: Flask, session: Session, world: World, login_as: Callable[[Any], FlaskClient]
+) -> None:
+    objects = Objects(session, world)
+    client = login_as(world.coordinateur)
+    for rule in _rules(app):
+        if "GET" not in (rule.methods or ()):
+            continue
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, **objects.url_values(rule, "own"))
+        response = client.get(url)
+        response.close()
+        csp = response.headers.get("Content-Security-Policy", "")
+        assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp, rule.rule
+        assert response.headers.get("X-Content-Type-Options") == "nosniff", rule.rule
+        assert response.headers.get("Referrer-Policy") == "same-origin", rule.rule
+        if rule.endpoint != "static":
+            assert response.headers.get("Cache-Control") == "no-store", rule.rule

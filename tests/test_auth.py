@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -14,12 +17,14 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.auth import totp
 from app.auth.models import UserSession
 from app.auth.passwords import hash_password, password_problem, verify_password
-from app.db import utcnow
+from app.children.vault import keyring
+from app.db import db, utcnow
 from app.users.services import UserError, create_user, set_active
 from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, World, make_user
+from tests.factories import PASSWORD, TOTP_SEEDS, World, make_programme, make_user
 
 LoginAs = Callable[[Any], FlaskClient]
 
@@ -174,3 +179,74 @@ def test_no_default_account_outside_demo(session: Session, world: World) -> None
     emails = set(session.scalars(select(User.email)))
     assert not any(e.endswith("@demo.parcours") for e in emails)
     assert make_user  # factories create accounts explicitly
+
+
+def test_coordinator_needs_the_second_factor_before_any_protected_page(
+    app: Flask, session: Session, world: World
+) -> None:
+    client = app.test_client()
+    response = client.post(
+        "/connexion",
+        data={"email": world.coordinateur.email, "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    assert response.headers["Location"] == "/connexion/code"
+    for path in ("/", "/enfants/", f"/enfants/{world.child.public_id}", "/eps"):
+        assert client.get(path).status_code == 302, path
+    token = csrf_token(client, "/connexion/code")
+    assert client.post("/connexion/code", data={"code": "000000", "csrf_token": token}).status_code == 422
+    assert client.get("/enfants/").status_code == 302
+
+
+def test_a_used_code_is_refused(app: Flask, session: Session, world: World) -> None:
+    login(app.test_client(), world.admin.email)
+    session.refresh(world.admin)
+    code = pyotp.TOTP(TOTP_SEEDS[world.admin.email]).at(world.admin.totp_last_step * 30)  # type: ignore[operator]
+    client = app.test_client()
+    client.post("/connexion", data={"email": world.admin.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    response = client.post("/connexion/code", data={"code": code, "csrf_token": csrf_token(client, "/connexion/code")})
+    assert response.status_code == 422
+    assert "déjà utilisé" in response.get_data(as_text=True)
+
+
+def test_an_unenrolled_coordinator_must_enrol_with_a_qr_code(app: Flask, session: Session, world: World) -> None:
+    newcomer = make_user(session, world.programme, "referent", email="nouvelle@pre.test")
+    newcomer.role = "coordinateur"
+    session.commit()
+    client = app.test_client()
+    response = client.post(
+        "/connexion", data={"email": newcomer.email, "password": PASSWORD, "csrf_token": csrf_token(client)}
+    )
+    assert response.headers["Location"] == "/connexion/activation"
+    page = client.get("/connexion/activation").get_data(as_text=True)
+    assert "data:image/svg+xml;base64," in page
+    assert client.get("/enfants/").status_code == 302
+    session.refresh(newcomer)
+    seed = totp.seed_of(newcomer, keyring())
+    token = csrf_token(client, "/connexion/activation")
+    response = client.post("/connexion/activation", data={"code": pyotp.TOTP(seed).now(), "csrf_token": token})
+    assert response.status_code == 302
+    assert client.get("/enfants/").status_code == 200
+    session.refresh(newcomer)
+    assert newcomer.totp_confirmed and newcomer.totp_secret is not None and seed.encode() not in newcomer.totp_secret
+
+
+def test_demo_instances_leave_the_second_factor_optional_and_say_so(
+    tmp_path: Path, make_app: Callable[[Path], Flask]
+) -> None:
+    from app.migrate import upgrade
+    from tests.conftest import make_instance
+
+    instance = make_instance(tmp_path / "demo", f"sqlite:///{tmp_path / 'demo' / 'parcours.sqlite3'}")
+    config = json.loads((instance / "config.json").read_text())
+    (instance / "config.json").write_text(json.dumps({**config, "demo": True}))
+    app = make_app(instance)
+    upgrade(db.engine_of(app))
+    with app.app_context():
+        programme = make_programme(db.session, "DEMO")
+        coordinator = make_user(db.session, programme, "referent", email="coord@demo.test")
+        coordinator.role = "coordinateur"
+        db.session.commit()
+    client = app.test_client()
+    assert "facultative" in client.get("/connexion").get_data(as_text=True)
+    login(client, "coord@demo.test")
+    assert client.get("/enfants/").status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.archive.models import ArchiveExport
 from app.authz.permissions import ROLE_PERMISSIONS, Permission
 from app.children.models import Child, Parcours
 from app.documents.models import Document
@@ -38,4 +39,6 @@ def policy(user: User | None, permission: Permission, obj: Any = None) -> bool:
         return obj.programme_id == user.programme_id
     if isinstance(obj, Programme):
         return obj.id == user.programme_id
+    if isinstance(obj, ArchiveExport):
+        return obj.programme_id == user.programme_id
     return False

@@ -90,6 +90,12 @@ class Parcours(Base):
     __table_args__ = (
         Index("ix_parcours_programme_orientation", "programme_id", "date_orientation"),
         Index("ix_parcours_programme_entree", "programme_id", "date_entree"),
+        # Covering index of the yearly indicators (app.indicators.compute), migration 0005.
+        Index(
+            "ix_parcours_indicators",
+            *("programme_id", "date_entree", "date_sortie", "decision_eps", "child_id"),
+            *("cycle", "qpv", "rep", "motif_sortie", "id"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,11 @@ import re
 import secrets
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
+
+from app.crypto.aead import ChildCipher
 
 KEY_BYTES = 32
 BLIND_INDEX_FILE = "blind-index.key"
@@ -95,6 +99,22 @@ class KeyRing:
             return aes_key_unwrap(kek, wrapped)
         except InvalidUnwrap as exc:
             raise UnwrapError(f"wrapped key does not open with key-encryption key {version}") from exc
+
+    def _instance_cipher(self, version: int) -> ChildCipher:
+        """AES-GCM under a key derived from KEK `version`, for the instance's own secrets."""
+        kek = self._keks.get(version)
+        if kek is None:
+            raise UnwrapError(f"key-encryption key {version} is not in this instance")
+        derived = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=b"parcours/instance-secrets")
+        return ChildCipher(derived.derive(kek), version)
+
+    def seal(self, table: str, row_id: object, field: str, plaintext: bytes) -> tuple[bytes, int]:
+        """Encrypt an instance secret (e.g. a TOTP seed) under the current KEK; returns (ciphertext, version)."""
+        version = self.current_version
+        return self._instance_cipher(version).encrypt(table, row_id, field, plaintext), version
+
+    def open(self, table: str, row_id: object, field: str, ciphertext: bytes, version: int) -> bytes:
+        return self._instance_cipher(version).decrypt(table, row_id, field, ciphertext)
 
     def versions(self) -> list[int]:
         return sorted(self._keks)

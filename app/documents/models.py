@@ -41,6 +41,10 @@ class Document(Base):
     child: Mapped[Child] = relationship()
     parcours: Mapped[Parcours] = relationship()
 
+    # Optimistic locking: every UPDATE checks and increments `lock_version`, so of two saves made
+    # from the same version the second fails (StaleDataError) instead of overwriting the first.
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012 - read once by the mapper
+
 
 class DocumentContent(Base):
     """Encrypted answers and, once finalised, the encrypted sealed PDF."""

@@ -67,8 +67,7 @@ def backup(engine: Engine, target: Path) -> dict[str, int]:
                         line = json.dumps({k: _encode(v) for k, v in row._mapping.items()}, ensure_ascii=False)
                         handle.write(line.encode() + b"\n")
                         counts[table.name] += 1
-            manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "revision": revision,
-                        "tables": counts}
+            manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "revision": revision, "tables": counts}
             archive.writestr("backup.json", json.dumps(manifest, indent=2))
     return counts
 
@@ -111,8 +110,10 @@ def restore(engine: Engine, source: Path) -> dict[str, int]:
                 connection.execute(insert(table), batch)
                 counts[table.name] += len(batch)
             if counts[table.name] != manifest["tables"].get(table.name, 0):
-                raise RestoreError(f"{source}: table {table.name} holds {counts[table.name]} rows, "
-                                   f"the manifest says {manifest['tables'].get(table.name)}")
+                raise RestoreError(
+                    f"{source}: table {table.name} holds {counts[table.name]} rows, "
+                    f"the manifest says {manifest['tables'].get(table.name)}"
+                )
         if engine.dialect.name == "postgresql":
             _reset_sequences(connection)
     return counts
@@ -122,7 +123,9 @@ def _reset_sequences(connection: Connection) -> None:
     for table in metadata.sorted_tables:
         for column in table.primary_key.columns:
             if column.autoincrement is True or (column.autoincrement == "auto" and column.type.python_type is int):
-                connection.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "  # noqa: S608
-                    f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
-                ))
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "  # noqa: S608
+                        f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
+                    )
+                )

@@ -13,16 +13,20 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.auth import totp
 from app.children.models import Child
 from app.crypto import KeyRing
+from app.users.models import User
 
 BATCH = 500
 
 
 def pending(session: Session, ring: KeyRing) -> int:
     """Children whose key is still wrapped by an older KEK."""
-    query = select(func.count()).select_from(Child).where(
-        Child.wrapped_key.is_not(None), Child.kek_version != ring.current_version
+    query = (
+        select(func.count())
+        .select_from(Child)
+        .where(Child.wrapped_key.is_not(None), Child.kek_version != ring.current_version)
     )
     return session.scalar(query) or 0
 
@@ -54,6 +58,8 @@ def rotate(
         rewrapped += len(batch)
         if progress:
             progress(len(batch))
+    for user in session.scalars(select(User).where(User.totp_secret.is_not(None))):
+        totp.rewrap(user, ring)
     audit.record(session, "keys.rotate.done", target_type="kek", target_id=str(ring.current_version))
     session.commit()
     return ring.current_version, rewrapped

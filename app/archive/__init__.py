@@ -1,0 +1,1 @@
+"""Yearly archives: sealed PDFs, a signed manifest and the certificate, verifiable without Parcours."""

@@ -1,0 +1,255 @@
+"""Exporting a year of sealed documents to a ZIP archive, streamed, batch by batch.
+
+Memory stays flat: documents are read, written and forgotten in batches (only the manifest
+entries, a few hundred bytes each, accumulate). Each batch is its own short transaction, so the
+web app keeps writing while an export runs. Documents finalised but not yet sealed are sealed
+first, in worker processes (one per core) when there are many.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import repeat
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.archive.readme import LISEZMOI
+from app.audit import services as audit
+from app.crypto.certificates import sign_detached_cms
+from app.db import utcnow
+from app.documents.models import FINAL, Document, DocumentContent
+from app.documents.sealing import (
+    SealSettings,
+    read_sealed_pdf,
+    render_and_seal,
+    renderable_builder,
+    seal_settings,
+    store_sealed,
+)
+from app.signing.keys import all_certificates_pem, load_material
+from app.users.models import Programme
+
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.json.sig"
+CERTIFICATE = "certificate.pem"
+README = "LISEZMOI.txt"
+DOCUMENTS = "documents/"
+BATCH = 100
+PARALLEL_FROM = 8  # below this many documents to seal, starting worker processes costs more than it saves
+
+Progress = Callable[[int, int], None]
+
+
+class ExportError(RuntimeError):
+    """The export cannot be made; the message (French) says why."""
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    documents: int
+    sealed_now: int
+    size: int
+
+
+def _year_filter(programme_id: int, year: int) -> list[Any]:
+    return [
+        Document.programme_id == programme_id,
+        Document.status == FINAL,
+        Document.finalised_at >= datetime(year, 1, 1),
+        Document.finalised_at < datetime(year + 1, 1, 1),
+    ]
+
+
+def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _load(session: Session, ids: Sequence[int]) -> list[Document]:
+    query = (
+        select(Document)
+        .where(Document.id.in_(ids))
+        .options(selectinload(Document.content), joinedload(Document.child))
+        .order_by(Document.id)
+    )
+    return list(session.scalars(query).unique())
+
+
+def _end_batch(session: Session, documents: list[Document]) -> None:
+    """Commit and forget the batch's documents (and their PDFs) to keep memory flat."""
+    session.commit()
+    for document in documents:
+        if document.content is not None:
+            session.expunge(document.content)
+        session.expunge(document)
+
+
+def _seal_missing(session: Session, settings: SealSettings, ids: Sequence[int], tick: Callable[[], None]) -> None:
+    if not ids:
+        return
+    builder = renderable_builder()
+    if builder is None:
+        raise ExportError(f"{len(ids)} document(s) finalisé(s) sans PDF scellé, et aucun moteur de rendu n'est chargé.")
+    workers = os.cpu_count() or 1
+    pool = None
+    if workers > 1 and len(ids) >= PARALLEL_FROM:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    try:
+        for chunk in _chunks(ids, BATCH):
+            documents = _load(session, chunk)
+            renderables = [builder(session, document) for document in documents]
+            if pool is not None:
+                sealed = pool.map(render_and_seal, repeat(settings), renderables, chunksize=4)
+            else:
+                sealed = map(render_and_seal, repeat(settings), renderables)
+            for document, pdf in zip(documents, sealed, strict=True):
+                store_sealed(document, pdf)
+                tick()
+            _end_batch(session, documents)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def archive_path(document: Document) -> str:
+    pseudonym = _UNSAFE.sub("_", document.child.pseudonym) or "inconnu"
+    return (
+        f"{DOCUMENTS}{pseudonym}/{_UNSAFE.sub('_', document.form_id)}-v{document.form_version}-{document.public_id}.pdf"
+    )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def manifest_bytes(header: dict[str, Any], files: list[dict[str, Any]]) -> bytes:
+    """The manifest, one file per line so that `sed | sha256sum -c` can check it (see LISEZMOI)."""
+    head = json.dumps(header, ensure_ascii=False, indent=2).removesuffix("\n}")
+    body = ",\n".join("    " + json.dumps(entry, ensure_ascii=False) for entry in files)
+    files_json = f"[\n{body}\n  ]" if files else "[]"
+    return f'{head},\n  "files": {files_json}\n}}\n'.encode()
+
+
+def _form_set_version() -> str:
+    from app.formengine import form_set
+
+    return str(form_set().version)
+
+
+def _write_documents(
+    session: Session, archive: zipfile.ZipFile, ids: Sequence[int], tick: Callable[[], None]
+) -> list[dict[str, Any]]:
+    files: list[dict[str, Any]] = []
+    for chunk in _chunks(ids, BATCH):
+        documents = _load(session, chunk)
+        for document in documents:
+            pdf = read_sealed_pdf(document)
+            path = archive_path(document)
+            assert document.finalised_at is not None
+            info = zipfile.ZipInfo(path, date_time=document.finalised_at.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_STORED  # PDF streams are compressed already
+            info.external_attr = 0o600 << 16
+            archive.writestr(info, pdf)
+            files.append(
+                {
+                    "path": path,
+                    "sha256": hashlib.sha256(pdf).hexdigest(),
+                    "size": len(pdf),
+                    "form_id": document.form_id,
+                    "form_version": document.form_version,
+                    "finalised_at": _iso(document.finalised_at),
+                }
+            )
+            tick()
+        _end_batch(session, documents)
+    return files
+
+
+def _write_text(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=datetime.now(UTC).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    archive.writestr(info, data)
+
+
+def export_year(
+    session: Session,
+    programme: Programme,
+    year: int,
+    output: Path,
+    *,
+    actor_id: int | None = None,
+    progress: Progress | None = None,
+) -> ExportSummary:
+    """Write the archive of `programme`'s documents finalised in `year` to `output` (atomically)."""
+    settings = seal_settings(programme)
+    keys_path: Path = current_app.config["PARCOURS"].keys_path
+    conditions = _year_filter(programme.id, year)
+    all_ids = list(session.scalars(select(Document.id).where(*conditions).order_by(Document.id)))
+    unsealed = list(
+        session.scalars(select(Document.id).join(DocumentContent).where(*conditions, DocumentContent.pdf.is_(None)))
+    )
+    session.commit()
+    total, done = len(unsealed) + len(all_ids), 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    _seal_missing(session, settings, unsealed, tick)
+    created_at = utcnow()
+    partial = output.with_name(output.name + ".part")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
+            files = _write_documents(session, archive, all_ids, tick)
+            header = {
+                "programme": programme.code,
+                "year": year,
+                "created_at": _iso(created_at),
+                "form_set_version": _form_set_version(),
+            }
+            manifest = manifest_bytes(header, files)
+            _write_text(archive, MANIFEST, manifest)
+            _write_text(archive, SIGNATURE, sign_detached_cms(manifest, load_material(keys_path, programme.code)))
+            _write_text(archive, CERTIFICATE, all_certificates_pem(keys_path, programme.code))
+            readme = LISEZMOI.format(
+                programme_name=programme.name,
+                programme_code=programme.code,
+                year=year,
+                created_at=created_at.strftime("%d/%m/%Y %H:%M"),
+                count=len(files),
+            )
+            _write_text(archive, README, readme.encode())
+        os.replace(partial, output)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    audit.record(
+        session,
+        "archive.export",
+        actor_id=actor_id,
+        programme_id=programme.id,
+        target_type="archives",
+        target_id=f"{programme.code}-{year}",
+    )
+    session.commit()
+    return ExportSummary(documents=len(files), sealed_now=len(unsealed), size=output.stat().st_size)

@@ -1,0 +1,84 @@
+"""Archive exports started from the web UI, run in a background thread; status kept in `archive_exports`.
+
+The ZIP is written to `instance/exports/<job id>.zip` (mode 0600: it holds personal data).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.archive.export import export_year
+from app.archive.models import DONE, FAILED, RUNNING, ArchiveExport
+from app.audit import services as audit
+from app.children.services import new_public_id
+from app.db import db, utcnow
+from app.users.models import Programme, User
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY = 0.5  # seconds between two progress writes
+
+
+def export_file(instance_path: Path, job: ArchiveExport) -> Path:
+    return instance_path / "exports" / f"{job.public_id}.zip"
+
+
+def start_export(session: Session, user: User, year: int) -> ArchiveExport:
+    """Record the job (audited) and run it in a thread, or inline when the app says so (tests)."""
+    job = ArchiveExport(public_id=new_public_id(), programme_id=user.programme_id, year=year, requested_by=user.id)
+    session.add(job)
+    session.flush()
+    audit.record(
+        session,
+        "archive.export_start",
+        actor_id=user.id,
+        programme_id=user.programme_id,
+        target_type="archive_exports",
+        target_id=job.public_id,
+    )
+    session.commit()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("ARCHIVE_JOBS_INLINE"):
+        run_export_job(app, job.public_id)
+    else:
+        threading.Thread(target=run_export_job, args=(app, job.public_id), name="archive-export", daemon=True).start()
+    return job
+
+
+def run_export_job(app: Flask, public_id: str) -> None:
+    with app.app_context():
+        session = db.session
+        job = session.scalar(select(ArchiveExport).where(ArchiveExport.public_id == public_id))
+        assert job is not None
+        programme = session.get(Programme, job.programme_id)
+        assert programme is not None
+        job.status = RUNNING
+        session.commit()
+        last = 0.0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal last
+            if time.monotonic() - last >= PROGRESS_EVERY or done == total:
+                last = time.monotonic()
+                job.done, job.total = done, total
+                session.commit()
+
+        output = export_file(app.config["PARCOURS"].instance_path, job)
+        output.parent.mkdir(mode=0o700, exist_ok=True)
+        try:
+            summary = export_year(session, programme, job.year, output, actor_id=job.requested_by, progress=progress)
+        except Exception as error:
+            log.exception("archive export %s failed", public_id)
+            session.rollback()
+            job.status, job.error, job.finished_at = FAILED, str(error)[:500], utcnow()
+            session.commit()
+            return
+        job.status, job.size, job.finished_at = DONE, summary.size, utcnow()
+        job.done = job.total = max(job.total, summary.documents)
+        session.commit()

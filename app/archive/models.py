@@ -1,0 +1,38 @@
+"""Archive export jobs started from the web UI (the CLI exports directly)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, utcnow
+
+PENDING = "en_attente"
+RUNNING = "en_cours"
+DONE = "termine"
+FAILED = "echec"
+
+
+class ArchiveExport(Base):
+    __tablename__ = "archive_exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def percent(self) -> int:
+        if self.status == DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

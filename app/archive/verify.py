@@ -1,0 +1,122 @@
+"""Verifying an archive without an instance: hashes, seals, the manifest signature, missing and extra files.
+
+Only the archive is trusted: its `certificate.pem` is the explicit trust root for every signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from app.archive.export import CERTIFICATE, MANIFEST, README, SIGNATURE
+from app.signing.validation import check_detached_cms, check_sealed_pdf
+
+PARALLEL_FROM = 16
+WINDOW = 64
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path} : {self.reason}"
+
+
+def _read_manifest(archive: zipfile.ZipFile, names: set[str]) -> tuple[bytes | None, list[Problem]]:
+    problems = [
+        Problem(name, "absent de l'archive") for name in (MANIFEST, SIGNATURE, CERTIFICATE) if name not in names
+    ]
+    if problems:
+        return None, problems
+    manifest = archive.read(MANIFEST)
+    check = check_detached_cms(manifest, archive.read(SIGNATURE), archive.read(CERTIFICATE))
+    if not check.valid:
+        return manifest, [Problem(MANIFEST, f"signature du manifeste invalide : {check.reason}")]
+    return manifest, []
+
+
+def _entries(manifest: bytes) -> tuple[list[dict[str, Any]], list[Problem]]:
+    try:
+        files = json.loads(manifest)["files"]
+        entries = [{"path": str(f["path"]), "sha256": str(f["sha256"]), "size": int(f["size"])} for f in files]
+    except (ValueError, KeyError, TypeError) as error:
+        return [], [Problem(MANIFEST, f"manifeste illisible ({error})")]
+    return entries, []
+
+
+def _check_one(job: tuple[str, bytes, str, bytes]) -> Problem | None:
+    path, data, sha256, trust_root = job
+    if hashlib.sha256(data).hexdigest() != sha256:
+        return Problem(path, "modifié : son empreinte SHA-256 ne correspond pas au manifeste")
+    seal = check_sealed_pdf(data, trust_root)
+    if not seal.valid:
+        return Problem(path, f"cachet invalide : {seal.reason}")
+    return None
+
+
+def _jobs(
+    archive: zipfile.ZipFile, entries: list[dict[str, Any]], trust_root: bytes
+) -> Iterator[tuple[str, bytes, str, bytes]]:
+    for entry in entries:
+        yield entry["path"], archive.read(entry["path"]), entry["sha256"], trust_root
+
+
+def verify_archive(path: Path, progress: Callable[[int, int], None] | None = None) -> list[Problem]:
+    """Every problem found in the archive at `path`; an empty list means it verifies."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as error:
+        return [Problem(str(path), f"archive ZIP illisible ({error})")]
+    with archive:
+        names = {info.filename for info in archive.infolist() if not info.is_dir()}
+        manifest, problems = _read_manifest(archive, names)
+        if manifest is None:
+            return problems
+        entries, unreadable = _entries(manifest)
+        problems += unreadable
+        listed = {entry["path"] for entry in entries}
+        problems += [Problem(p, "absent de l'archive (listé dans le manifeste)") for p in sorted(listed - names)]
+        known = listed | {MANIFEST, SIGNATURE, CERTIFICATE, README}
+        problems += [Problem(n, "fichier en trop : absent du manifeste") for n in sorted(names - known)]
+        present = [entry for entry in entries if entry["path"] in names]
+        problems += _check_documents(archive, present, archive.read(CERTIFICATE), progress)
+    return problems
+
+
+def _check_documents(
+    archive: zipfile.ZipFile,
+    entries: list[dict[str, Any]],
+    trust_root: bytes,
+    progress: Callable[[int, int], None] | None,
+) -> list[Problem]:
+    """Check hashes and seals, in worker processes when there are many, a window at a time (memory flat)."""
+    problems: list[Problem] = []
+    workers = os.cpu_count() or 1
+    pool = None
+    if workers > 1 and len(entries) >= PARALLEL_FROM:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    try:
+        done = 0
+        for start in range(0, len(entries), WINDOW):
+            jobs = list(_jobs(archive, entries[start : start + WINDOW], trust_root))
+            results = pool.map(_check_one, jobs, chunksize=4) if pool is not None else map(_check_one, jobs)
+            for result in results:
+                done += 1
+                if result is not None:
+                    problems.append(result)
+                if progress is not None:
+                    progress(done, len(entries))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return problems

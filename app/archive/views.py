@@ -1,0 +1,127 @@
+"""Archive pages (coordinator) and the download of a document's sealed PDF."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, send_file, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from app.archive.forms import ExportForm
+from app.archive.jobs import export_file, start_export
+from app.archive.models import DONE, ArchiveExport
+from app.audit import services as audit
+from app.authz import Permission, current_user, requires
+from app.children.models import Child
+from app.db import db
+from app.documents.models import FINAL, Document
+from app.documents.sealing import NotSealedError, read_sealed_pdf
+from app.i18n import _
+
+bp = Blueprint("archive", __name__)
+
+
+def load_document(child_id: str, document_id: str) -> Document | None:
+    return db.session.scalar(
+        select(Document)
+        .join(Child, Document.child_id == Child.id)
+        .where(Document.public_id == document_id, Child.public_id == child_id, Document.status == FINAL)
+    )
+
+
+def load_job(job_id: str) -> ArchiveExport | None:
+    return db.session.scalar(select(ArchiveExport).where(ArchiveExport.public_id == job_id))
+
+
+@bp.get("/enfants/<child_id>/documents/<document_id>/pdf")
+@requires(Permission.DOCUMENT_VIEW, load=load_document, audit_read="document.pdf")
+def document_pdf(document: Document, child_id: str, document_id: str) -> ResponseReturnValue:
+    try:
+        pdf = read_sealed_pdf(document)
+    except NotSealedError:
+        # Only documents finalised outside the forms (imports) lack one; the next archive export seals them.
+        title, text = _("PDF pas encore disponible"), _("Le PDF scellé de ce document sera créé au prochain export.")
+        return render_template("error.html", title=title, text=text, code=409), 409
+    response = send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{document.form_id}-v{document.form_version}-{document.public_id}.pdf",
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/archives")
+@requires(Permission.ARCHIVE_EXPORT)
+def index() -> ResponseReturnValue:
+    return _index_page(ExportForm())
+
+
+def _index_page(form: ExportForm) -> str:
+    user = current_user()
+    assert user is not None
+    jobs = db.session.scalars(
+        select(ArchiveExport)
+        .where(ArchiveExport.programme_id == user.programme_id)
+        .order_by(ArchiveExport.id.desc())
+        .limit(20)
+    ).all()
+    return render_template("archive/index.html", form=form, jobs=jobs)
+
+
+@bp.post("/archives")
+@requires(Permission.ARCHIVE_EXPORT)
+def start() -> ResponseReturnValue:
+    form = ExportForm()
+    if not form.validate_on_submit():
+        return _index_page(form), 400
+    user = current_user()
+    assert user is not None and form.year.data is not None
+    job = start_export(db.session, user, form.year.data)
+    return redirect(url_for("archive.job", job_id=job.public_id))
+
+
+@bp.get("/archives/<job_id>")
+@requires(Permission.ARCHIVE_EXPORT, load=load_job)
+def job(export: ArchiveExport, job_id: str) -> ResponseReturnValue:
+    return render_template("archive/job.html", job=export)
+
+
+@bp.get("/archives/<job_id>/etat")
+@requires(Permission.ARCHIVE_EXPORT, load=load_job)
+def job_status(export: ArchiveExport, job_id: str) -> ResponseReturnValue:
+    return jsonify(
+        status=export.status,
+        done=export.done,
+        total=export.total,
+        percent=export.percent,
+        error=export.error,
+        download=url_for("archive.download", job_id=job_id) if export.status == DONE else None,
+    )
+
+
+@bp.get("/archives/<job_id>/archive.zip")
+@requires(Permission.ARCHIVE_EXPORT, load=load_job)
+def download(export: ArchiveExport, job_id: str) -> ResponseReturnValue:
+    path = export_file(current_app.config["PARCOURS"].instance_path, export)
+    if export.status != DONE or not path.is_file():
+        flash(_("L'archive n'est pas encore prête : attendez la fin de l'export."), "info")
+        return redirect(url_for("archive.job", job_id=job_id))
+    user = current_user()
+    assert user is not None
+    audit.record(
+        db.session,
+        "archive.download",
+        actor_id=user.id,
+        programme_id=export.programme_id,
+        target_type="archive_exports",
+        target_id=export.public_id,
+    )
+    db.session.commit()
+    name = f"archive-{export.year}-{export.public_id}.zip"
+    response = send_file(path, mimetype="application/zip", as_attachment=True, download_name=name, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,402 @@
+"""The life of a document: draft, save, finalise (locked, clear columns written, sealed), correct.
+
+Functions change rows, flush and audit in the caller's transaction; the view commits, or rolls
+back on `DocumentError`, so that a refused post leaves the database exactly as it was.
+Answers are stored encrypted with the child's key; only nomenclature codes and dates reach the
+clear columns of `Parcours`, at finalisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.audit import services as audit
+from app.children.models import Child, ChildSearchIndex, Parcours
+from app.children.services import create_child, new_public_id, read_identity, write_identity
+from app.children.vault import blind_index, cipher_for
+from app.db import utcnow
+from app.documents.clear_values import IDENTITY_FIELDS, fed_date, identity_from, single_code, write_codes
+from app.documents.models import DRAFT, FINAL, Document, DocumentContent
+from app.documents.rendering import RenderableDocument
+from app.formengine import FormDef, form_set
+from app.formengine.renderable import build_renderable
+from app.formengine.validation import Outcome, validate
+from app.i18n import _
+from app.users.models import Programme, Role, User
+from app.workflow.services import WorkflowError, close_parcours, require_accepted
+
+TABLE = "document_contents"
+ORIENTATION = "orientation"
+STARTABLE = ("suivi", "fin_prise_en_charge", "sortie_evaluation")
+
+
+class DocumentError(ValueError):
+    """The change was refused; `str(error)` is a French message for the user."""
+
+
+class InvalidAnswers(DocumentError):
+    def __init__(self, errors: dict[str, list[str]], message: str | None = None) -> None:
+        self.errors = errors
+        super().__init__(message or _("Le formulaire contient des erreurs : corrigez les champs signalés."))
+
+
+class StaleDocument(DocumentError):
+    """Someone saved the document since this version was read (HTTP 409)."""
+
+
+class LockedDocument(DocumentError):
+    """The document is finalised: only a correction can change it (HTTP 409)."""
+
+
+STALE_MESSAGE = _(
+    "Quelqu'un a enregistré ce document pendant que vous le modifiiez. Vos saisies sont affichées "
+    "ci-dessous et n'ont pas été enregistrées ; la version enregistrée est indiquée sous chaque champ "
+    "qui diffère. Enregistrez à nouveau pour garder vos saisies."
+)
+
+
+def definition_of(document: Document) -> FormDef:
+    """The form version the document was created with (never a newer one)."""
+    return form_set().get(document.form_id, document.form_version)
+
+
+def read_answers(document: Document) -> dict[str, Any]:
+    if document.content is None:
+        return {}
+    answers: dict[str, Any] = cipher_for(document.child).decrypt_json(
+        TABLE, document.id, "answers", document.content.answers
+    )
+    return answers
+
+
+def _store(document: Document, child: Child, answers: dict[str, Any]) -> None:
+    sealed = cipher_for(child).encrypt_json(TABLE, document.id, "answers", answers)
+    if document.content is None:
+        document.content = DocumentContent(document_id=document.id, answers=sealed)
+    else:
+        document.content.answers = sealed
+
+
+def _audit(session: Session, action: str, actor: User | None, document: Document) -> None:
+    audit.record(
+        session,
+        action,
+        actor_id=actor.id if actor else None,
+        programme_id=document.programme_id,
+        target_type="documents",
+        target_id=document.public_id,
+    )
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as error:
+        raise StaleDocument(STALE_MESSAGE) from error
+
+
+def _touch(child: Child) -> None:
+    today = date.today()
+    if child.last_contact is None or child.last_contact < today:
+        child.last_contact = today
+
+
+def _new_document(
+    session: Session,
+    actor: User | None,
+    parcours: Parcours,
+    form: FormDef,
+    answers: dict[str, Any],
+    previous: Document | None = None,
+) -> Document:
+    document = Document(
+        public_id=new_public_id(),
+        programme_id=parcours.programme_id,
+        child_id=parcours.child_id,
+        parcours_id=parcours.id,
+        form_id=form.form_id,
+        form_version=form.version,
+        form_hash=form.sha256,
+        status=DRAFT,
+        previous_id=previous.id if previous else None,
+        created_by=actor.id if actor else None,
+    )
+    session.add(document)
+    session.flush()
+    _store(document, parcours.child, answers)
+    _touch(parcours.child)
+    session.flush()
+    _audit(session, "document.correct" if previous else "document.create", actor, document)
+    return document
+
+
+# --- orientation: creates the child, or a new parcours of a known child -----------------------
+
+
+def find_child(session: Session, programme_id: int, nom: str, prenom: str, born: date) -> Child | None:
+    """A child of the programme with exactly this name and birth date (blind index)."""
+    digest = blind_index().digest("identite", nom, prenom, born.isoformat())
+    return session.scalar(
+        select(Child)
+        .join(ChildSearchIndex, ChildSearchIndex.child_id == Child.id)
+        .where(ChildSearchIndex.programme_id == programme_id, ChildSearchIndex.digest == digest)
+        .where(Child.purged_at.is_(None))
+    )
+
+
+def _creation_errors(form: FormDef, outcome: Outcome) -> None:
+    """An orientation is recorded only with an identity, a referrer, a date and the family's agreement."""
+    needed = [*IDENTITY_FIELDS]
+    needed += [f.id for group, f in form.fields_with_dimension("orienteur") if group is None]
+    date_field = form.field_feeding("date_orientation")
+    needed += [date_field.id] if date_field else []
+    for field_id in needed:
+        if field_id not in outcome.answers and field_id not in outcome.errors:
+            outcome.add(field_id, _("Nécessaire pour enregistrer l'orientation."))
+    if outcome.answers.get("famille_accord") is not True and "famille_accord" not in outcome.errors:
+        outcome.add("famille_accord", _("L'accord de la famille est nécessaire pour enregistrer l'orientation."))
+
+
+def start_orientation(session: Session, actor: User, raw: dict[str, Any]) -> Document:
+    """Record a fiche d'orientation as a draft: a new child, or a new parcours of a known one."""
+    form = form_set().latest(ORIENTATION)
+    outcome = validate(form, raw, final=False)
+    _creation_errors(form, outcome)
+    if not outcome.ok:
+        raise InvalidAnswers(outcome.errors)
+    answers = outcome.answers
+    identity = identity_from(answers)
+    child = find_child(session, actor.programme_id, identity.nom, identity.prenom, identity.date_naissance)
+    own_caseload = actor.id if actor.role == Role.REFERENT else None
+    if child is None:
+        child = create_child(
+            session,
+            programme_id=actor.programme_id,
+            identity=identity,
+            referent_id=own_caseload,
+            actor_id=actor.id,
+            last_contact=date.today(),
+        )
+    elif child.referent_id is None and own_caseload:
+        child.referent_id = own_caseload
+    _has, orienteur = single_code(form, answers, "orienteur")
+    oriented = fed_date(form, answers, "date_orientation")
+    assert orienteur and oriented
+    parcours = Parcours(
+        public_id=new_public_id(),
+        programme_id=child.programme_id,
+        child_id=child.id,
+        date_orientation=oriented,
+        orienteur=orienteur,
+        decision_eps="en_attente",
+    )
+    session.add(parcours)
+    session.flush()
+    write_codes(parcours, form, answers)
+    audit.record(
+        session,
+        "parcours.create",
+        actor_id=actor.id,
+        programme_id=parcours.programme_id,
+        target_type="parcours",
+        target_id=parcours.public_id,
+    )
+    return _new_document(session, actor, parcours, form, answers)
+
+
+# --- other documents -----------------------------------------------------------------------
+
+
+def current_document(session: Session, parcours: Parcours, form_id: str) -> Document | None:
+    """The latest version (corrections included) of a form on a parcours."""
+    return session.scalar(
+        select(Document)
+        .where(Document.parcours_id == parcours.id, Document.form_id == form_id)
+        .order_by(Document.id.desc())
+        .limit(1)
+    )
+
+
+def _prefill(session: Session, parcours: Parcours, form: FormDef) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    entree = form.field_feeding("date_entree")
+    if entree and parcours.date_entree:
+        answers[entree.id] = parcours.date_entree.isoformat()
+    group = form.field("evaluations")
+    suivi = current_document(session, parcours, "suivi")
+    if group and suivi is not None:
+        objectives = read_answers(suivi).get("objectifs", [])
+        answers[group.id] = [{"objectif": row["objectif"]} for row in objectives if row.get("objectif")]
+    return answers
+
+
+def start_document(session: Session, actor: User, parcours: Parcours, form_id: str) -> Document:
+    """The draft of a follow-up, end or exit document (the existing one if already started)."""
+    if form_id not in STARTABLE:
+        raise DocumentError(_("Ce type de document ne peut pas être créé ici."))
+    try:
+        require_accepted(parcours)
+    except WorkflowError as error:
+        raise DocumentError(str(error)) from error
+    existing = current_document(session, parcours, form_id)
+    if existing is not None:
+        return existing
+    form = form_set().latest(form_id)
+    return _new_document(session, actor, parcours, form, _prefill(session, parcours, form))
+
+
+def _check_editable(document: Document, lock_version: Any) -> None:
+    if document.status != DRAFT:
+        raise LockedDocument(_("Ce document est finalisé : il ne peut plus être modifié. Créez une correction."))
+    if str(lock_version) != str(document.lock_version):
+        raise StaleDocument(STALE_MESSAGE)
+
+
+def save_draft(
+    session: Session, actor: User, document: Document, raw: dict[str, Any], lock_version: Any
+) -> dict[str, Any]:
+    """Save what was typed (required fields may be missing, malformed values may not)."""
+    _check_editable(document, lock_version)
+    outcome = validate(definition_of(document), raw, final=False, previous=read_answers(document))
+    if not outcome.ok:
+        raise InvalidAnswers(outcome.errors)
+    _store(document, document.child, outcome.answers)
+    document.updated_at = utcnow()
+    _touch(document.child)
+    _flush(session)
+    _audit(session, "document.save", actor, document)
+    return outcome.answers
+
+
+def _fin_errors(form: FormDef, parcours: Parcours, answers: dict[str, Any]) -> dict[str, list[str]]:
+    entree_field = form.field_feeding("date_entree")
+    entree = fed_date(form, answers, "date_entree")
+    if entree_field and entree and parcours.date_entree and entree != parcours.date_entree:
+        known = parcours.date_entree.strftime("%d/%m/%Y")
+        return {entree_field.id: [_("Ne correspond pas à la date d'entrée du parcours (%(date)s).") % {"date": known}]}
+    return {}
+
+
+def _write_clear_values(
+    session: Session, actor: User, document: Document, form: FormDef, answers: dict[str, Any]
+) -> None:
+    parcours = document.parcours
+    write_codes(parcours, form, answers)
+    if form.form_id == ORIENTATION:
+        child = document.child
+        write_identity(session, child, identity_from(answers, read_identity(child).ref_enfant))
+    sortie = fed_date(form, answers, "date_sortie")
+    if sortie is not None:
+        motif = single_code(form, answers, "motif_sortie")[1]
+        entree = fed_date(form, answers, "date_entree") if parcours.date_entree is None else None
+        try:
+            close_parcours(session, parcours, sortie, motif or "", actor, date_entree=entree)
+        except WorkflowError as error:
+            field = form.field_feeding("date_sortie")
+            raise InvalidAnswers({field.id if field else "": [str(error)]}, str(error)) from error
+
+
+def finalise(session: Session, actor: User, document: Document, raw: dict[str, Any], lock_version: Any) -> Document:
+    """Validate everything, lock the document, write its clear values, seal its PDF."""
+    _check_editable(document, lock_version)
+    form = definition_of(document)
+    outcome = validate(form, raw, final=True, previous=read_answers(document))
+    if form.form_id == ORIENTATION and outcome.answers.get("famille_accord") is False:
+        outcome.add("famille_accord", _("L'accord de la famille est nécessaire pour finaliser l'orientation."))
+    for name, messages in _fin_errors(form, document.parcours, outcome.answers).items():
+        outcome.errors.setdefault(name, []).extend(messages)
+    if not outcome.ok:
+        raise InvalidAnswers(outcome.errors)
+    _store(document, document.child, outcome.answers)
+    document.status = FINAL
+    document.finalised_at = document.updated_at = utcnow()
+    document.finalised_by = actor.id
+    _write_clear_values(session, actor, document, form, outcome.answers)
+    _touch(document.child)
+    _flush(session)
+    _audit(session, "document.finalise", actor, document)
+    _seal(session, document)
+    return document
+
+
+def _seal(session: Session, document: Document) -> None:
+    from app.documents.sealing import seal_finalised
+
+    seal_finalised(session, document, renderable_for(session, document))
+
+
+def correct(session: Session, actor: User, document: Document) -> Document:
+    """A new draft version of a finalised document, linked to it; the finalised one is kept."""
+    if document.status != FINAL:
+        raise DocumentError(_("Seul un document finalisé peut être corrigé."))
+    latest = current_document(session, document.parcours, document.form_id)
+    if latest is not None and latest.id != document.id:
+        if latest.status == DRAFT and latest.previous_id == document.id:
+            return latest
+        raise DocumentError(_("Une version plus récente de ce document existe : corrigez la dernière version."))
+    return _new_document(
+        session, actor, document.parcours, definition_of(document), read_answers(document), previous=document
+    )
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    document: Document
+    number: int  # 1 for the first version, 2 for its correction...
+    superseded: bool
+
+
+def documents_of(session: Session, child: Child) -> dict[int, list[DocumentLine]]:
+    """Every document of the child by parcours id, oldest first, with its version number."""
+    documents = list(session.scalars(select(Document).where(Document.child_id == child.id).order_by(Document.id)))
+    numbers: dict[int, int] = {}
+    replaced = {d.previous_id for d in documents if d.previous_id}
+    lines: dict[int, list[DocumentLine]] = {}
+    for document in documents:
+        numbers[document.id] = numbers.get(document.previous_id or 0, 0) + 1
+        line = DocumentLine(document, numbers[document.id], document.id in replaced)
+        lines.setdefault(document.parcours_id, []).append(line)
+    return lines
+
+
+def version_number(session: Session, document: Document) -> int:
+    number, current = 1, document
+    while current.previous_id is not None:
+        previous = session.get(Document, current.previous_id)
+        if previous is None:
+            break
+        number, current = number + 1, previous
+    return number
+
+
+def observed_facts(session: Session, parcours: Parcours) -> str | None:
+    """The observed facts of the parcours' fiche d'orientation (for the EPS, when shared)."""
+    document = current_document(session, parcours, ORIENTATION)
+    if document is None:
+        return None
+    facts = read_answers(document).get("faits_observes")
+    return facts if isinstance(facts, str) else None
+
+
+def renderable_for(session: Session, document: Document) -> RenderableDocument:
+    """What the PDF of a document shows (also registered for the archive's late sealing)."""
+    programme = session.get(Programme, document.programme_id)
+    identity = read_identity(document.child)
+    return build_renderable(
+        form_set(),
+        definition_of(document),
+        read_answers(document),
+        programme_name=programme.name if programme else "",
+        document_id=document.public_id,
+        child_label=f"{identity.prenom} {identity.nom} ({document.child.pseudonym})",
+        finalised_at=document.finalised_at,
+    )

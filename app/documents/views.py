@@ -1,0 +1,258 @@
+"""Documents in the browser: new orientation, view/edit a document, save, finalise, correct, start.
+
+Thin: load (child by public id, then an object that belongs to it), authorise, call a service,
+commit or roll back, render. Autosave posts the same form with `Accept: application/json`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from app.authz import Permission, current_user, policy, requires
+from app.children.models import Child, Parcours
+from app.db import db
+from app.documents import services
+from app.documents.models import DRAFT, Document
+from app.documents.services import DocumentError, InvalidAnswers, LockedDocument, StaleDocument
+from app.formengine import FormDef, form_set
+from app.formengine.templating import differences
+from app.formengine.validation import extract, to_raw
+from app.formengine.wtf import build_form
+from app.i18n import _
+from app.users.models import User
+
+bp = Blueprint("documents", __name__, url_prefix="/enfants")
+
+
+@bp.record_once
+def _register_builder(_state: Any) -> None:
+    from app.documents.sealing import register_renderable_builder
+
+    register_renderable_builder(services.renderable_for)
+
+
+def _child(child_id: str) -> Child | None:
+    return db.session.scalar(select(Child).where(Child.public_id == child_id))
+
+
+def load_document(child_id: str, document_id: str) -> Document | None:
+    child = _child(child_id)
+    if child is None:
+        return None
+    return db.session.scalar(select(Document).where(Document.public_id == document_id, Document.child_id == child.id))
+
+
+def load_parcours(child_id: str, parcours_id: str, form_id: str) -> Parcours | None:
+    child = _child(child_id)
+    if child is None:
+        return None
+    return db.session.scalar(select(Parcours).where(Parcours.public_id == parcours_id, Parcours.child_id == child.id))
+
+
+def _actor() -> User:
+    user = current_user()
+    assert user is not None
+    return user
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _edit_rows(form: FormDef, raw: dict[str, Any]) -> bool:
+    """Apply the no-JavaScript "Ajouter une ligne" / "Supprimer" buttons to `raw`; True if one was used."""
+    added, removed = request.form.get("_add_row"), request.form.get("_remove_row", "")
+    group = form.field(added) if added else None
+    if group is not None and group.type == "group":
+        raw[group.id] = [*raw.get(group.id, []), {}]
+        return True
+    group_id, _sep, index = removed.rpartition("-")
+    group = form.field(group_id) if group_id else None
+    if group is not None and index.isdigit() and int(index) < len(raw.get(group.id, [])):
+        del raw[group.id][int(index)]
+        return True
+    return False
+
+
+def _render(
+    form: FormDef,
+    raw: dict[str, Any],
+    *,
+    document: Document | None = None,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+    conflicts: dict[str, str] | None = None,
+    lock_version: int | None = None,
+) -> ResponseReturnValue:
+    for group in (f for f in form.fields() if f.type == "group"):
+        if not raw.get(group.id):
+            raw[group.id] = [{}]  # one empty row to fill (empty rows are dropped when saved)
+    version = lock_version if lock_version is not None else (document.lock_version if document else None)
+    wtform = build_form(form, raw, version)
+    return render_template(
+        "documents/edit.html",
+        definition=form,
+        forms=form_set(),
+        wtform=wtform,
+        document=document,
+        number=services.version_number(db.session, document) if document else 1,
+        errors=errors or {},
+        conflicts=conflicts or {},
+        saved_at_ms=int(document.updated_at.replace(tzinfo=UTC).timestamp() * 1000) if document else 0,
+    ), status
+
+
+@bp.route("/nouvelle-orientation", methods=["GET", "POST"])
+@requires(Permission.ORIENTATION_CREATE)
+def new_orientation() -> ResponseReturnValue:
+    form = form_set().latest(services.ORIENTATION)
+    if request.method == "GET":
+        return _render(form, {})
+    raw = extract(form, request.form)
+    if _edit_rows(form, raw):
+        return _render(form, raw)
+    try:
+        document = services.start_orientation(db.session, _actor(), raw)
+    except InvalidAnswers as error:
+        db.session.rollback()
+        return _render(form, raw, errors=error.errors, status=422)
+    db.session.commit()
+    if not policy(_actor(), Permission.DOCUMENT_VIEW, document):
+        flash(
+            _("Cet enfant a déjà un dossier suivi par un·e autre référent·e : l'orientation y a été rattachée."),
+            "success",
+        )
+        return redirect(url_for("children.index"))
+    flash(_("Orientation enregistrée en brouillon. Complétez-la puis finalisez-la."), "success")
+    return redirect(url_for(".show", child_id=document.child.public_id, document_id=document.public_id))
+
+
+@bp.get("/<child_id>/documents/<document_id>")
+@requires(Permission.DOCUMENT_VIEW, load=load_document, audit_read="document.read")
+def show(document: Document, child_id: str, document_id: str) -> ResponseReturnValue:
+    form = services.definition_of(document)
+    answers = services.read_answers(document)
+    if document.status == DRAFT:
+        return _render(form, to_raw(form, answers), document=document)
+    return render_template(
+        "documents/show.html",
+        definition=form,
+        forms=form_set(),
+        document=document,
+        answers=answers,
+        number=services.version_number(db.session, document),
+        latest=services.current_document(db.session, document.parcours, document.form_id),
+    )
+
+
+def _refused(error: DocumentError, document: Document, form: FormDef, raw: dict[str, Any]) -> ResponseReturnValue:
+    """Roll back and answer: 409 for a conflict (the user's values re-shown with the stored ones), else 422."""
+    db.session.rollback()
+    db.session.refresh(document)
+    if isinstance(error, LockedDocument):
+        if _wants_json():
+            return jsonify(status="locked", message=str(error)), 409
+        flash(str(error), "error")
+        return redirect(url_for(".show", child_id=document.child.public_id, document_id=document.public_id)), 303
+    if isinstance(error, StaleDocument):
+        if _wants_json():
+            return jsonify(status="conflict", message=str(error), lock_version=document.lock_version), 409
+        flash(str(error), "error")
+        conflicts = differences(form, raw, services.read_answers(document))
+        return _render(form, raw, document=document, conflicts=conflicts, status=409)
+    errors = error.errors if isinstance(error, InvalidAnswers) else {"": [str(error)]}
+    if _wants_json():
+        return jsonify(status="invalid", message=str(error), errors=errors), 422
+    return _render(form, raw, document=document, errors=errors, status=422, lock_version=_submitted_version())
+
+
+def _submitted_version() -> int | None:
+    value = request.form.get("lock_version", "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.post("/<child_id>/documents/<document_id>/enregistrer")
+@requires(Permission.DOCUMENT_EDIT, load=load_document)
+def save(document: Document, child_id: str, document_id: str) -> ResponseReturnValue:
+    form = services.definition_of(document)
+    raw = extract(form, request.form)
+    row_edit = _edit_rows(form, raw)
+    try:
+        services.save_draft(db.session, _actor(), document, raw, request.form.get("lock_version"))
+    except DocumentError as error:
+        return _refused(error, document, form, raw)
+    db.session.commit()
+    if _wants_json():
+        return jsonify(status="saved", lock_version=document.lock_version, saved_at=document.updated_at.isoformat())
+    if row_edit:
+        return _render(form, raw, document=document)
+    flash(_("Brouillon enregistré."), "success")
+    return redirect(url_for(".show", child_id=child_id, document_id=document_id), 303)
+
+
+@bp.post("/<child_id>/documents/<document_id>/finaliser")
+@requires(Permission.DOCUMENT_FINALISE, load=load_document)
+def finalise(document: Document, child_id: str, document_id: str) -> ResponseReturnValue:
+    form = services.definition_of(document)
+    raw = extract(form, request.form)
+    try:
+        services.finalise(db.session, _actor(), document, raw, request.form.get("lock_version"))
+    except DocumentError as error:
+        return _refused(error, document, form, raw)
+    db.session.commit()
+    flash(_("Document finalisé : il est verrouillé et son PDF signé est enregistré."), "success")
+    return redirect(url_for(".show", child_id=child_id, document_id=document_id), 303)
+
+
+@bp.post("/<child_id>/documents/<document_id>/corriger")
+@requires(Permission.DOCUMENT_EDIT, load=load_document)
+def correct(document: Document, child_id: str, document_id: str) -> ResponseReturnValue:
+    try:
+        correction = services.correct(db.session, _actor(), document)
+    except DocumentError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".show", child_id=child_id, document_id=document_id), 303)
+    db.session.commit()
+    flash(_("Correction créée : le document finalisé est conservé, modifiez cette nouvelle version."), "success")
+    return redirect(url_for(".show", child_id=child_id, document_id=correction.public_id), 303)
+
+
+@bp.post("/<child_id>/parcours/<parcours_id>/documents/<form_id>")
+@requires(Permission.DOCUMENT_EDIT, load=load_parcours)
+def start(parcours: Parcours, child_id: str, parcours_id: str, form_id: str) -> ResponseReturnValue:
+    try:
+        document = services.start_document(db.session, _actor(), parcours, form_id)
+    except DocumentError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("children.show", child_id=child_id), 303)
+    db.session.commit()
+    return redirect(url_for(".show", child_id=child_id, document_id=document.public_id), 303)
+
+
+@bp.app_template_global("parcours_documents")
+def parcours_documents(child: Child) -> dict[int, dict[str, Any]]:
+    """For the child's page: each parcours' documents, and the documents that can be started."""
+    lines = services.documents_of(db.session, child)
+    forms = form_set()
+    result: dict[int, dict[str, Any]] = {}
+    for parcours in child.parcours:
+        present = {line.document.form_id for line in lines.get(parcours.id, [])}
+        startable = [
+            (form_id, forms.latest(form_id).title)
+            for form_id in services.STARTABLE
+            if parcours.decision_eps == "accepte" and form_id not in present
+        ]
+        result[parcours.id] = {"lines": lines.get(parcours.id, []), "startable": startable}
+    return result
+
+
+@bp.app_template_global("form_title")
+def form_title(document: Document) -> str:
+    return services.definition_of(document).title

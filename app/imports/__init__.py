@@ -1,0 +1,1 @@
+"""Importing existing caseloads from a CSV file (format in INTERFACES.md)."""

@@ -1,0 +1,1 @@
+"""Yearly indicators of a programme, computed from the clear code-only columns."""

@@ -1,0 +1,47 @@
+"""`parcours indicators --year Y [--programme CODE] [--format json|csv|pdf] [--output FILE]`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from app.cli import UserFacingError, app_context, resolve_programme
+from app.db import db
+
+
+@click.command("indicators")
+@click.option("--year", required=True, type=click.IntRange(1900, 9999), help="Calendar year.")
+@click.option("--programme", "programme_code", help="Programme code (optional with a single programme).")
+@click.option("--format", "output_format", type=click.Choice(["json", "csv", "pdf"]), default="json", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="File to write.")
+def indicators_command(year: int, programme_code: str | None, output_format: str, output: Path | None) -> None:
+    """Yearly indicators of a programme (JSON on standard output by default)."""
+    from app.indicators.compute import compute
+
+    if output_format == "pdf" and output is None:
+        raise UserFacingError("Le format pdf demande --output FICHIER.pdf.")
+    with app_context():
+        programme = resolve_programme(programme_code)
+        result = compute(db.session, programme.id, year)
+        if output_format == "json":
+            content: str | bytes = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+        elif output_format == "csv":
+            from app.indicators.export import to_csv
+
+            content = to_csv(result)
+        else:
+            from app.indicators.export import to_pdf
+
+            content = to_pdf(result, compute(db.session, programme.id, year - 1))
+        db.session.rollback()
+    if output is None:
+        assert isinstance(content, str)
+        click.echo(content, nl=False)
+    elif isinstance(content, bytes):
+        output.write_bytes(content)
+        click.echo(f"Indicateurs {year} écrits dans {output}.", err=True)
+    else:
+        output.write_text(content, encoding="utf-8")
+        click.echo(f"Indicateurs {year} écrits dans {output}.", err=True)

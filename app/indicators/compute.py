@@ -1,0 +1,210 @@
+"""Yearly indicators (PRODUCT.md "Yearly indicators: exact counting rules") by SQL aggregates.
+
+`compute(session, programme_id, year)` returns the JSON shape of INTERFACES.md: every code of every
+dimension present (0 when nothing matches), `non_renseigne` in `qpv`, `rep` and `par_cycle`,
+`sorties.duree.moyenne_mois` rounded half-up to one decimal, or None when nobody left.
+
+Only the clear, code-only columns of `parcours`, `parcours_codes` and `children` are read, never an
+encrypted one; four grouped queries, each returning a few dozen rows at most.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Integer, Table, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from app.children.models import Child, Parcours, ParcoursCode
+from app.nomenclature import nomenclature
+from app.users.models import Programme
+
+NON_RENSEIGNE = "non_renseigne"
+DUREE_TRANCHES = ("moins_de_6_mois", "6_12_mois", "12_24_mois", "24_mois_et_plus")
+DAYS_PER_MONTH = Decimal("30.4375")
+AGE_BANDS = ((2, "moins_de_2"), (6, "2-5"), (11, "6-10"), (17, "11-16"))  # (upper bound excluded, code)
+OLDEST_BAND = "17+"
+DURATION_BANDS = ((183, "moins_de_6_mois"), (366, "6_12_mois"), (731, "12_24_mois"))
+LONGEST_DURATION = "24_mois_et_plus"
+
+PARCOURS = cast(Table, Parcours.__table__)
+CODES = cast(Table, ParcoursCode.__table__)
+CHILDREN = cast(Table, Child.__table__)
+
+
+def empty_result(year: int, programme_code: str) -> dict[str, Any]:
+    """The indicators of a year with nothing in it: every code at 0."""
+    n = nomenclature()
+
+    def zeros(dimension: str, missing: bool = False) -> dict[str, int]:
+        counts = dict.fromkeys(n.codes(dimension), 0)
+        if missing:
+            counts[NON_RENSEIGNE] = 0
+        return counts
+
+    return {
+        "annee": year,
+        "programme": programme_code,
+        "orientations": {"total": 0, "par_orienteur": zeros("orienteur"), "par_decision": zeros("decision_eps")},
+        "enfants_suivis": {
+            "total": 0,
+            "par_sexe": zeros("sexe"),
+            "par_tranche_age": zeros("tranche_age"),
+            "par_cycle": zeros("cycle", missing=True),
+            "qpv": zeros("qpv", missing=True),
+            "rep": zeros("rep", missing=True),
+            "par_difficulte": zeros("difficulte"),
+            "par_action": zeros("action"),
+        },
+        "familles_aidees": 0,
+        "parcours": {"entres": 0, "sortis": 0, "en_cours_au_31_12": 0},
+        "sorties": {
+            "par_motif": zeros("motif_sortie"),
+            "duree": {"moyenne_mois": None, "par_tranche": dict.fromkeys(DUREE_TRANCHES, 0)},
+        },
+    }
+
+
+def compute(session: Session, programme_id: int, year: int) -> dict[str, Any]:
+    """The indicators of `year` for one programme (see the module docstring)."""
+    code = session.scalar(select(Programme.code).where(Programme.id == programme_id)) or ""
+    result = empty_result(year, code)
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    _orientations(session, programme_id, start, end, result)
+    _parcours(session, programme_id, start, end, result)
+    _children(session, programme_id, year, start, end, result)
+    _codes(session, programme_id, start, end, result)
+    return result
+
+
+def _add(counts: dict[str, int], key: str | None, n: int) -> None:
+    key = key or NON_RENSEIGNE
+    counts[key] = counts.get(key, 0) + n
+
+
+def _in_period(start: date, end: date) -> ColumnElement[bool]:
+    """Parcours entered by the end of the year and not left before it starts (any decision)."""
+    p = PARCOURS.c
+    return and_(p.date_entree <= end, or_(p.date_sortie.is_(None), p.date_sortie >= start))
+
+
+def _active(programme_id: int, start: date, end: date) -> ColumnElement[bool]:
+    p = PARCOURS.c
+    return and_(p.programme_id == programme_id, p.decision_eps == "accepte", _in_period(start, end))
+
+
+def _orientations(session: Session, programme_id: int, start: date, end: date, result: dict[str, Any]) -> None:
+    p = PARCOURS.c
+    decision = func.coalesce(func.nullif(p.decision_eps, ""), "en_attente")
+    query = (
+        select(p.orienteur, decision, func.count())
+        .where(p.programme_id == programme_id, p.date_orientation.between(start, end))
+        .group_by(p.orienteur, decision)
+    )
+    block = result["orientations"]
+    for orienteur, decision_eps, n in session.execute(query):
+        block["total"] += n
+        _add(block["par_orienteur"], orienteur, n)
+        _add(block["par_decision"], decision_eps, n)
+
+
+def _days(session: Session) -> ColumnElement[int]:
+    p = PARCOURS.c
+    if session.get_bind().dialect.name == "sqlite":
+        return func.cast(func.julianday(p.date_sortie) - func.julianday(p.date_entree), Integer)
+    return cast(ColumnElement[int], p.date_sortie - p.date_entree)
+
+
+def _parcours(session: Session, programme_id: int, start: date, end: date, result: dict[str, Any]) -> None:
+    """Entries, exits (by reason and duration band) and parcours open on 31 December, in one scan."""
+    p = PARCOURS.c
+    days = _days(session)
+    left = and_(p.date_sortie.is_not(None), p.date_sortie <= end)
+    accepted = p.decision_eps == "accepte"
+    band = case(*((days < limit, literal(code)) for limit, code in DURATION_BANDS), else_=literal(LONGEST_DURATION))
+    motif = case((left, p.motif_sortie), else_=None)
+    tranche = case((left, band), else_=None)
+    query = (
+        select(
+            motif,
+            tranche,
+            func.count(),
+            func.sum(case((and_(accepted, p.date_entree >= start), 1), else_=0)),
+            func.sum(case((and_(accepted, or_(p.date_sortie.is_(None), p.date_sortie > end)), 1), else_=0)),
+            func.sum(case((left, days), else_=0)),
+        )
+        .where(p.programme_id == programme_id, _in_period(start, end))
+        .group_by(motif, tranche)
+    )
+    counts, sorties = result["parcours"], result["sorties"]
+    total_days = 0
+    for motif_sortie, duration_band, n, entres, en_cours, days_sum in session.execute(query):
+        counts["entres"] += int(entres or 0)
+        counts["en_cours_au_31_12"] += int(en_cours or 0)
+        if duration_band is not None:
+            counts["sortis"] += n
+            total_days += int(days_sum or 0)
+            _add(sorties["par_motif"], motif_sortie, n)
+            _add(sorties["duree"]["par_tranche"], duration_band, n)
+    if counts["sortis"]:
+        mean = Decimal(total_days) / (Decimal(counts["sortis"]) * DAYS_PER_MONTH)
+        sorties["duree"]["moyenne_mois"] = float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _children(session: Session, programme_id: int, year: int, start: date, end: date, result: dict[str, Any]) -> None:
+    """Children suivis by sex, age band, and the cycle/QPV/REP of their latest active parcours;
+    families counted once each (the first child of each family carries it)."""
+    p, c = PARCOURS.c, CHILDREN.c
+    latest_first = func.row_number().over(partition_by=p.child_id, order_by=p.date_entree.asc())
+    active = (
+        select(p.child_id, p.cycle, p.qpv, p.rep, latest_first.label("rank"))
+        .where(_active(programme_id, start, end))
+        .subquery("active")
+    )
+    first_of_family = func.row_number().over(partition_by=c.famille_digest, order_by=active.c.child_id)
+    age = literal(year) - c.annee_naissance
+    suivis = (
+        select(
+            active.c.cycle,
+            active.c.qpv,
+            active.c.rep,
+            c.sexe,
+            case(*((age < limit, literal(code)) for limit, code in AGE_BANDS), else_=literal(OLDEST_BAND)).label(
+                "band"
+            ),
+            case((or_(c.famille_digest.is_(None), first_of_family == 1), 1), else_=0).label("family"),
+        )
+        .join_from(active, CHILDREN, c.id == active.c.child_id)
+        .where(active.c.rank == 1)
+        .subquery("suivis")
+    )
+    s = suivis.c
+    keys = (s.sexe, s.band, s.cycle, s.qpv, s.rep)
+    query = select(*keys, func.count(), func.sum(s.family)).group_by(*keys)
+    block = result["enfants_suivis"]
+    for sexe, band, cycle, qpv, rep, n, families in session.execute(query):
+        block["total"] += n
+        result["familles_aidees"] += int(families or 0)
+        _add(block["par_sexe"], sexe, n)
+        _add(block["par_tranche_age"], band, n)
+        _add(block["par_cycle"], cycle, n)
+        _add(block["qpv"], qpv, n)
+        _add(block["rep"], rep, n)
+
+
+def _codes(session: Session, programme_id: int, start: date, end: date, result: dict[str, Any]) -> None:
+    """Children having each difficulty or action code on any of their active parcours."""
+    p, pc = PARCOURS.c, CODES.c
+    query = (
+        select(pc.dimension, pc.code, func.count(p.child_id.distinct()))
+        .join_from(PARCOURS, CODES, pc.parcours_id == p.id)
+        .where(_active(programme_id, start, end))
+        .group_by(pc.dimension, pc.code)
+    )
+    block = result["enfants_suivis"]
+    targets = {"difficulte": block["par_difficulte"], "action": block["par_action"]}
+    for dimension, code, n in session.execute(query):
+        if dimension in targets:
+            _add(targets[dimension], code, n)

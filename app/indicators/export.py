@@ -1,0 +1,103 @@
+"""Exports of an indicators result: CSV for the State's questionnaire, PDF annual report.
+
+CSV: UTF-8 with BOM, `;` separator (what French spreadsheets open directly), header
+`indicateur;code;valeur`, one row per figure (`orientations.total;;24`, `enfants_suivis.par_sexe;F;8`),
+decimals with a comma, empty value for "no value". Any cell starting with `=`, `+`, `-`, `@`, a tab
+or a carriage return is prefixed with `'` so that no spreadsheet evaluates it as a formula.
+
+Counts are exact: small counts are not suppressed here (the export is for the programme and the
+State's questionnaire). Sharing outside the programme needs suppression first (see SMALL_COUNTS_NOTE).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from app.indicators.report import build_report
+from app.indicators.summary import BREAKDOWNS, ordered_codes
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The order of INTERFACES.md; keys not listed follow in their own order.
+ORDER = (
+    "annee",
+    "programme",
+    "orientations",
+    "orientations.total",
+    "orientations.par_orienteur",
+    "orientations.par_decision",
+    "enfants_suivis",
+    "enfants_suivis.total",
+    "enfants_suivis.par_sexe",
+    "enfants_suivis.par_tranche_age",
+    "enfants_suivis.par_cycle",
+    "enfants_suivis.qpv",
+    "enfants_suivis.rep",
+    "enfants_suivis.par_difficulte",
+    "enfants_suivis.par_action",
+    "familles_aidees",
+    "parcours",
+    "parcours.entres",
+    "parcours.sortis",
+    "parcours.en_cours_au_31_12",
+    "sorties",
+    "sorties.par_motif",
+    "sorties.duree",
+    "sorties.duree.moyenne_mois",
+    "sorties.duree.par_tranche",
+)
+CODE_MAPS = {item.path: item.dimension for item in BREAKDOWNS}
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet will show as text, never evaluate."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return str(value)
+
+
+def _ordered_keys(node: Mapping[str, Any], prefix: str) -> list[str]:
+    rank = {path: index for index, path in enumerate(ORDER)}
+    return sorted(node, key=lambda key: rank.get(f"{prefix}{key}", len(ORDER)))
+
+
+def _rows(node: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str, Any]]:
+    for key in _ordered_keys(node, prefix):
+        path = f"{prefix}{key}"
+        value = node[key]
+        if path in CODE_MAPS and isinstance(value, Mapping):
+            for code in ordered_codes(CODE_MAPS[path], value):
+                yield path, code, value[code]
+        elif isinstance(value, Mapping):
+            yield from _rows(value, f"{path}.")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield path, str(index), item
+        else:
+            yield path, "", value
+
+
+def to_csv(result: Mapping[str, Any]) -> str:
+    """The result as `indicateur;code;valeur` rows, starting with a BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(["indicateur", "code", "valeur"])
+    for path, code, value in _rows(result):
+        writer.writerow([neutralise(path), neutralise(code), neutralise(_cell(value))])
+    return "\ufeff" + buffer.getvalue()
+
+
+def to_pdf(result: Mapping[str, Any], previous: Mapping[str, Any] | None, programme_name: str | None = None) -> bytes:
+    """The annual report (PDF, French); `programme_name` defaults to `result["programme_nom"]` or its code."""
+    name = programme_name or str(result.get("programme_nom") or result.get("programme") or "")
+    return build_report(result, previous, name)

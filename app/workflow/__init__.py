@@ -1,0 +1,1 @@
+"""The parcours workflow: EPS decisions, référent assignment, closing, and the EPS agenda."""

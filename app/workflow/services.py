@@ -1,0 +1,233 @@
+"""Workflow rules of a parcours: EPS decision, référent, end of support.
+
+Each function checks its rule, changes the rows, and records an audit event in the caller's
+transaction; the caller commits (or rolls back on `WorkflowError`). Messages are French: views
+show them to the user as they are.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit import services as audit
+from app.authz.permissions import Permission
+from app.authz.policy import policy
+from app.children.models import Child, Parcours
+from app.i18n import _
+from app.nomenclature import nomenclature
+from app.users.models import Role, User
+
+ACCEPTE = "accepte"
+EN_ATTENTE = "en_attente"
+
+
+class WorkflowError(ValueError):
+    """A workflow rule refused the change; `str(error)` is a French message for the user."""
+
+
+def _fr(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _touch(child: Child, day: date) -> None:
+    """Retention counts from the last contact: move it forward, never past today."""
+    day = min(day, date.today())
+    if child.last_contact is None or day > child.last_contact:
+        child.last_contact = day
+
+
+def _audit(session: Session, action: str, actor: User, parcours: Parcours) -> None:
+    audit.record(
+        session,
+        action,
+        actor_id=actor.id,
+        programme_id=parcours.programme_id,
+        target_type="parcours",
+        target_id=parcours.public_id,
+    )
+
+
+def _require_coordinator(actor: User, programme_id: int) -> None:
+    if actor.role != Role.COORDINATEUR or not actor.active or actor.programme_id != programme_id:
+        raise WorkflowError(_("Seul·e le ou la coordonnateur·rice du programme peut faire cela."))
+
+
+def require_accepted(parcours: Parcours) -> None:
+    """Fin de prise en charge and sortie documents exist only for an accepted parcours."""
+    if parcours.decision_eps != ACCEPTE:
+        raise WorkflowError(_("Ce document n'est possible que pour un parcours accepté par l'EPS."))
+
+
+def check_no_overlap(
+    session: Session, child: Child, parcours: Parcours, date_entree: date, date_sortie: date | None
+) -> None:
+    """Accepted parcours of one child never overlap; periods are inclusive (sharing a day overlaps)."""
+    others = session.scalars(
+        select(Parcours).where(
+            Parcours.child_id == child.id,
+            Parcours.decision_eps == ACCEPTE,
+            Parcours.date_entree.is_not(None),
+            Parcours.id != parcours.id,
+        )
+    )
+    for other in others:
+        assert other.date_entree is not None
+        starts_before_other_ends = other.date_sortie is None or date_entree <= other.date_sortie
+        ends_after_other_starts = date_sortie is None or date_sortie >= other.date_entree
+        if starts_before_other_ends and ends_after_other_starts:
+            until = _fr(other.date_sortie) if other.date_sortie else _("aujourd'hui (en cours)")
+            raise WorkflowError(
+                _(
+                    "Cet enfant a déjà un parcours accepté du %(start)s au %(end)s : "
+                    "les parcours ne peuvent pas se chevaucher."
+                )
+                % {"start": _fr(other.date_entree), "end": until}
+            )
+
+
+def _check_referent(referent: User | None, programme_id: int) -> User:
+    if (
+        referent is None
+        or referent.role != Role.REFERENT
+        or not referent.active
+        or referent.programme_id != programme_id
+    ):
+        raise WorkflowError(_("Choisissez un·e référent·e actif·ve de ce programme."))
+    return referent
+
+
+def _check_date_entree(parcours: Parcours, date_entree: date) -> None:
+    if date_entree < parcours.date_orientation:
+        raise WorkflowError(
+            _("La date d'entrée ne peut pas précéder la date d'orientation (%(date)s).")
+            % {"date": _fr(parcours.date_orientation)}
+        )
+    if parcours.date_sortie is not None and date_entree > parcours.date_sortie:
+        raise WorkflowError(_("La date d'entrée ne peut pas suivre la date de sortie."))
+
+
+def record_decision(
+    session: Session,
+    parcours: Parcours,
+    decision: str,
+    decided_on: date | None,
+    actor: User,
+    referent_id: int | None = None,
+    date_entree: date | None = None,
+) -> None:
+    """Record the EPS decision (coordinator only).
+
+    `accepte` needs a référent of the programme (assigned to the child) and may set the entry
+    date (left as it was when None); any other decision clears the entry date. Going back to
+    `en_attente` clears the decision date.
+    """
+    _require_coordinator(actor, parcours.programme_id)
+    if decision not in nomenclature().codes("decision_eps"):
+        raise WorkflowError(_("Décision inconnue."))
+    if parcours.date_sortie is not None:
+        raise WorkflowError(_("Ce parcours est clos : sa décision ne peut plus changer."))
+    if decision == EN_ATTENTE:
+        decided_on = None
+    elif decided_on is None:
+        raise WorkflowError(_("La date de la décision est obligatoire."))
+    elif decided_on < parcours.date_orientation:
+        raise WorkflowError(_("La date de la décision ne peut pas précéder la date d'orientation."))
+    elif decided_on > date.today():
+        raise WorkflowError(_("La date de la décision ne peut pas être dans le futur."))
+    if decision != ACCEPTE and date_entree is not None:
+        raise WorkflowError(_("Une date d'entrée n'est possible qu'avec la décision « accepté »."))
+
+    child = parcours.child
+    if decision == ACCEPTE:
+        referent = _check_referent(session.get(User, referent_id) if referent_id else None, parcours.programme_id)
+        entree = date_entree or parcours.date_entree
+        if entree is not None:
+            _check_date_entree(parcours, entree)
+            check_no_overlap(session, child, parcours, entree, parcours.date_sortie)
+        parcours.date_entree = entree
+        if child.referent_id != referent.id:
+            child.referent_id = referent.id
+            audit.record(
+                session,
+                "child.referent.assign",
+                actor_id=actor.id,
+                programme_id=child.programme_id,
+                target_type="children",
+                target_id=child.public_id,
+            )
+    else:
+        parcours.date_entree = None
+    parcours.decision_eps = decision
+    parcours.date_decision = decided_on
+    _touch(child, decided_on or date.today())
+    _audit(session, f"parcours.decision:{decision}", actor, parcours)
+    session.flush()
+
+
+def set_facts_shared(session: Session, parcours: Parcours, shared: bool, actor: User) -> None:
+    """Mark whether the observed facts of the orientation are shown on the EPS agenda."""
+    _require_coordinator(actor, parcours.programme_id)
+    if parcours.eps_facts_shared != shared:
+        parcours.eps_facts_shared = shared
+        _audit(session, "parcours.eps_facts." + ("share" if shared else "unshare"), actor, parcours)
+        session.flush()
+
+
+def assign_referent(session: Session, child: Child, referent: User, actor: User) -> None:
+    """Give the child's caseload to `referent` (coordinator only; an active référent of the programme)."""
+    _require_coordinator(actor, child.programme_id)
+    _check_referent(referent, child.programme_id)
+    if child.referent_id == referent.id:
+        return
+    child.referent_id = referent.id
+    audit.record(
+        session,
+        "child.referent.assign",
+        actor_id=actor.id,
+        programme_id=child.programme_id,
+        target_type="children",
+        target_id=child.public_id,
+    )
+    session.flush()
+
+
+def close_parcours(
+    session: Session,
+    parcours: Parcours,
+    date_sortie: date,
+    motif_sortie: str,
+    actor: User,
+    date_entree: date | None = None,
+) -> None:
+    """End the support of an accepted parcours (called when a fin de prise en charge is finalised).
+
+    `date_entree`, when given, records or corrects the entry date at the same time. Closing an
+    already closed parcours again corrects its exit date and reason.
+    """
+    if not policy(actor, Permission.DOCUMENT_FINALISE, parcours):
+        raise WorkflowError(_("Vous ne pouvez pas clore ce parcours."))
+    require_accepted(parcours)
+    entree = date_entree or parcours.date_entree
+    if entree is None:
+        raise WorkflowError(_("La date d'entrée du parcours est nécessaire pour le clore."))
+    if motif_sortie not in nomenclature().codes("motif_sortie"):
+        raise WorkflowError(_("Motif de sortie inconnu."))
+    if date_sortie < entree:
+        raise WorkflowError(
+            _("La date de sortie ne peut pas précéder la date d'entrée (%(date)s).") % {"date": _fr(entree)}
+        )
+    if entree < parcours.date_orientation:
+        raise WorkflowError(
+            _("La date d'entrée ne peut pas précéder la date d'orientation (%(date)s).")
+            % {"date": _fr(parcours.date_orientation)}
+        )
+    check_no_overlap(session, parcours.child, parcours, entree, date_sortie)
+    parcours.date_entree = entree
+    parcours.date_sortie = date_sortie
+    parcours.motif_sortie = motif_sortie
+    _touch(parcours.child, date_sortie)
+    _audit(session, "parcours.close", actor, parcours)
+    session.flush()

@@ -1,0 +1,121 @@
+"""The EPS agenda (pseudonymised) and the coordinator's decisions on it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from app.authz import Permission, current_user, policy, requires
+from app.children.models import Parcours
+from app.db import db
+from app.i18n import _
+from app.users.models import User
+from app.workflow import queries, services
+from app.workflow.forms import DecisionForm, ShareForm
+from app.workflow.queries import AgendaLine
+
+bp = Blueprint("eps", __name__, url_prefix="/eps")
+
+# The observed facts live in the orientation document's encrypted answers; the agenda shows this
+# notice instead of reading them (see the lead's note on issue 3).
+SHARED_FACTS_NOTICE = _("faits observés partagés : voir la fiche en séance")
+
+
+def load_parcours(parcours_id: str) -> Parcours | None:
+    return db.session.scalar(select(Parcours).where(Parcours.public_id == parcours_id))
+
+
+def _actor() -> User:
+    user = current_user()
+    assert user is not None
+    return user
+
+
+def _decision_form(referents: list[User], line: AgendaLine) -> DecisionForm:
+    return DecisionForm(
+        referents,
+        formdata=None,
+        data={
+            "decision": line.decision,
+            "referent_id": str(line.referent_id) if line.referent_id else "",
+            "date_entree": line.date_entree,
+        },
+    )
+
+
+def _render_agenda(failed: tuple[str, DecisionForm] | None = None, status: int = 200) -> ResponseReturnValue:
+    user = _actor()
+    session = db.session
+    pending = queries.pending_orientations(session, user.programme_id)
+    recent = queries.recent_decisions(session, user.programme_id)
+    forms: dict[str, DecisionForm] = {}
+    share_form = None
+    if policy(user, Permission.EPS_DECIDE):
+        referents = queries.active_referents(session, user.programme_id)
+        forms = {line.parcours_id: _decision_form(referents, line) for line in pending}
+        if failed is not None:
+            forms[failed[0]] = failed[1]
+        share_form = ShareForm(formdata=None)
+    return render_template(
+        "workflow/agenda.html",
+        pending=pending,
+        recent=recent,
+        forms=forms,
+        share_form=share_form,
+        facts_notice=SHARED_FACTS_NOTICE,
+        failed_id=failed[0] if failed else None,
+    ), status
+
+
+@bp.get("")
+@requires(Permission.EPS_AGENDA_VIEW, audit_read="eps.agenda.read")
+def agenda() -> ResponseReturnValue:
+    return _render_agenda()
+
+
+@bp.post("/<parcours_id>/decision")
+@requires(Permission.EPS_DECIDE, load=load_parcours)
+def decide(parcours: Parcours, parcours_id: str) -> ResponseReturnValue:
+    actor = _actor()
+    form = DecisionForm(queries.active_referents(db.session, actor.programme_id))
+    if form.validate_on_submit():
+        try:
+            services.record_decision(
+                db.session,
+                parcours,
+                form.decision.data or "",
+                form.decided_on.data,
+                actor,
+                referent_id=int(form.referent_id.data) if form.referent_id.data else None,
+                date_entree=form.date_entree.data,
+            )
+        except services.WorkflowError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(
+                _("Décision enregistrée pour %(pseudonym)s.") % {"pseudonym": parcours.child.pseudonym},
+                "success",
+            )
+            return redirect(url_for("eps.agenda"))
+    return _render_agenda((parcours_id, form), 422)
+
+
+@bp.post("/<parcours_id>/partage")
+@requires(Permission.EPS_DECIDE, load=load_parcours)
+def share(parcours: Parcours, parcours_id: str) -> ResponseReturnValue:
+    form = ShareForm()
+    if form.validate_on_submit():
+        try:
+            services.set_facts_shared(db.session, parcours, form.shared.data == "1", _actor())
+        except services.WorkflowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Partage des faits observés mis à jour."), "success")
+    else:
+        flash(_("La demande n'a pas pu être traitée ; rechargez la page et recommencez."), "error")
+    return redirect(url_for("eps.agenda") + f"#o-{parcours_id}")

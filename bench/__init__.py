@@ -1,0 +1,1 @@
+"""Benchmarks of Parcours (`make bench` runs every module's `main()`)."""

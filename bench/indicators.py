@@ -1,0 +1,183 @@
+"""Import and yearly-indicator benchmark (issue 4).
+
+Generates 10,000 and 100,000 valid parcours as an import file, imports each through
+`import_csv` (rows/s, one commit), then computes a year's indicators several times (median s).
+Runs on SQLite in a temporary instance, and on PostgreSQL too when PARCOURS_BENCH_POSTGRES_URL is
+set (that database is EMPTIED first). Figures are appended to bench/results.txt.
+
+    .venv/bin/python -m bench.indicators [--sizes 10000,100000] [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results.txt"
+YEAR = 2024
+COLUMNS = (
+    "ref_enfant;nom;prenom;date_naissance;sexe;ref_famille;adresse;qpv;etablissement;rep;niveau;orienteur;"
+    "date_orientation;decision_eps;date_decision;date_entree;date_sortie;motif_sortie;difficultes;actions;referent"
+)
+NAMES = ("Ahamada", "Ali", "Bernard", "Da Silva", "Dubois", "Houmadi", "Madi", "Martin", "Mohamed", "Saïd")
+FIRST = ("Léa", "Naël", "Inès", "Yanis", "Anaïs", "Ibrahim", "Zoé", "Kenza", "Noé", "Fatima")
+NIVEAUX = ("PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2", "6E", "5E", "4E", "3E", "2NDE", "CAP", "NON_SCOLARISE")
+ORIENTEURS = ("education_nationale", "pmi", "service_social", "ase", "sante", "association", "famille", "autre")
+DIFFICULTES = ("scolaire", "comportement", "sante", "familial_parentalite", "social_economique", "langage")
+ACTIONS = ("accompagnement_scolaire", "sante_soins", "soutien_psychologique", "parentalite", "culture_loisirs_sport")
+MOTIFS = ("objectifs_atteints", "relais_droit_commun", "demenagement", "refus_retrait_famille", "limite_age")
+
+
+def generate(n_parcours: int, seed: int = 4) -> bytes:
+    """A valid import file of `n_parcours` rows (1 to 3 parcours per child, siblings, re-entries)."""
+    rng = random.Random(seed)
+    lines = [COLUMNS]
+    child = 0
+    while len(lines) <= n_parcours:
+        child += 1
+        born = date(2004, 1, 1) + timedelta(days=rng.randrange(365 * 19))
+        identity = (
+            f"B{child:07d}",
+            rng.choice(NAMES),
+            rng.choice(FIRST),
+            born.strftime("%d/%m/%Y") if child % 2 else born.isoformat(),
+            rng.choice("FM"),
+            f"F{child // 2:07d}" if child % 3 else "",
+            f"{rng.randrange(1, 200)} rue des Écoles",
+        )
+        next_day: date | None = date(2019, 1, 1) + timedelta(days=rng.randrange(365 * 5))
+        for _ in range(min(rng.choice((1, 1, 2, 3)), n_parcours + 1 - len(lines))):
+            if next_day is None:
+                break
+            row, next_day = _parcours(rng, next_day)
+            lines.append(";".join(identity + row))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _parcours(rng: random.Random, oriented: date) -> tuple[tuple[str, ...], date | None]:
+    """One parcours from `oriented`; its cells and the day the next one may start (None: still open)."""
+    decision = rng.choice(("accepte", "accepte", "accepte", "refuse", "reoriente", "en_attente", ""))
+    entree = sortie = motif = ""
+    next_day: date | None = oriented + timedelta(days=rng.randrange(20, 200))
+    if decision == "accepte":
+        entered = oriented + timedelta(days=rng.randrange(0, 40))
+        entree = entered.isoformat()
+        left = entered + timedelta(days=rng.randrange(0, 900))
+        if left < date(2025, 12, 31) and rng.random() < 0.8:
+            sortie, motif = left.strftime("%d/%m/%Y"), rng.choice(MOTIFS)
+            next_day = left + timedelta(days=rng.randrange(1, 200))
+        else:
+            next_day = None
+    decided = (oriented + timedelta(days=rng.randrange(0, 30))).isoformat() if decision else ""
+    cells = (
+        rng.choice(("oui", "non", "")),
+        f"École {rng.choice(NAMES)}",
+        rng.choice(("rep_plus", "rep", "hors_rep", "")),
+        rng.choice((*NIVEAUX, "")),
+        rng.choice(ORIENTEURS),
+        oriented.isoformat(),
+        decision,
+        decided,
+        entree,
+        sortie,
+        motif,
+        "|".join(rng.sample(DIFFICULTES, rng.randrange(0, 4))),
+        "|".join(rng.sample(ACTIONS, rng.randrange(0, 3))) if entree else "",
+        "",
+    )
+    return cells, next_day if next_day and next_day <= date(2025, 12, 31) else None
+
+
+def run(database_url: str | None, sizes: list[int], runs: int) -> list[str]:
+    from app import create_app
+    from app.config import write_config
+    from app.crypto.keyring import create_initial_keys
+    from app.db import db, make_engine
+    from app.migrate import upgrade
+
+    instance = Path(tempfile.mkdtemp(prefix="parcours-bench-"))
+    values: dict[str, object] = {"secret_key": "bench-" + "x" * 40}
+    if database_url:
+        values["database_url"] = database_url
+    write_config(instance, values)
+    create_initial_keys(instance / "keys")
+    engine = make_engine(database_url or f"sqlite:///{instance / 'parcours.sqlite3'}")
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    dialect = engine.dialect.name
+    engine.dispose()
+    app = create_app(instance)
+    lines = []
+    with app.app_context():
+        for size in sizes:
+            lines.extend(_measure(db.session, dialect, size, runs))
+    return lines
+
+
+def _measure(session: object, dialect: str, size: int, runs: int) -> list[str]:
+    from sqlalchemy.orm import Session
+
+    from app.imports.services import import_csv
+    from app.indicators.compute import compute
+    from app.users.services import create_programme
+
+    assert isinstance(session, Session)
+    data = generate(size)
+    programme = create_programme(session, f"BENCH{size}", f"Bench {size}")
+    session.commit()
+    started = time.perf_counter()
+    report = import_csv(session, data, programme, actor_id=None)
+    session.commit()
+    elapsed = time.perf_counter() - started
+    assert not report.errors, [str(e) for e in report.errors[:5]]
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = compute(session, programme.id, YEAR)
+        timings.append(time.perf_counter() - started)
+        session.rollback()
+    again = time.perf_counter()
+    second = import_csv(session, data, programme, actor_id=None, dry_run=True)
+    session.rollback()
+    recheck = time.perf_counter() - again
+    assert second.parcours_unchanged == size
+    return [
+        f"{dialect} {size} parcours ({report.children_created} children): import {elapsed:.1f} s = "
+        f"{size / elapsed:,.0f} rows/s; re-check of the same file (dry run) {recheck:.1f} s",
+        f"{dialect} {size} parcours: indicators {YEAR} median {statistics.median(timings) * 1000:.1f} ms "
+        f"(min {min(timings) * 1000:.1f}, {runs} runs; {result['enfants_suivis']['total']} children suivis)",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--runs", type=int, default=7)
+    args, _ = parser.parse_known_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    header = (
+        f"== indicators bench {time.strftime('%Y-%m-%d %H:%M')} ({platform.python_version()}, {os.cpu_count()} cpu)"
+    )
+    lines = [header, *run(None, sizes, args.runs)]
+    postgres = os.environ.get("PARCOURS_BENCH_POSTGRES_URL")
+    if postgres:
+        lines.extend(run(postgres, sizes, args.runs))
+    with RESULTS.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
