@@ -59,11 +59,10 @@ def create_demo(echo: Callable[[str], None] = print) -> None:
     session = db.session
     if session.scalar(select(Programme).where(Programme.code == DEMO_CODE)) is None:
         programme = create_programme(session, DEMO_CODE, "PRE de démonstration")
-        users = {
-            role: create_user(session, programme=programme, email=email, name=name, role=role, password=DEMO_PASSWORD)
-            for email, name, role in DEMO_USERS
-        }
-        _create_children(session, programme, [users["referent"], _by_email(session, "referent2@demo.parcours")])
+        for email, name, role in DEMO_USERS:
+            create_user(session, programme=programme, email=email, name=name, role=role, password=DEMO_PASSWORD)
+        referents = [_by_email(session, "referent@demo.parcours"), _by_email(session, "referent2@demo.parcours")]
+        _create_children(session, programme, referents)
         _create_documented_children(session)
         session.commit()
         echo("Données de démonstration créées (programme DEMO).")
@@ -78,6 +77,15 @@ def _create_documented_children(session: Session) -> None:
 
     referent = _by_email(session, "referent@demo.parcours")
     create_documented_children(session, referent, _by_email(session, "coordination@demo.parcours"))
+
+
+# The usual class at each age (French school system); younger children are not yet at school.
+_CLASS_BY_AGE = ["NON_SCOLARISE"] * 3 + ["PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2", "6E", "5E", "4E", "3E"]
+_CLASS_BY_AGE += ["2NDE", "1RE", "TLE"]
+
+
+def _niveau_at(age: int) -> str:
+    return _CLASS_BY_AGE[min(max(age, 0), len(_CLASS_BY_AGE) - 1)]
 
 
 def _by_email(session: Session, email: str) -> User:
@@ -121,7 +129,7 @@ def _create_children(session: Session, programme: Programme, referents: list[Use
                 actor_id=None,
                 last_contact=today,
             )
-            niveau = rng.choice(list(names.cycle_of_niveau))
+            niveau = _niveau_at((oriented - born).days // 365)
             decision = rng.choice(["accepte", "accepte", "accepte", "en_attente", "refuse"])
             entree = oriented + timedelta(days=rng.randint(15, 45)) if decision == "accepte" else None
             if entree and entree > today:

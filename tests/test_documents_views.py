@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from flask.testing import FlaskClient
-from sqlalchemy import inspect, text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from app.documents import services
 from app.documents.models import DRAFT, FINAL, Document
+from app.nomenclature import nomenclature
 from tests import documents_helpers as data
 from tests.conftest import csrf_token
 from tests.factories import World, make_parcours
@@ -182,3 +185,47 @@ def test_documents_of_other_caseloads_and_other_children_are_404(world: World, l
     token = csrf_token(client, _url(mine))
     assert client.post(_url(other, "enregistrer"), data={"csrf_token": token}).status_code == 404
     assert mine.status == DRAFT
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.text(max_size=300),
+    day=st.one_of(st.text(max_size=12), st.dates().map(lambda d: d.strftime("%d/%m/%Y"))),
+    choice=st.text(max_size=20),
+)
+def test_any_posted_value_is_saved_clean_or_refused_never_a_500(
+    world: World,
+    login_as,
+    session: Session,
+    text: str,
+    day: str,
+    choice: str,  # type: ignore[no-untyped-def]
+) -> None:
+    document = session.scalar(select(Document).where(Document.child_id == world.child.id)) or _suivi_draft(
+        session, world
+    )
+    client = login_as(world.referent)
+    token = csrf_token(client, _url(document))
+    raw = {"date_contrat": day, "objectifs": [{"objectif": text}], "actions": [{"type": choice, "debut": day}]}
+    response = client.post(
+        _url(document, "enregistrer"),
+        data=MultiDict([*data.as_formdata(raw), ("lock_version", str(document.lock_version)), ("csrf_token", token)]),
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code in (200, 422), response.status_code
+    session.expire_all()
+    stored = services.read_answers(document)
+    if response.status_code == 200:
+        if "date_contrat" in stored:
+            assert 1900 <= date.fromisoformat(stored["date_contrat"]).year <= 2100
+        for row in stored.get("actions", []):
+            assert row.get("type") in (None, *nomenclature().codes("action"))
+
+
+def _suivi_draft(session: Session, world: World) -> Document:
+    parcours = make_parcours(
+        session, world.child, decision_eps="accepte", date_decision=date(2025, 10, 1), date_entree=date(2025, 10, 2)
+    )
+    document = services.start_document(session, world.referent, parcours, "suivi")
+    session.commit()
+    return document

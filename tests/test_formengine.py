@@ -260,6 +260,19 @@ def test_group_errors_name_the_row_and_counts_are_enforced() -> None:
     assert "3 lignes au plus" in validate(form, {"actions": rows}, final=False).errors["actions"][0]
 
 
+def test_a_signature_being_entered_is_kept_in_a_draft_and_refused_at_finalisation(shipped: FormSet) -> None:
+    form = shipped.latest("orientation")
+    for partial in (
+        {"image": "", "signer": "Sophie Martin", "paper_date": ""},
+        {"image": PNG, "signer": "", "paper_date": ""},
+    ):
+        draft = validate(form, {"famille_accord": "oui", "signature_parent": partial}, final=False)
+        assert "signature_parent" not in draft.errors  # the autosave goes on while the family signs
+        assert draft.answers["signature_parent"]["signer"] == partial["signer"]
+        final = validate(form, {"famille_accord": "oui", "signature_parent": partial}, final=True)
+        assert "signature_parent" in final.errors
+
+
 def test_answers_round_trip_through_the_form_representation(shipped: FormSet) -> None:
     form = shipped.latest("orientation")
     raw = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
@@ -171,6 +171,21 @@ def brute_force(children: list[FakeChild], year: int) -> dict[str, object]:
     }
 
 
+def _accepted(entree: date, sortie: date | None, motif: str | None = "autre") -> FakeParcours:
+    return FakeParcours(entree, "pmi", "accepte", entree, sortie, motif if sortie else None)
+
+
+BOUNDARY_CASES = [
+    FakeChild("F", date(2015, 1, 1), None, [_accepted(date(2023, 1, 1), date(2024, 1, 1))]),  # left on 1 Jan
+    FakeChild("M", date(2022, 12, 31), None, [_accepted(date(2024, 1, 2), date(2024, 12, 31))]),  # left on 31 Dec
+    FakeChild("M", date(2007, 1, 1), "FA", [_accepted(date(2024, 12, 31), None)]),  # entered on 31 Dec
+    FakeChild("F", date(2010, 6, 1), "FA", [_accepted(date(2023, 12, 31), date(2023, 12, 31))]),  # left before
+    FakeChild(
+        "F", date(2012, 6, 1), None, [_accepted(date(2024, 1, 1), date(2024, 7, 1)), _accepted(date(2024, 7, 2), None)]
+    ),
+]
+
+
 def store(session: Session, children: list[FakeChild]) -> int:
     programme = make_programme(session)
     for fake in children:
@@ -197,6 +212,7 @@ def store(session: Session, children: list[FakeChild]) -> int:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(a_child(), min_size=1, max_size=10), st.sampled_from([2023, 2024, 2025]))
+@example(children=BOUNDARY_CASES, year=2024)
 def test_sql_matches_brute_force(session: Session, children: list[FakeChild], year: int) -> None:
     programme_id = store(session, children)
     actual = compute(session, programme_id, year)

@@ -6,10 +6,11 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Date, DateTime, Table, delete, func, select, text
+from sqlalchemy import Date, Integer, LargeBinary, String, Table, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
@@ -239,24 +240,46 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     connection = session.connection()
     dialect = connection.dialect
     names = list(rows[0])
+    if dialect.name == "postgresql":
+        _copy_rows(connection, table, names, rows)
+        return
     converters = [_driver_converter(table.c[name].type, dialect) for name in names]
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
+    # Table and column names come from the models' metadata, quoted; values are bound parameters.
     sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "  # noqa: S608
         f"VALUES ({', '.join([marker] * len(names))})"
     )
-    params = [
-        tuple(
-            value if convert is None or value is None else convert(value) for convert, value in zip(converters, values)
-        )
-        for values in (tuple(row[name] for name in names) for row in rows)
-    ]
+    getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    convert_at = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
+    params: list[Any] = []
+    for row in rows:
+        values = getter(row)
+        if convert_at:
+            values = list(values)
+            for i, convert in convert_at:
+                if values[i] is not None:
+                    values[i] = convert(values[i])
+        params.append(tuple(values))
     connection.exec_driver_sql(sql, params)
 
 
+def _copy_rows(connection: Any, table: Table, names: list[str], rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY FROM STDIN, in the session's transaction (psycopg adapts the values)."""
+    quote = connection.dialect.identifier_preparer.quote
+    statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(getter(row))
+
+
 def _driver_converter(type_: Any, dialect: Any) -> Any:
-    if dialect.name == "sqlite" and isinstance(type_, Date) and not isinstance(type_, DateTime):
+    """None when the driver takes the Python value as it is (bytes, str, int), else a function."""
+    if isinstance(type_, LargeBinary | String | Integer):
+        return None
+    if dialect.name == "sqlite" and isinstance(type_, Date):
         return date.isoformat
     return type_.bind_processor(dialect)
 

@@ -48,6 +48,15 @@ class Invalid(ValueError):
     """A submitted value does not fit its field; the message is French, for the user."""
 
 
+class Incomplete(Invalid):
+    """A value still being entered (a signer's name before the drawing): a draft keeps `partial`,
+    finalisation refuses it with the message."""
+
+    def __init__(self, message: str, partial: Any) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
 def _text(raw: Any) -> str:
     if isinstance(raw, list):
         raw = raw[0] if raw else ""
@@ -275,19 +284,21 @@ class SignatureType(FieldType):
             raise Invalid(_("Nom trop long : 200 caractères au plus."))
         if not image and not paper:
             if signer:
-                raise Invalid(_("Faites signer dans le cadre, ou indiquez la date de signature sur papier."))
+                partial = {"image": None, "signer": signer, "signed_at": None, "paper_date": None}
+                message = _("Faites signer dans le cadre, ou indiquez la date de signature sur papier.")
+                raise Incomplete(message, partial)
             return None
         value: dict[str, Any] = {"image": None, "signer": signer, "signed_at": None, "paper_date": None}
         if image:
             check_png_data_url(image)
-            if not signer:
-                raise Invalid(_("Indiquez le nom de la personne qui a signé."))
             value["image"] = image
         if paper:
             signed_on = parse_date(paper)
             if signed_on > date.today():
                 raise Invalid(_("La date de signature sur papier ne peut pas être dans le futur."))
             value["paper_date"] = signed_on.isoformat()
+        if image and not signer:
+            raise Incomplete(_("Indiquez le nom de la personne qui a signé."), value)
         return value
 
     def to_raw(self, f: FieldDef, value: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.db import utcnow
 from app.formengine.definitions import FieldDef, FormDef
-from app.formengine.fields import Invalid, field_type
+from app.formengine.fields import Incomplete, Invalid, field_type
 from app.i18n import _, ngettext
 
 ROW_INDEX_LIMIT = 1000  # indices above this are ignored: a row number is never that large
@@ -94,9 +94,14 @@ class _Visibility:
         return self.shown(target, depth=depth + 1) and _matches(target, value, f.show_if.values)
 
 
-def _clean(f: FieldDef, raw: Any, name: str, outcome: Outcome) -> Any:
+def _clean(f: FieldDef, raw: Any, name: str, outcome: Outcome, final: bool) -> Any:
     try:
         return field_type(f).clean(f, raw)
+    except Incomplete as error:
+        if not final:
+            return error.partial
+        outcome.add(name, str(error))
+        return None
     except Invalid as error:
         outcome.add(name, str(error))
         return None
@@ -109,7 +114,7 @@ def validate(form: FormDef, raw: dict[str, Any], *, final: bool, previous: dict[
     keeps the time of a signature that was not redrawn.
     """
     outcome = Outcome(answers={})
-    scalars = {f.id: _clean(f, raw.get(f.id), f.id, outcome) for f in form.fields() if f.type != "group"}
+    scalars = {f.id: _clean(f, raw.get(f.id), f.id, outcome, final) for f in form.fields() if f.type != "group"}
     visibility = _Visibility(form, scalars)
     signed_at = _signature_times(form, previous or {})
     for f in form.fields():
@@ -146,7 +151,7 @@ def _group(
         raw_row = raw_row if isinstance(raw_row, dict) else {}
         names = {sub.id: f"{group.id}-{index}-{sub.id}" for sub in group.fields}
         row_errors = Outcome(answers={})
-        cleaned = {sub.id: _clean(sub, raw_row.get(sub.id), names[sub.id], row_errors) for sub in group.fields}
+        cleaned = {sub.id: _clean(sub, raw_row.get(sub.id), names[sub.id], row_errors, final) for sub in group.fields}
         row = {}
         for sub in group.fields:
             if not visibility.shown(sub, cleaned, group):

@@ -238,18 +238,20 @@ class _Cells:
         return value
 
     def code(self, column: str, dimension: str, required: bool = False) -> str | None:
-        value = self.text(column, required)
-        if value is None:
-            return None
+        value = self.values.get(column)
+        if not value:
+            return self.text(column, required)  # reports a missing required value
         code = _canonical(dimension, value)
         if code is None:
             self.error(column, _unknown_code(value, dimension))
         return code
 
     def codes(self, column: str, dimension: str) -> tuple[str, ...]:
-        value = self.text(column)
+        value = self.values.get(column)
+        if not value:
+            return ()
         found: list[str] = []
-        for part in (value or "").split("|"):
+        for part in value.split("|"):
             part = part.strip()
             if not part:
                 continue
@@ -261,8 +263,9 @@ class _Cells:
         return tuple(found)
 
     def date(self, column: str, required: bool = False) -> date | None:
-        value = self.text(column, required)
-        if value is None:
+        value = self.values.get(column)
+        if not value:
+            self.text(column, required)  # reports a missing required value
             return None
         parsed = parse_date(value)
         if parsed is None:
@@ -371,11 +374,14 @@ def check_rows(facts: list[RowFacts]) -> list[ImportIssue]:
     """Checks across rows: one identity per child, no duplicate parcours, no overlap."""
     issues: list[ImportIssue] = []
     first: dict[str, dict[str, tuple[int, object]]] = {}
+    first_identity: dict[str, dict[str, object]] = {}
     seen: dict[tuple[str, date], int] = {}
     periods: dict[str, list[tuple[int, date | None, date | None]]] = {}
     for row in facts:
-        reference = first.setdefault(row.ref_enfant, {})
-        for column in IDENTITY_COLUMNS:
+        if first_identity.setdefault(row.ref_enfant, row.identity) is row.identity:
+            first[row.ref_enfant] = {column: (row.line, value) for column, value in row.identity.items()}
+        reference = first[row.ref_enfant]
+        for column in IDENTITY_COLUMNS if row.identity != first_identity[row.ref_enfant] else ():
             if column not in row.identity:
                 continue
             line, value = reference.setdefault(column, (row.line, row.identity[column]))

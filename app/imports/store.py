@@ -139,13 +139,15 @@ def _cipher(wrapped: bytes | None, kek_version: int, key_version: int) -> ChildC
 
 def known_children(session: Session, programme_id: int, refs: set[str]) -> dict[str, KnownChild]:
     """The programme's children whose `ref_enfant` is in `refs`, with their identity and parcours."""
-    digests = {ref_digest(ref): ref for ref in refs}
     c = CHILDREN.c
     candidates = session.execute(
         select(c.id, c.ref_digest, c.wrapped_key, c.kek_version, c.key_version, c.sexe, c.famille_digest)
         .add_columns(c.referent_id, c.last_contact)
         .where(c.programme_id == programme_id, c.ref_digest.is_not(None))
     ).all()
+    if not candidates:
+        return {}
+    digests = {ref_digest(ref): ref for ref in refs}
     known: dict[int, tuple[str, KnownChild]] = {}
     for r in candidates:
         if r.ref_digest in digests:

@@ -157,7 +157,7 @@ def _children(session: Session, programme_id: int, year: int, start: date, end: 
     """Children suivis by sex, age band, and the cycle/QPV/REP of their latest active parcours;
     families counted once each (the first child of each family carries it)."""
     p, c = PARCOURS.c, CHILDREN.c
-    latest_first = func.row_number().over(partition_by=p.child_id, order_by=p.date_entree.asc())
+    latest_first = func.row_number().over(partition_by=p.child_id, order_by=p.date_entree.desc())
     active = (
         select(p.child_id, p.cycle, p.qpv, p.rep, latest_first.label("rank"))
         .where(_active(programme_id, start, end))

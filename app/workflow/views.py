@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.authz import Permission, current_user, policy, requires
 from app.children.models import Parcours
 from app.db import db
+from app.documents.services import observed_facts
 from app.i18n import _
 from app.users.models import User
 from app.workflow import queries, services
@@ -19,7 +21,7 @@ bp = Blueprint("eps", __name__, url_prefix="/eps")
 
 # The observed facts live in the orientation document's encrypted answers; the agenda shows this
 # notice instead of reading them (see the lead's note on issue 3).
-SHARED_FACTS_NOTICE = _("faits observés partagés : voir la fiche en séance")
+NO_FACTS_NOTICE = _("aucun fait observé saisi dans la fiche d'orientation")
 
 
 def load_parcours(parcours_id: str) -> Parcours | None:
@@ -44,6 +46,19 @@ def _decision_form(referents: list[User], line: AgendaLine) -> DecisionForm:
     )
 
 
+def _shared_facts(session: Session, lines: list[AgendaLine]) -> dict[str, str]:
+    """Observed facts of the orientations the coordinator chose to share with the EPS (only those)."""
+    shared = [line.parcours_id for line in lines if line.facts_shared]
+    if not shared:
+        return {}
+    facts = {}
+    for parcours in session.scalars(select(Parcours).where(Parcours.public_id.in_(shared))):
+        text = observed_facts(session, parcours)
+        if text:
+            facts[parcours.public_id] = text
+    return facts
+
+
 def _render_agenda(failed: tuple[str, DecisionForm] | None = None, status: int = 200) -> ResponseReturnValue:
     user = _actor()
     session = db.session
@@ -63,7 +78,8 @@ def _render_agenda(failed: tuple[str, DecisionForm] | None = None, status: int =
         recent=recent,
         forms=forms,
         share_form=share_form,
-        facts_notice=SHARED_FACTS_NOTICE,
+        facts=_shared_facts(session, pending),
+        no_facts=NO_FACTS_NOTICE,
         failed_id=failed[0] if failed else None,
     ), status
 

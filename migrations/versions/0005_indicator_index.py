@@ -10,7 +10,6 @@ Revises: 0001
 
 from alembic import op
 
-
 revision = "0005"
 down_revision = "0001"
 branch_labels = None

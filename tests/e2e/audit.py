@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ _OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 _WIDE = """() => Array.from(document.querySelectorAll("body *"))
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".table-wrap"))
   .filter(e => !Array.from(e.children).some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
-  .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "") + " " + e.outerHTML.slice(0, 80))
+  .slice(0, 4).map(e => e.outerHTML.slice(0, 100))
 """
 _AXE_RUN = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
@@ -47,7 +48,8 @@ class PageCheck:
 
 
 def _file_name(name: str) -> str:
-    return re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9-]+", "-", ascii_name.lower()).strip("-")
 
 
 def run_axe(page: Any, axe_source: str) -> list[dict[str, Any]]:
@@ -71,7 +73,9 @@ def check_page(page: Any, name: str, axe_source: str) -> PageCheck:
         scroll_width, inner_width = page.evaluate(_OVERFLOW)
         if scroll_width > inner_width:
             wide = page.evaluate(_WIDE)
-            check.overflows.append(f"{name}: horizontal overflow at {label} ({scroll_width} px > {inner_width} px): {wide}")
+            check.overflows.append(
+                f"{name}: horizontal overflow at {label} ({scroll_width} px > {inner_width} px): {wide}"
+            )
     page.set_viewport_size(desktop)
     violations = run_axe(page, axe_source)
     report.record_axe(name, page.url, violations)

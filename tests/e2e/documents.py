@@ -20,7 +20,10 @@ def start_document(page: Any, title: str) -> None:
 
 def wait_saved(page: Any) -> None:
     """Wait until everything typed reached the server (forms.js forgets its local copy then)."""
-    page.wait_for_function(_NOTHING_PENDING)
+    try:
+        page.wait_for_function(_NOTHING_PENDING)
+    except Exception as error:  # the draft page's own message says why
+        raise AssertionError(f"draft not saved: {page.inner_text('[data-save-status]')!r}") from error
     assert "Brouillon enregistré" in page.inner_text("[data-save-status]")
 
 
@@ -59,7 +62,9 @@ def check_pdf(page: Any) -> bytes:
     response = page.context.request.get(link.get_attribute("href"))
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
-    assert re.fullmatch(r'attachment; filename="[a-z_]+-v\d+-[\w-]+\.pdf"', response.headers["content-disposition"])
+    disposition = response.headers["content-disposition"]
+    assert re.fullmatch(r'attachment; filename="?[a-z_]+-v\d+-[\w-]+\.pdf"?', disposition), disposition
+    assert response.headers["cache-control"] == "no-store"
     body = response.body()
     assert body.startswith(b"%PDF")
     return body

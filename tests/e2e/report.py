@@ -47,13 +47,13 @@ def write_and_summarise(write_line: Callable[[str], None]) -> None:
         counts = result["counts"]
         rules = ", ".join(sorted({v["id"] for v in result["violations"]})) or "-"
         write_line(
-            f"  {name:<32} {counts['critical']}/{counts['serious']}/{counts['moderate']}/{counts['minor']}  {rules}"
+            f"  {name:<36} {counts['critical']}/{counts['serious']}/{counts['moderate']}/{counts['minor']}  {rules}"
         )
     write_line(f"navigation timing, domInteractive in ms (target < {INTERACTIVE_TARGET_MS}, not asserted):")
     for name, timing in sorted(TIMINGS.items()):
         flag = "" if timing["domInteractive"] < INTERACTIVE_TARGET_MS else "  (over target)"
         write_line(
-            f"  {name:<32} {timing['domInteractive']:7.1f}  (response {timing['responseEnd']:.1f}, "
+            f"  {name:<36} {timing['domInteractive']:7.1f}  (response {timing['responseEnd']:.1f}, "
             f"load {timing['loadEventEnd']:.1f}){flag}"
         )
     write_line(f"written to {SCREENSHOTS}/axe-results.json and timings.json")

@@ -90,5 +90,7 @@ def test_an_eps_member_sees_the_agenda_with_pseudonyms_and_no_names(as_user: Cal
     text = page.inner_text("body").replace(USER_NAMES[EPS], "")
     leaked = sorted(name for name in demo_names() if re.search(rf"\b{re.escape(name)}\b", text))
     assert leaked == [], f"names on the EPS agenda: {leaked}"
-    assert [link for link in page.eval_on_selector_all("a[href]", "a => a.map(e => e.pathname)") if "/enfants" in link] == []
+    assert [
+        link for link in page.eval_on_selector_all("a[href]", "a => a.map(e => e.pathname)") if "/enfants" in link
+    ] == []
     assert page.goto("/enfants/").status == 404

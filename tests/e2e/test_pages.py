@@ -116,3 +116,26 @@ def test_document_form_errors_are_announced_and_linked_to_their_field(as_user: C
     assert page.input_value("#prenom") == "Zoé", "what was typed is kept"
     link.press("Enter")
     assert page.evaluate("document.activeElement.id") == "nom"
+
+
+_HIDDEN_BEHIND_ACTIONS = """() => {
+  const e = document.activeElement, bar = document.querySelector(".form-actions");
+  if (!e || !bar || bar.contains(e) || !e.closest("form.document-form")) return null;
+  const r = e.getBoundingClientRect(), b = bar.getBoundingClientRect();
+  return r.bottom > b.top + 1 && r.top < b.bottom ? (e.id || e.name) : null;
+}"""
+
+
+@pytest.mark.parametrize("size", ["tablette", "telephone"])
+def test_a_focused_field_is_never_hidden_behind_the_save_bar(as_user: Callable[..., Any], size: str) -> None:
+    from tests.e2e.audit import VIEWPORTS
+
+    page = as_user(REFERENT, viewport=VIEWPORTS[size])
+    page.goto("/enfants/nouvelle-orientation")
+    hidden = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        name = page.evaluate(_HIDDEN_BEHIND_ACTIONS)
+        if name:
+            hidden.append(name)
+    assert hidden == [], f"focused fields covered by the sticky save bar: {hidden}"

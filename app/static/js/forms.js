@@ -189,10 +189,12 @@
     this.inFlight = false;
     this.dirty = false;
     this.stopped = false;
+    this.afterFlight = null;
   }
 
+  /* One local copy per document: a reload during a save must still find it. */
   Draft.prototype.key = function () {
-    return STORAGE_PREFIX + this.documentId + ":" + (this.lock ? this.lock.value : "");
+    return STORAGE_PREFIX + this.documentId;
   };
 
   Draft.prototype.say = function (text) {
@@ -326,6 +328,12 @@
       draft.say(MESSAGES.offline);
     }).then(function () {
       draft.inFlight = false;
+      if (draft.afterFlight) {
+        var submit = draft.afterFlight;
+        draft.afterFlight = null;
+        submit();
+        return;
+      }
       if (draft.dirty && !draft.stopped && navigator.onLine !== false) {
         draft.changed();
       }
@@ -348,8 +356,9 @@
       this.dirty = true;
       this.say(data.status === "locked" ? MESSAGES.locked : MESSAGES.conflict);
     } else if (status === 422) {
-      this.dirty = true;
-      this.stopped = true;
+      // One value is not valid yet: keep the local copy and try again at the next change.
+      this.dirty = false;
+      this.keepLocally();
       this.say(MESSAGES.invalid);
     } else {
       this.dirty = true;
@@ -395,7 +404,13 @@
         onEdit();
       }
     });
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
+      if (draft && draft.inFlight) {
+        // Wait for the autosave on its way: it brings the new lock version this submit needs.
+        event.preventDefault();
+        draft.afterFlight = function () { form.requestSubmit(event.submitter); };
+        return;
+      }
       unsaved = false;
       if (draft) {
         window.clearTimeout(draft.timer);

@@ -1,0 +1,130 @@
+"""Drafts are never lost: reload, closing the page, another device, a network cut mid-save."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import REFERENT2
+from tests.e2e.documents import start_document, wait_saved
+
+pytestmark = pytest.mark.e2e
+
+SUIVI = "Fiche de suivi et contrat"
+DAY = (date.today() - timedelta(days=10)).isoformat()
+# A long form: every kind of control of the fiche de suivi, in three repeated groups.
+TEXTS = {
+    "#date_contrat": DAY,
+    "#objectifs-0-objectif": "Retrouver le goût de la lecture",
+    "#objectifs-1-objectif": "Dormir avant 21 heures les jours d'école",
+    "#objectifs-2-objectif": "Participer à une activité sportive",
+    "#actions-0-intervenant": "Médiathèque de Kawéni",
+    "#actions-0-debut": DAY,
+    "#rencontres-0-date": DAY,
+    "#rencontres-0-faits": "Arrive à l'heure chaque matin.\nA rendu tous ses devoirs cette semaine.",
+    "#rencontres-0-appreciation": "La mère se dit soulagée ; à confirmer sur la durée.",
+    "#rencontres-0-ajustement": "Ajouter un atelier de lecture le mercredi.",
+    "#rencontres-1-date": DAY,
+    "#rencontres-1-faits": "Deux absences non justifiées.",
+    "#signature_referent-signer": "Karim Abdallah",
+    "#signature_referent-paper_date": DAY,
+}
+CHOICES = {"#actions-0-type": "culture_loisirs_sport"}
+CHECKED = ['input[name="actions-0-modalite"][value="collective"]']
+
+
+def open_new_suivi(page: Any, which: int) -> str:
+    """Start the fiche de suivi of an accepted child of the caseload that has none yet; its URL."""
+    page.goto("/enfants/")
+    children = page.eval_on_selector_all("table.list tbody a", "links => links.map(a => a.getAttribute('href'))")
+    startable = []
+    for href in children:
+        page.goto(href)
+        if page.get_by_role("button", name=f"Commencer : {SUIVI}").count():
+            startable.append(href)
+            if len(startable) > which:
+                break
+    assert len(startable) > which, "the demo caseload has accepted children without a fiche de suivi"
+    page.goto(startable[which])
+    start_document(page, SUIVI)
+    return page.url
+
+
+def fill_long_form(page: Any) -> None:
+    for group, rows in (("objectifs", 3), ("rencontres", 2)):
+        for _ in range(rows - 1):
+            page.locator(f'[data-group="{group}"]').get_by_role("button", name="Ajouter une ligne").click()
+    for selector, value in TEXTS.items():
+        if "\n" in value:
+            page.locator(selector).press_sequentially(value.replace("\n", " / "), delay=0)
+            page.fill(selector, value)
+        else:
+            page.fill(selector, value)
+    for selector, value in CHOICES.items():
+        page.select_option(selector, value)
+    for selector in CHECKED:
+        page.check(selector)
+
+
+def assert_every_value(page: Any) -> None:
+    found = {selector: page.input_value(selector) for selector in TEXTS}
+    assert found == TEXTS
+    assert {selector: page.input_value(selector) for selector in CHOICES} == CHOICES
+    assert all(page.is_checked(selector) for selector in CHECKED)
+
+
+def another_device(new_context: Callable[..., Any], context: Any) -> Any:
+    """A page of a new context with the same login but nothing kept in the browser's storage."""
+    state = context.storage_state()
+    return new_context(storage_state={"cookies": state["cookies"], "origins": []}).new_page()
+
+
+def test_a_long_draft_survives_reload_closing_and_another_device(
+    as_user: Callable[..., Any], new_context: Callable[..., Any]
+) -> None:
+    page = as_user(REFERENT2)
+    page.on("dialog", lambda dialog: dialog.accept())  # « leave the page? » — yes, as a hurried user would
+    url = open_new_suivi(page, 0)
+    fill_long_form(page)
+    page.reload()  # at once: the autosave (1.5 s after the last key) has not even started
+    assert_every_value(page)
+
+    wait_saved(page)
+    context = page.context
+    page.close()
+    reopened = context.new_page()
+    reopened.goto(url)
+    assert_every_value(reopened)
+
+    other_device = another_device(new_context, context)
+    other_device.goto(url)
+    assert other_device.evaluate("localStorage.length") == 0
+    assert_every_value(other_device)
+
+
+def test_a_network_cut_mid_save_keeps_the_value_and_says_so(
+    as_user: Callable[..., Any], new_context: Callable[..., Any]
+) -> None:
+    page = as_user(REFERENT2)
+    url = open_new_suivi(page, 1)
+    page.fill("#rencontres-0-faits", "Premier bilan avec la famille.")
+    wait_saved(page)
+
+    page.context.set_offline(True)
+    page.locator("#rencontres-0-appreciation").press_sequentially("Progrès visibles, à confirmer.")
+    status = page.locator("[data-save-status]")
+    status.filter(has_text="Connexion perdue").wait_for()
+    assert "vos saisies sont gardées sur cet appareil" in status.inner_text()
+    assert page.input_value("#rencontres-0-appreciation") == "Progrès visibles, à confirmer."
+
+    page.context.set_offline(False)
+    wait_saved(page)
+    assert page.input_value("#rencontres-0-appreciation") == "Progrès visibles, à confirmer."
+
+    other_device = another_device(new_context, page.context)
+    other_device.goto(url)
+    assert other_device.input_value("#rencontres-0-appreciation") == "Progrès visibles, à confirmer."
+    assert other_device.input_value("#rencontres-0-faits") == "Premier bilan avec la famille."
