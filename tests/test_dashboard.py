@@ -71,7 +71,7 @@ def test_dashboard_shows_every_figure_of_the_year_beside_the_previous_one(coordi
     assert '<title id="graphique-enfants-suivis-par-sexe-titre">Enfants suivis par sexe en 2025</title>' in page
     assert "Le nombre d'enfants suivis augmente de 44 % (de 18 à 26)." in page
     assert "Règles de comptage" in page
-    assert "<script" not in page and "style=" not in page
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page) and "style=" not in page  # no inline script or style
 
 
 def test_year_selector_defaults_to_this_year_and_rejects_nonsense(coordinator: FlaskClient) -> None:

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,19 +22,32 @@ from app.db import utcnow
 GENESIS = "0" * 64
 
 
-def _entry_hash(event: AuditEvent) -> str:
+_HASHED = ("prev_hash", "at", "actor_id", "programme_id", "action", "target_type", "target_id", "outcome")
+
+
+def _entry_hash(event: AuditEvent | dict[str, Any]) -> str:
+    """The hash of an entry (an event row, or the dict of one about to be inserted)."""
+    row = event if isinstance(event, dict) else {name: getattr(event, name) for name in _HASHED}
     fields = {
-        "prev": event.prev_hash,
-        "at": event.at.isoformat(timespec="microseconds"),
-        "actor": event.actor_id,
-        "programme": event.programme_id,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "outcome": event.outcome,
+        "prev": row["prev_hash"],
+        "at": row["at"].isoformat(timespec="microseconds"),
+        "actor": row["actor_id"],
+        "programme": row["programme_id"],
+        "action": row["action"],
+        "target_type": row["target_type"],
+        "target_id": row["target_id"],
+        "outcome": row["outcome"],
     }
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _locked_head(session: Session) -> AuditHead:
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
+    if head is None:
+        head = AuditHead(id=1, last_hash=GENESIS)
+        session.add(head)
+    return head
 
 
 def record(
@@ -47,10 +61,7 @@ def record(
     outcome: str = "ok",
 ) -> AuditEvent:
     """Append an event in the current transaction. Never pass personal data as a target."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
-    if head is None:
-        head = AuditHead(id=1, last_hash=GENESIS)
-        session.add(head)
+    head = _locked_head(session)
     event = AuditEvent(
         at=utcnow(),
         actor_id=actor_id,
@@ -66,6 +77,16 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+def chain(session: Session, events: list[dict[str, Any]]) -> None:
+    """Set `prev_hash` and `hash` of new event rows, in order, after the current head; the caller
+    inserts them in bulk in the same transaction (imports)."""
+    head = _locked_head(session)
+    for event in events:
+        event["prev_hash"] = head.last_hash
+        event["hash"] = _entry_hash(event)
+        head.last_hash = event["hash"]
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def indicators_command(year: int, programme_code: str | None, output_format: str
         else:
             from app.indicators.export import to_pdf
 
-            content = to_pdf(result, compute(db.session, programme.id, year - 1))
+            content = to_pdf(result, compute(db.session, programme.id, year - 1), programme.name)
         db.session.rollback()
     if output is None:
         assert isinstance(content, str)

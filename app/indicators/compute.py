@@ -154,8 +154,8 @@ def _parcours(session: Session, programme_id: int, start: date, end: date, resul
 
 
 def _children(session: Session, programme_id: int, year: int, start: date, end: date, result: dict[str, Any]) -> None:
-    """Children suivis by sex, age band, and the cycle/QPV/REP of their latest active parcours;
-    families counted once each (the first child of each family carries it)."""
+    """Children suivis by sex, age band, and the cycle/QPV/REP of their latest active parcours
+    (greatest entry date), and the number of distinct families among them."""
     p, c = PARCOURS.c, CHILDREN.c
     latest_first = func.row_number().over(partition_by=p.child_id, order_by=p.date_entree.desc())
     active = (
@@ -163,32 +163,27 @@ def _children(session: Session, programme_id: int, year: int, start: date, end: 
         .where(_active(programme_id, start, end))
         .subquery("active")
     )
-    first_of_family = func.row_number().over(partition_by=c.famille_digest, order_by=active.c.child_id)
     age = literal(year) - c.annee_naissance
+    band = case(*((age < limit, literal(code)) for limit, code in AGE_BANDS), else_=literal(OLDEST_BAND))
     suivis = (
-        select(
-            active.c.cycle,
-            active.c.qpv,
-            active.c.rep,
-            c.sexe,
-            case(*((age < limit, literal(code)) for limit, code in AGE_BANDS), else_=literal(OLDEST_BAND)).label(
-                "band"
-            ),
-            case((or_(c.famille_digest.is_(None), first_of_family == 1), 1), else_=0).label("family"),
-        )
+        select(active.c.cycle, active.c.qpv, active.c.rep, c.sexe, band.label("band"), c.famille_digest)
         .join_from(active, CHILDREN, c.id == active.c.child_id)
         .where(active.c.rank == 1)
-        .subquery("suivis")
+        .cte("suivis")
+        .prefix_with("MATERIALIZED")
     )
     s = suivis.c
+    families = select(s.famille_digest).where(s.famille_digest.is_not(None)).group_by(s.famille_digest).subquery()
+    with_family = select(func.count()).select_from(families).scalar_subquery()
+    on_their_own = select(func.count()).select_from(suivis).where(s.famille_digest.is_(None)).scalar_subquery()
     keys = (s.sexe, s.band, s.cycle, s.qpv, s.rep)
-    query = select(*keys, func.count(), func.sum(s.family)).group_by(*keys)
+    query = select(*keys, func.count(), with_family + on_their_own).group_by(*keys)
     block = result["enfants_suivis"]
-    for sexe, band, cycle, qpv, rep, n, families in session.execute(query):
+    for sexe, age_band, cycle, qpv, rep, n, family_count in session.execute(query):
         block["total"] += n
-        result["familles_aidees"] += int(families or 0)
+        result["familles_aidees"] = int(family_count)
         _add(block["par_sexe"], sexe, n)
-        _add(block["par_tranche_age"], band, n)
+        _add(block["par_tranche_age"], age_band, n)
         _add(block["par_cycle"], cycle, n)
         _add(block["qpv"], qpv, n)
         _add(block["rep"], rep, n)

@@ -148,16 +148,7 @@ def record_decision(
             _check_date_entree(parcours, entree)
             check_no_overlap(session, child, parcours, entree, parcours.date_sortie)
         parcours.date_entree = entree
-        if child.referent_id != referent.id:
-            child.referent_id = referent.id
-            audit.record(
-                session,
-                "child.referent.assign",
-                actor_id=actor.id,
-                programme_id=child.programme_id,
-                target_type="children",
-                target_id=child.public_id,
-            )
+        assign_referent(session, child, referent, actor)
     else:
         parcours.date_entree = None
     parcours.decision_eps = decision
