@@ -92,7 +92,7 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -
     pytest.fail(f"parcours run did not answer /sante within 60 s:\n{log.read_text()}", pytrace=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a demo instance served by `parcours run` in a subprocess."""
     if not CHROMIUM.exists():
@@ -127,7 +127,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's event loop must be gone before the rest of the suite, whose PDF
+# sealing (pyHanko) runs its own asyncio loop.
+@pytest.fixture(scope="package")
 def browser(server: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
@@ -137,14 +139,14 @@ def browser(server: str) -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def axe_source() -> str:
     if not AXE_SCRIPT.exists():
         missing(str(AXE_SCRIPT.relative_to(REPO)))
     return AXE_SCRIPT.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def date_keys(browser: Any) -> Callable[[date], str]:
     """The keys to type a date into Chromium's date input (its field order follows the OS locale)."""
     context = browser.new_context()
