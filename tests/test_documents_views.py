@@ -229,3 +229,12 @@ def _suivi_draft(session: Session, world: World) -> Document:
     document = services.start_document(session, world.referent, parcours, "suivi")
     session.commit()
     return document
+
+
+def test_a_new_orientation_of_a_known_child_starts_from_its_file(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as(world.referent)
+    child_page = client.get(f"/enfants/{world.child.public_id}").get_data(as_text=True)
+    assert f"/enfants/{world.child.public_id}/nouvelle-orientation" in child_page
+    page = client.get(f"/enfants/{world.child.public_id}/nouvelle-orientation").get_data(as_text=True)
+    assert 'value="Ahamada"' in page and 'value="Fatima"' in page and 'value="Sophie"' in page
+    assert client.get(f"/enfants/{world.other_child.public_id}/nouvelle-orientation").status_code == 404

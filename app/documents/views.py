@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from app.authz import Permission, current_user, policy, requires
 from app.children.models import Child, Parcours
+from app.children.services import read_identity
+from app.children.views import load_child
 from app.db import db
 from app.documents import services
 from app.documents.models import DRAFT, Document
@@ -130,6 +132,34 @@ def new_orientation() -> ResponseReturnValue:
         return redirect(url_for("children.index"))
     flash(_("Orientation enregistrée en brouillon. Complétez-la puis finalisez-la."), "success")
     return redirect(url_for(".show", child_id=document.child.public_id, document_id=document.public_id))
+
+
+@bp.get("/<child_id>/nouvelle-orientation")
+@requires(Permission.ORIENTATION_CREATE, load=load_child, audit_read="child.read")
+def new_orientation_for(child: Child, child_id: str) -> ResponseReturnValue:
+    """A new orientation of a known child (a re-entry): the identity is filled in from the file."""
+    form = form_set().latest(services.ORIENTATION)
+    identity = read_identity(child)
+    known = {
+        "nom": identity.nom,
+        "prenom": identity.prenom,
+        "date_naissance": identity.date_naissance.isoformat(),
+        "sexe": identity.sexe,
+        "adresse": identity.adresse,
+        "ref_famille": identity.ref_famille,
+        "responsables": [
+            {
+                "nom": g.nom,
+                "prenom": g.prenom,
+                "lien": g.lien,
+                "telephone": g.telephone,
+                "autorite_parentale": g.autorite_parentale,
+            }
+            for g in identity.responsables
+        ],
+    }
+    names = {f.id for f in form.fields()}
+    return _render(form, to_raw(form, {k: v for k, v in known.items() if k in names and v not in ("", [])}))
 
 
 @bp.get("/<child_id>/documents/<document_id>")
