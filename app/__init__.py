@@ -66,6 +66,7 @@ def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | No
 
 def _register_blueprints(app: Flask) -> None:
     from app.archive.views import bp as archive_bp
+    from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.children.views import bp as children_bp
     from app.documents.views import bp as documents_bp
@@ -77,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.workflow.views import bp as eps_bp
 
     blueprints = (home_bp, auth_bp, children_bp, users_bp, eps_bp, indicators_bp, imports_bp, archive_bp, signing_bp)
+    blueprints += (audit_bp,)
     for blueprint in (*blueprints, documents_bp):
         app.register_blueprint(blueprint)
 

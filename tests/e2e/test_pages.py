@@ -41,6 +41,7 @@ MAIN_PAGES: dict[str, tuple[str | None, str, Callable[[Any], None] | None]] = {
     "archives": (COORDINATION, "/archives", None),
     "comptes utilisateurs": (ADMIN, "/admin/utilisateurs/", None),
     "certificat de cachet": (ADMIN, "/admin/certificat/", None),
+    "journal d'audit": (ADMIN, "/admin/journal/", None),
 }
 
 
