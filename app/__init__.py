@@ -77,9 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.users.views import bp as users_bp
     from app.workflow.views import bp as eps_bp
 
-    blueprints = (home_bp, auth_bp, children_bp, users_bp, eps_bp, indicators_bp, imports_bp, archive_bp, signing_bp)
-    blueprints += (audit_bp,)
-    for blueprint in (*blueprints, documents_bp):
+    blueprints = [home_bp, auth_bp, children_bp, users_bp, eps_bp, indicators_bp, imports_bp, archive_bp, signing_bp]
+    for blueprint in (*blueprints, audit_bp, documents_bp):
         app.register_blueprint(blueprint)
 
 
