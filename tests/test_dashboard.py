@@ -129,3 +129,11 @@ def test_chart_is_accessible_svg_with_escaped_labels() -> None:
     assert "<script>" not in svg
     widths = [float(rect.get("width", 0)) for rect in tree.iter(f"{namespace}rect")]
     assert max(widths) > 0 and 0.0 in widths  # the largest value fills the width, a zero draws no bar
+
+
+def test_external_report_download_is_audited_and_named(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as(world.coordinateur)
+    response = client.get("/indicateurs/2025.pdf?diffusion=externe")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert "diffusion-externe" in response.headers["Content-Disposition"]
+    assert "diffusion=externe" in client.get("/indicateurs?annee=2025").get_data(as_text=True)

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.indicators.export import neutralise, to_csv, to_pdf
-from app.indicators.summary import reading
+from app.indicators.summary import mask_small_counts, reading
 from tests.conftest import FIXTURES
 
 
@@ -125,3 +125,29 @@ def test_neutralise_keeps_text_readable(cell: str) -> None:
     out = neutralise(cell)
     assert out == cell or out == "'" + cell
     assert not out.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_external_version_masks_small_counts_and_keeps_totals() -> None:
+    result = fixture(2025)
+    masked = mask_small_counts(result)
+    for path in ("enfants_suivis.par_sexe", "orientations.par_orienteur", "sorties.duree.par_tranche"):
+        section, *rest = path.split(".")
+        exact, shown = result[section], masked[section]
+        for key in rest:
+            exact, shown = exact[key], shown[key]
+        for code, count in exact.items():
+            assert shown[code] == ("< 5" if 0 < count < 5 else count), (path, code)
+    assert masked["enfants_suivis"]["total"] == result["enfants_suivis"]["total"]
+    assert masked["parcours"] == result["parcours"]
+    assert result["enfants_suivis"]["par_sexe"] == fixture(2025)["enfants_suivis"]["par_sexe"]  # not modified
+    few_exits = {**result, "parcours": {**result["parcours"], "sortis": 3}}
+    assert mask_small_counts(few_exits)["sorties"]["duree"]["moyenne_mois"] in ("< 5", None)
+
+
+def test_external_pdf_and_csv_show_masked_counts(tmp_path: Path) -> None:
+    masked = mask_small_counts(fixture(2025))
+    text = pdf_text(to_pdf(masked, mask_small_counts(fixture(2024)), "PRE de Test"), tmp_path)
+    assert "< 5" in text and "diffusion hors du programme" in text
+    rows = list(csv.reader(io.StringIO(to_csv(masked).lstrip("\ufeff")), delimiter=";"))
+    assert ["diffusion", "", "externe"] in rows
+    assert any(row[2] == "< 5" for row in rows[1:])

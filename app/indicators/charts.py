@@ -55,12 +55,17 @@ def _description(rows: Sequence[Row], year: int, previous_year: int | None) -> s
     return f"{year}. " + " ; ".join(items) + "."
 
 
+def _number(value: int | float | str | None) -> float:
+    """The length a value gives its bar: nothing for no value or a masked small count."""
+    return value if isinstance(value, int | float) else 0
+
+
 def bar_chart(chart_id: str, title: str, rows: Sequence[Row], year: int, previous_year: int | None = None) -> Markup:
     """An accessible SVG bar chart of `rows` (values of `year`, and of `previous_year` when given)."""
     show_previous = previous_year is not None
     row_height = LABEL_HEIGHT + BAR_HEIGHT + (PREVIOUS_HEIGHT + 2 if show_previous else 0) + ROW_GAP
     height = LEGEND_HEIGHT + row_height * len(rows)
-    largest = max([row.value or 0 for row in rows] + [row.previous or 0 for row in rows if show_previous] + [0])
+    largest = max([_number(row.value) for row in rows] + [_number(row.previous) for row in rows if show_previous] + [0])
     scale = (WIDTH - VALUE_SPACE) / largest if largest else 0.0
 
     parts = _legend(year, previous_year)
@@ -68,12 +73,12 @@ def bar_chart(chart_id: str, title: str, rows: Sequence[Row], year: int, previou
     for row in rows:
         parts.append(_text(0, y + 15, row.label))
         bar_top = y + LABEL_HEIGHT
-        length = (row.value or 0) * scale
+        length = _number(row.value) * scale
         parts.append(_rect(0, bar_top, length, BAR_HEIGHT, CURRENT_COLOUR))
         parts.append(_text(length + 6, bar_top + 14, format_number(row.value), weight="bold"))
         if show_previous:
             previous_top = bar_top + BAR_HEIGHT + 2
-            previous_length = (row.previous or 0) * scale
+            previous_length = _number(row.previous) * scale
             parts.append(_rect(0, previous_top, previous_length, PREVIOUS_HEIGHT, PREVIOUS_COLOUR))
             parts.append(
                 _text(previous_length + 6, previous_top + 8, format_number(row.previous), size=12, fill=PREVIOUS_COLOUR)

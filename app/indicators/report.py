@@ -43,6 +43,7 @@ from app.i18n import _
 from app.indicators.summary import (
     BREAKDOWNS,
     COUNTING_RULES,
+    MASKED_NOTE,
     SECTIONS,
     SMALL_COUNTS_NOTE,
     Breakdown,
@@ -137,9 +138,11 @@ def _value_axis(largest: float) -> tuple[float, float]:
 def _chart(rows: Sequence[Row], year: int, previous_year: int | None) -> Drawing:
     """Horizontal bars, the first category on top; the previous year as a grey bar under each."""
     # Within a category, series 0 is drawn lowest: the previous year first puts the current one on top.
-    series = [[row.value or 0 for row in reversed(rows)]]
+    shown = [[row.value for row in reversed(rows)]]
     if previous_year is not None:
-        series.insert(0, [row.previous or 0 for row in reversed(rows)])
+        shown.insert(0, [row.previous for row in reversed(rows)])
+    # A masked small count (« < 5 ») is drawn as an empty bar labelled as in the table.
+    series = [[value if isinstance(value, int | float) else 0 for value in values] for values in shown]
     per_category = 9 * len(series) + 8
     height = per_category * len(rows) + 40
     drawing = Drawing(CONTENT_WIDTH, height)
@@ -158,7 +161,8 @@ def _chart(rows: Sequence[Row], year: int, previous_year: int | None) -> Drawing
     chart.valueAxis.labels.fontName = BODY
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.labelTextFormat = "%d"
-    chart.barLabelFormat = "%d"
+    chart.barLabelFormat = "values"
+    chart.barLabelArray = [[format_number(value if value is not None else 0) for value in values] for values in shown]
     chart.barLabels.fontName = BODY
     chart.barLabels.fontSize = 7
     chart.barLabels.boxAnchor = "w"
@@ -216,12 +220,12 @@ def _front(result: Mapping[str, Any], previous: Mapping[str, Any] | None, progra
     return story
 
 
-def _annex() -> list[Flowable]:
+def _annex(masked: bool) -> list[Flowable]:
     story: list[Flowable] = [PageBreak(), _p(_("Annexe — Règles de comptage"), "h2")]
     for title, text in COUNTING_RULES:
         story.append(Paragraph(f"<b>{escape(title)}.</b> {escape(text)}", _styles()["body"]))
     story.append(_p(_("Nomenclature des codes : version %(version)d.") % {"version": nomenclature().version}, "body"))
-    story += [Spacer(1, 8), _p(SMALL_COUNTS_NOTE, "note")]
+    story += [Spacer(1, 8), _p(MASKED_NOTE if masked else SMALL_COUNTS_NOTE, "note")]
     return story
 
 
@@ -268,7 +272,7 @@ def build_report(result: Mapping[str, Any], previous: Mapping[str, Any] | None, 
             _breakdown(item, result, previous, [_p(heading, "h2")] if index == 0 else [])
             for index, item in enumerate(items)
         ]
-    story += _annex()
+    story += _annex(result.get("diffusion") == "externe")
     footer = _footer(programme_name, year)
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

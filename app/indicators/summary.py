@@ -6,6 +6,7 @@ Everything here works on the result dict of `compute` (INTERFACES.md shape); not
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -152,11 +153,39 @@ COUNTING_RULES = [
     ),
 ]
 
+SMALL_COUNT = 5  # counts from 1 to SMALL_COUNT - 1 are masked when shared outside the programme
+MASKED = "< 5"
+MASKED_NOTE = _(
+    "Version pour diffusion hors du programme : les effectifs de 1 à 4 sont masqués (« < 5 ») pour "
+    "qu'aucun enfant ne puisse être reconnu ; la durée moyenne est masquée quand moins de 5 parcours "
+    "sont sortis. Les totaux restent exacts."
+)
 SMALL_COUNTS_NOTE = _(
     "Ce document donne les effectifs exacts, y compris les petits nombres. Il est destiné au programme et à "
     "son comité de pilotage : avant toute diffusion plus large, masquez les effectifs inférieurs à 5 pour "
     "qu'aucun enfant ne puisse être reconnu."
 )
+
+
+def mask_small_counts(result: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `result` for sharing outside the programme: breakdown counts from 1 to 4 become
+    « < 5 », and the mean duration is hidden when fewer than 5 parcours ended. Totals stay exact."""
+    masked = copy.deepcopy(dict(result))
+    for item in BREAKDOWNS:
+        *parents, key = item.path.split(".")
+        node = masked
+        for part in parents:
+            node = node[part]
+        node[key] = {code: MASKED if is_count(n) and 0 < n < SMALL_COUNT else n for code, n in node[key].items()}
+    duree = masked["sorties"]["duree"]
+    if duree["moyenne_mois"] is not None and (value_at(result, "parcours.sortis") or 0) < SMALL_COUNT:
+        duree["moyenne_mois"] = MASKED
+    masked["diffusion"] = "externe"
+    return masked
+
+
+def is_count(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def value_at(result: Mapping[str, Any], path: str) -> Any:
@@ -190,12 +219,12 @@ def ordered_codes(dimension: str, present: Mapping[str, Any]) -> list[str]:
 class Row:
     code: str
     label: str
-    value: int | float | None
-    previous: int | float | None
+    value: int | float | str | None  # a str is a masked small count (« < 5 »)
+    previous: int | float | str | None
 
     @property
     def difference(self) -> int | float | None:
-        if self.value is None or self.previous is None:
+        if not isinstance(self.value, int | float) or not isinstance(self.previous, int | float):
             return None
         return _round1(self.value - self.previous) if isinstance(self.value, float) else self.value - self.previous
 
@@ -223,10 +252,12 @@ def _round1(value: float) -> float:
     return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def format_number(value: int | float | None) -> str:
-    """French display: `1 234`, `12,2`, `—` for no value."""
+def format_number(value: int | float | str | None) -> str:
+    """French display: `1 234`, `12,2`, `—` for no value, « < 5 » for a masked small count."""
     if value is None:
         return "—"
+    if isinstance(value, str):
+        return value
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
     return f"{value:,}".replace(",", "\u00a0")
@@ -271,7 +302,7 @@ def _mean_sentence(subject: str, before: float, after: float) -> str:
 
 
 def _most_frequent(result: Mapping[str, Any], path: str, dimension: str, template: str) -> str | None:
-    counts = value_at(result, path) or {}
+    counts = {code: value for code, value in (value_at(result, path) or {}).items() if is_count(value)}
     if not counts or max(counts.values()) == 0:
         return None
     best = max(ordered_codes(dimension, counts), key=lambda code: counts[code])
@@ -284,7 +315,7 @@ def reading(result: Mapping[str, Any], previous: Mapping[str, Any] | None) -> li
     if previous is not None:
         for figure in KEY_FIGURES:
             before, after = value_at(previous, figure.path), value_at(result, figure.path)
-            if before is None or after is None:
+            if not is_count(before) or not is_count(after):
                 continue
             if figure.decimal:
                 sentences.append(_mean_sentence(figure.subject, float(before), float(after)))

@@ -22,6 +22,7 @@ from app.db import db
 from app.indicators import charts, summary
 from app.indicators.compute import compute
 from app.indicators.export import to_csv, to_pdf
+from app.indicators.summary import mask_small_counts
 from app.users.models import User
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicateurs")
@@ -94,11 +95,19 @@ def dashboard() -> ResponseReturnValue:
     )
 
 
-def _download(body: bytes | str, mimetype: str, user: User, year: int, extension: str) -> Response:
+def _external() -> bool:
+    """`?diffusion=externe`: the version for partners outside the programme, small counts masked."""
+    return request.args.get("diffusion") == "externe"
+
+
+def _download(
+    body: bytes | str, mimetype: str, user: User, year: int, extension: str, external: bool = False
+) -> Response:
     code = re.sub(r"[^A-Za-z0-9_-]", "_", user.programme.code)
-    _audit(user, "indicators.export", f"{year}.{extension}")
+    name = f"{year}-diffusion-externe" if external else str(year)
+    _audit(user, "indicators.export", f"{name}.{extension}")
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="bilan-{code}-{year}.{extension}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="bilan-{code}-{name}.{extension}"'
     return response
 
 
@@ -107,7 +116,11 @@ def _download(body: bytes | str, mimetype: str, user: User, year: int, extension
 def report_pdf(year: int) -> ResponseReturnValue:
     user = _user()
     result, previous = _results(user, _valid_year(year))
-    return _download(to_pdf(result, previous, user.programme.name), "application/pdf", user, year, "pdf")
+    if _external():
+        result = mask_small_counts(result)
+        previous = mask_small_counts(previous)
+    body = to_pdf(result, previous, user.programme.name)
+    return _download(body, "application/pdf", user, year, "pdf", external=_external())
 
 
 @bp.get("/<int:year>.csv")
@@ -115,7 +128,9 @@ def report_pdf(year: int) -> ResponseReturnValue:
 def export_csv(year: int) -> ResponseReturnValue:
     user = _user()
     result = compute(db.session, user.programme_id, _valid_year(year))
-    return _download(to_csv(result).encode("utf-8"), "text/csv; charset=utf-8", user, year, "csv")
+    if _external():
+        result = mask_small_counts(result)
+    return _download(to_csv(result).encode("utf-8"), "text/csv; charset=utf-8", user, year, "csv", external=_external())
 
 
 @bp.get("/<int:year>.json")
