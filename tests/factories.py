@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,9 @@ from app.auth import totp
 from app.auth.passwords import hash_password
 from app.children.models import Child, Parcours, ParcoursCode
 from app.children.services import Guardian, Identity, create_child, new_public_id
-from app.children.vault import keyring
+from app.children.vault import cipher_for, keyring
+from app.db import utcnow
+from app.documents.models import FINAL, Document, DocumentContent
 from app.users.models import Programme, User
 from app.users.services import create_programme
 
@@ -96,6 +99,39 @@ def make_parcours(session: Session, child: Child, **values: object) -> Parcours:
     session.add(parcours)
     session.flush()
     return parcours
+
+
+def make_document(
+    session: Session,
+    parcours: Parcours,
+    *,
+    form_id: str = "orientation",
+    status: str = FINAL,
+    answers: dict[str, Any] | None = None,
+    at: datetime | None = None,
+    public_id: str | None = None,
+) -> Document:
+    """A stored document of `parcours` (form version 1) with answers encrypted with the child's key."""
+    at = at or utcnow()
+    document = Document(
+        public_id=public_id or new_public_id(),
+        programme_id=parcours.programme_id,
+        child_id=parcours.child_id,
+        parcours_id=parcours.id,
+        form_id=form_id,
+        form_version=1,
+        form_hash="0" * 64,
+        status=status,
+        created_at=at,
+        updated_at=at,
+        finalised_at=at if status == FINAL else None,
+    )
+    session.add(document)
+    session.flush()
+    sealed = cipher_for(parcours.child).encrypt_json("document_contents", document.id, "answers", answers or {})
+    document.content = DocumentContent(document_id=document.id, answers=sealed)
+    session.flush()
+    return document
 
 
 @dataclass

@@ -20,39 +20,13 @@ from app.archive.models import ArchiveExport
 from app.audit.models import AuditEvent
 from app.authz.decorators import declared_permission
 from app.authz.permissions import ROLE_PERMISSIONS, Permission
-from app.children.vault import cipher_for
-from app.db import utcnow
-from app.documents.models import FINAL, Document, DocumentContent
 from app.users.models import Role
 from tests.conftest import csrf_token
-from tests.factories import World, make_user
+from tests.factories import World, make_document, make_user
 
 RELATIONS = ["own", "other", "foreign", "missing"]
 CHILD_DATA = {"child_id", "parcours_id", "document_id"}  # reading these is always audited
 MISSING = "AAAAAAAAAAAAAAAA"
-
-
-def _document(session: Session, child: Any) -> Document:
-    parcours = child.parcours[0]
-    document = Document(
-        public_id=f"doc{child.id}x{parcours.id}",
-        programme_id=child.programme_id,
-        child_id=child.id,
-        parcours_id=parcours.id,
-        form_id="orientation",
-        form_version=1,
-        form_hash="0" * 64,
-        status=FINAL,
-        finalised_at=utcnow(),
-    )
-    session.add(document)
-    session.flush()
-    document.content = DocumentContent(
-        document_id=document.id,
-        answers=cipher_for(child).encrypt_json("document_contents", document.id, "answers", {}),
-    )
-    session.flush()
-    return document
 
 
 def _export_job(session: Session, programme_id: int, year: int) -> ArchiveExport:
@@ -67,7 +41,7 @@ class Objects:
 
     def __init__(self, session: Session, world: World) -> None:
         children = {"own": world.child, "other": world.other_child, "foreign": world.foreign_child}
-        documents = {rel: _document(session, child) for rel, child in children.items()}
+        documents = {rel: make_document(session, child.parcours[0]) for rel, child in children.items()}
         foreign_user = make_user(session, world.foreign_programme, "referent")
         jobs = {
             rel: _export_job(session, programme_id, year)

@@ -16,13 +16,11 @@ from app.authz.decorators import declared_permission
 from app.authz.permissions import Permission
 from app.children.models import Child, Parcours
 from app.children.services import Guardian
-from app.children.vault import cipher_for
-from app.db import utcnow
-from app.documents.models import DRAFT, Document, DocumentContent
+from app.documents.models import DRAFT
 from app.nomenclature import nomenclature
 from app.workflow.queries import age_band
 from tests.conftest import csrf_token
-from tests.factories import World, make_child, make_parcours
+from tests.factories import World, make_child, make_document, make_parcours
 
 BORN = date(2014, 7, 23)
 MARKERS = {
@@ -73,27 +71,8 @@ def _planted(session: Session, world: World) -> tuple[Child, Parcours]:
         difficultes=["langage", "sante"],
         eps_facts_shared=True,
     )
-    document = Document(
-        public_id="eps-planted-orientation",
-        programme_id=child.programme_id,
-        child_id=child.id,
-        parcours_id=parcours.id,
-        form_id="orientation",
-        form_version=1,
-        form_hash="0" * 64,
-        status=DRAFT,
-        created_at=utcnow(),
-        updated_at=utcnow(),
-    )
-    session.add(document)
-    session.flush()
-    document.content = DocumentContent(
-        document_id=document.id,
-        answers=cipher_for(child).encrypt_json(
-            "document_contents", document.id, "answers", {**ANSWER_MARKERS, "faits_observes": SHARED_FACTS}
-        ),
-    )
-    session.flush()
+    answers = {**ANSWER_MARKERS, "faits_observes": SHARED_FACTS}
+    make_document(session, parcours, status=DRAFT, answers=answers)
     return child, parcours
 
 

@@ -15,9 +15,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
 from app.children.models import Child
-from app.children.services import new_public_id
-from app.children.vault import cipher_for
-from app.documents.models import FINAL, Document, DocumentContent
+from app.documents.models import Document
 from app.documents.rendering import Item, RenderableDocument, Section, SignatureItem, Table, render_pdf
 from app.documents.sealing import seal_finalised
 from tests import factories
@@ -85,22 +83,9 @@ def make_finalised_document(
 ) -> Document:
     """A finalised document with encrypted answers, sealed unless `seal` is False."""
     parcours = child.parcours[0] if child.parcours else factories.make_parcours(session, child)
-    document = Document(
-        public_id=new_public_id(),
-        programme_id=child.programme_id,
-        child_id=child.id,
-        parcours_id=parcours.id,
-        form_id=form_id,
-        form_version=1,
-        form_hash="0" * 64,
-        status=FINAL,
-        finalised_at=finalised_at,
+    document = factories.make_document(
+        session, parcours, form_id=form_id, answers={"observations": "ok"}, at=finalised_at
     )
-    session.add(document)
-    session.flush()
-    answers = cipher_for(child).encrypt_json("document_contents", document.id, "answers", {"observations": "ok"})
-    document.content = DocumentContent(document_id=document.id, answers=answers)
-    session.flush()
     if seal:
         renderable = renderable_for(document)
         if child_label is not None:

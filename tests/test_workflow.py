@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.children.models import Parcours
-from app.children.vault import cipher_for
 from app.db import utcnow
-from app.documents.models import DRAFT, FINAL, Document, DocumentContent
+from app.documents.models import DRAFT, FINAL, Document
 from app.workflow.queries import age_band, months_before
 from app.workflow.services import (
     WorkflowError,
@@ -22,7 +21,7 @@ from app.workflow.services import (
     record_decision,
     require_accepted,
 )
-from tests.factories import World, make_child, make_parcours, make_user
+from tests.factories import World, make_child, make_document, make_parcours, make_user
 
 ORIENTED = date(2025, 9, 15)  # the factories' date_orientation
 
@@ -306,27 +305,7 @@ def test_age_band_and_month_arithmetic() -> None:
 
 def _document(session: Session, parcours: Parcours, form_id: str, status: str, age_days: int) -> Document:
     at = utcnow() - timedelta(days=age_days)
-    document = Document(
-        public_id=f"wf{parcours.id}{form_id}{age_days}",
-        programme_id=parcours.programme_id,
-        child_id=parcours.child_id,
-        parcours_id=parcours.id,
-        form_id=form_id,
-        form_version=1,
-        form_hash="0" * 64,
-        status=status,
-        created_at=at,
-        updated_at=at,
-        finalised_at=at if status == FINAL else None,
-    )
-    session.add(document)
-    session.flush()
-    cipher = cipher_for(parcours.child)
-    document.content = DocumentContent(
-        document_id=document.id, answers=cipher.encrypt_json("document_contents", document.id, "answers", {})
-    )
-    session.flush()
-    return document
+    return make_document(session, parcours, form_id=form_id, status=status, at=at)
 
 
 def test_coordinator_home_lists_what_needs_attention(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]

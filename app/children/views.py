@@ -4,7 +4,6 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from app.audit import services as audit
 from app.authz import Permission, current_user, requires
 from app.children import services
 from app.children.models import Child
@@ -31,17 +30,12 @@ def index() -> ResponseReturnValue:
         children = services.search(db.session, user, query)
     else:
         children = list(db.session.scalars(visible_to(user)))
-    rows = [(child, services.read_identity(child)) for child in children]
-    rows.sort(key=lambda row: (row[1].nom.casefold(), row[1].prenom.casefold()))
-    audit.record(
-        db.session,
-        "child.list",
-        actor_id=user.id,
-        programme_id=user.programme_id,
-        target_type="children",
-        target_id=f"{len(rows)} enfants",
-    )
+    identities = services.read_identities(db.session, user, children, "child.list")
     db.session.commit()
+    rows = sorted(
+        ((child, identities[child.id]) for child in children),
+        key=lambda row: (row[1].nom.casefold(), row[1].prenom.casefold()),
+    )
     referents = {u.id: u for u in db.session.scalars(select(User).where(User.programme_id == user.programme_id))}
     return render_template("children/index.html", rows=rows, query=query, referents=referents)
 

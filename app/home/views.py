@@ -4,12 +4,11 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
-from app.audit import services as audit
 from app.authz import Permission, current_user, requires
-from app.children.services import read_identity
+from app.children.services import read_identities
 from app.db import db
 from app.users.models import Role, User
-from app.workflow.queries import FORM_TITLES, coordinator_todo
+from app.workflow.queries import coordinator_todo
 
 bp = Blueprint("home", __name__)
 
@@ -39,14 +38,6 @@ def _coordinator_home(user: User) -> ResponseReturnValue:
     """What needs attention, each line linking to the child's page (names are decrypted: audited)."""
     todo = coordinator_todo(db.session, user)
     children = {p.child for p, _last in todo.without_review} | {d.child for d in todo.waiting_documents}
-    names = {child.id: read_identity(child) for child in children}
-    audit.record(
-        db.session,
-        "home.todo.read",
-        actor_id=user.id,
-        programme_id=user.programme_id,
-        target_type="children",
-        target_id=f"{len(names)} enfants",
-    )
+    names = read_identities(db.session, user, children, "home.todo.read")
     db.session.commit()
-    return render_template("home/index.html", todo=todo, names=names, form_titles=FORM_TITLES)
+    return render_template("home/index.html", todo=todo, names=names)

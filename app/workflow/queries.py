@@ -17,7 +17,6 @@ from app.children.models import Child, Parcours
 from app.children.queries import visible_to
 from app.db import utcnow
 from app.documents.models import DRAFT, FINAL, Document
-from app.i18n import _
 from app.users.models import Role, User
 from app.workflow.services import ACCEPTE, EN_ATTENTE
 
@@ -25,12 +24,6 @@ RECENT_DECISION_DAYS = 90
 RECENT_DECISION_LIMIT = 30
 REVIEW_MONTHS = 3
 DRAFT_WAITING_DAYS = 7
-FORM_TITLES = {
-    "orientation": _("Fiche d'orientation"),
-    "suivi": _("Fiche de suivi"),
-    "fin_prise_en_charge": _("Attestation de fin de prise en charge"),
-    "sortie_evaluation": _("Fiche de sortie et d'évaluation"),
-}
 
 
 def age_band(annee_naissance: int, year: int) -> str:
