@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
@@ -35,7 +35,8 @@ def test_filter_by_kind_of_event(world: World, login_as: LoginAs) -> None:
 def test_integrity_check_reports_a_tampered_trail(session: Session, world: World, login_as: LoginAs) -> None:
     admin = login_as(world.admin)
     assert "Intégrité vérifiée" in admin.get("/admin/journal/?verifier=1").get_data(as_text=True)
-    session.execute(update(AuditEvent).where(AuditEvent.id == 1).values(action="forged"))
+    first = session.scalar(select(func.min(AuditEvent.id)))
+    session.execute(update(AuditEvent).where(AuditEvent.id == first).values(action="forged"))
     session.commit()
     assert "Journal altéré" in admin.get("/admin/journal/?verifier=1").get_data(as_text=True)
 
