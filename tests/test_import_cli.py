@@ -54,6 +54,13 @@ def test_import_then_indicators(instance: Path, tmp_path: Path) -> None:
     assert written.returncode == 0, written.stderr
     assert json.loads(output.read_text(encoding="utf-8"))["annee"] == 2024
 
+    masked = run(instance, "indicators", "--year", "2025", "--format", "csv", "--diffusion-externe")
+    assert masked.returncode == 0, masked.stderr
+    assert "enfants_suivis.par_difficulte;sante;< 5" in masked.stdout  # 3 in the fixture
+    refused = run(instance, "indicators", "--year", "2025", "--diffusion-externe")
+    assert refused.returncode == 1 and "JSON reste exact" in refused.stderr
+    assert run(instance, "audit", "verify").returncode == 0
+
 
 def test_a_broken_file_exits_1_naming_each_line_and_writes_nothing(instance: Path, tmp_path: Path) -> None:
     before = run(instance, "indicators", "--year", "2026").stdout

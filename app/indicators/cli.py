@@ -16,15 +16,31 @@ from app.db import db
 @click.option("--programme", "programme_code", help="Programme code (optional with a single programme).")
 @click.option("--format", "output_format", type=click.Choice(["json", "csv", "pdf"]), default="json", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="File to write.")
-def indicators_command(year: int, programme_code: str | None, output_format: str, output: Path | None) -> None:
+@click.option(
+    "--diffusion-externe",
+    "external",
+    is_flag=True,
+    help="CSV or PDF for sharing outside the programme: breakdown counts from 1 to 4 shown as « < 5 ».",
+)
+def indicators_command(
+    year: int, programme_code: str | None, output_format: str, output: Path | None, external: bool
+) -> None:
     """Yearly indicators of a programme (JSON on standard output by default)."""
+    from app.audit import services as audit
     from app.indicators.compute import compute
+    from app.indicators.summary import mask_small_counts
 
     if output_format == "pdf" and output is None:
         raise UserFacingError("Le format pdf demande --output FICHIER.pdf.")
+    if external and output_format == "json":
+        raise UserFacingError("--diffusion-externe vaut pour les formats csv et pdf ; le JSON reste exact.")
     with app_context():
         programme = resolve_programme(programme_code)
         result = compute(db.session, programme.id, year)
+        previous = compute(db.session, programme.id, year - 1) if output_format == "pdf" else None
+        if external:
+            result = mask_small_counts(result)
+            previous = mask_small_counts(previous) if previous else None
         if output_format == "json":
             content: str | bytes = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
         elif output_format == "csv":
@@ -34,8 +50,12 @@ def indicators_command(year: int, programme_code: str | None, output_format: str
         else:
             from app.indicators.export import to_pdf
 
-            content = to_pdf(result, compute(db.session, programme.id, year - 1), programme.name)
-        db.session.rollback()
+            content = to_pdf(result, previous, programme.name)
+        target = f"{year}-diffusion-externe.{output_format}" if external else f"{year}.{output_format}"
+        audit.record(
+            db.session, "indicators.export", programme_id=programme.id, target_type="indicators", target_id=target
+        )
+        db.session.commit()
     if output is None:
         assert isinstance(content, str)
         click.echo(content, nl=False)
