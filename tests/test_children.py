@@ -1,3 +1,5 @@
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from app.children.services import read_identity, search
@@ -43,3 +45,12 @@ def test_search_box_on_the_caseload_page(world: World, login_as) -> None:  # typ
 def test_identity_round_trips(world: World) -> None:
     identity = read_identity(world.child)
     assert (identity.nom, identity.prenom, identity.responsables[0].prenom) == ("Ahamada", "Fatima", "Sophie")
+
+
+def test_caseload_shows_where_each_child_stands(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
+    parcours = world.child.parcours[0]
+    parcours.decision_eps, parcours.date_entree = "accepte", date(2025, 10, 6)
+    session.commit()
+    page = login_as(world.coordinateur).get("/enfants/").get_data(as_text=True)
+    assert "Accompagné depuis le 06/10/2025" in page
+    assert "Orienté, en attente de l&#39;EPS le 15/09/2025" in page  # Lucas Bernard

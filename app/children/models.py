@@ -53,6 +53,18 @@ class Child(Base):
     identity: Mapped[ChildIdentity] = relationship(back_populates="child", cascade="all, delete-orphan", uselist=False)
     parcours: Mapped[list[Parcours]] = relationship(back_populates="child", order_by="Parcours.date_orientation")
 
+    @property
+    def situation(self) -> tuple[str, date | None]:
+        """Where the child stands, from its latest parcours: (decision or `sorti`, the date that goes with it)."""
+        if not self.parcours:
+            return "aucun", None
+        latest = self.parcours[-1]
+        if latest.date_sortie is not None:
+            return "sorti", latest.date_sortie
+        if latest.decision_eps == "accepte":
+            return "accepte", latest.date_entree
+        return latest.decision_eps, latest.date_orientation
+
 
 class ChildIdentity(Base):
     """Encrypted identity of a child; each column is its own AES-GCM ciphertext."""

@@ -10,7 +10,7 @@ from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Date, Integer, LargeBinary, String, Table, delete, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.audit import services as audit
 from app.audit.models import AuditEvent
@@ -387,4 +387,5 @@ def search(session: Session, user: User, text: str) -> list[Child]:
     matching = select(ChildSearchIndex.child_id).where(
         ChildSearchIndex.programme_id == user.programme_id, ChildSearchIndex.digest.in_(digests)
     )
-    return list(session.scalars(visible_to(user).where(Child.id.in_(matching))))
+    query = visible_to(user).where(Child.id.in_(matching)).options(selectinload(Child.parcours))
+    return list(session.scalars(query))

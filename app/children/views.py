@@ -3,17 +3,27 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.authz import Permission, current_user, requires
 from app.children import services
 from app.children.models import Child
 from app.children.queries import visible_to
 from app.db import db
+from app.i18n import _
 from app.users.models import User
 
 bp = Blueprint("children", __name__, url_prefix="/enfants")
 
 MAX_SEARCH_LENGTH = 200
+SITUATION_LABELS = {
+    "aucun": _("Aucun parcours"),
+    "en_attente": _("Orienté, en attente de l'EPS"),
+    "accepte": _("Accompagné"),
+    "refuse": _("Orientation refusée"),
+    "reoriente": _("Réorienté"),
+    "sorti": _("Sorti"),
+}
 
 
 def load_child(child_id: str) -> Child | None:
@@ -29,7 +39,7 @@ def index() -> ResponseReturnValue:
     if query:
         children = services.search(db.session, user, query)
     else:
-        children = list(db.session.scalars(visible_to(user)))
+        children = list(db.session.scalars(visible_to(user).options(selectinload(Child.parcours))))
     identities = services.read_identities(db.session, user, children, "child.list")
     db.session.commit()
     rows = sorted(
@@ -37,7 +47,9 @@ def index() -> ResponseReturnValue:
         key=lambda row: (row[1].nom.casefold(), row[1].prenom.casefold()),
     )
     referents = {u.id: u for u in db.session.scalars(select(User).where(User.programme_id == user.programme_id))}
-    return render_template("children/index.html", rows=rows, query=query, referents=referents)
+    return render_template(
+        "children/index.html", rows=rows, query=query, referents=referents, situation_labels=SITUATION_LABELS
+    )
 
 
 @bp.get("/<child_id>")

@@ -29,7 +29,7 @@ def caseload(page: Any) -> list[dict[str, str]]:
     return page.eval_on_selector_all(
         "table.list tbody tr",
         """rows => rows.map(r => ({href: r.querySelector("a").getAttribute("href"),
-                                  nom: r.cells[0].innerText, referent: r.cells[3].innerText}))""",
+                                  nom: r.cells[0].innerText, referent: r.cells[r.cells.length - 1].innerText}))""",
     )
 
 
