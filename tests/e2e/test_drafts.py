@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import REFERENT2
+from tests.e2e.conftest import REFERENT2, login
 from tests.e2e.documents import start_document, wait_saved
 
 pytestmark = pytest.mark.e2e
@@ -128,3 +128,29 @@ def test_a_network_cut_mid_save_keeps_the_value_and_says_so(
     other_device.goto(url)
     assert other_device.input_value("#rencontres-0-appreciation") == "Progrès visibles, à confirmer."
     assert other_device.input_value("#rencontres-0-faits") == "Premier bilan avec la famille."
+
+
+def test_typing_after_the_session_expired_is_kept_until_the_user_logs_in_again(
+    as_user: Callable[..., Any], new_context: Callable[..., Any]
+) -> None:
+    page = as_user(REFERENT2)
+    open_new_suivi(page, 2)
+    page.fill("#rencontres-0-faits", "Bilan commencé avant la pause.")
+    wait_saved(page)
+
+    page.context.clear_cookies()  # as after 30 minutes without activity: the server no longer knows this browser
+    page.locator("#rencontres-0-appreciation").press_sequentially("Écrit après l'expiration.")
+    status = page.locator("[data-save-status]")
+    status.filter(has_text="Votre session a expiré").wait_for()
+    assert "Vos saisies sont gardées sur cet appareil" in status.inner_text()
+
+    again = page.context.new_page()
+    login(again, REFERENT2)
+    again.close()
+    page.reload()
+    assert page.input_value("#rencontres-0-appreciation") == "Écrit après l'expiration."
+    assert "restaurées" in status.inner_text()
+    wait_saved(page)
+    other_device = another_device(new_context, page.context)
+    other_device.goto(page.url)
+    assert other_device.input_value("#rencontres-0-appreciation") == "Écrit après l'expiration."

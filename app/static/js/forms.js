@@ -25,6 +25,8 @@
       "cliquez sur « Enregistrer le brouillon » pour comparer les deux versions.",
     invalid: "Brouillon non enregistré : une valeur n'est pas valide. Cliquez sur « Enregistrer le brouillon » pour voir laquelle.",
     locked: "Ce document est finalisé : il ne peut plus être modifié.",
+    expired: "Votre session a expiré. Vos saisies sont gardées sur cet appareil : reconnectez-vous " +
+      "(dans un autre onglet), puis rechargez cette page pour les retrouver et les enregistrer.",
     restored: "Des saisies faites sur cet appareil et pas encore envoyées ont été restaurées.",
     leave: "Des modifications ne sont pas enregistrées."
   };
@@ -355,6 +357,12 @@
       this.stopped = true;
       this.dirty = true;
       this.say(data.status === "locked" ? MESSAGES.locked : MESSAGES.conflict);
+    } else if (status === 401 || status === 400) {
+      // Logged out (idle timeout) or the page's form token no longer matches the session.
+      this.stopped = true;
+      this.dirty = true;
+      this.keepLocally();
+      this.say(MESSAGES.expired);
     } else if (status === 422) {
       // One value is not valid yet: keep the local copy and try again at the next change.
       this.dirty = false;
