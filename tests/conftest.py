@@ -16,6 +16,7 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import create_engine, make_url, text, update
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
@@ -27,6 +28,10 @@ from app.db import db, make_engine
 from app.migrate import upgrade
 from app.users.models import User
 from tests import factories
+
+# A busy 2-core CI machine must not turn a slow example into a failure: no per-example deadline.
+settings.register_profile("parcours", deadline=None)
+settings.load_profile("parcours")
 
 FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
 if not FIXTURES.is_dir():
