@@ -61,6 +61,13 @@ def test_import_then_indicators(instance: Path, tmp_path: Path) -> None:
     assert refused.returncode == 1 and "JSON reste exact" in refused.stderr
     assert run(instance, "audit", "verify").returncode == 0
 
+    network = run(instance, "indicators", "--year", "2025", "--reseau")
+    assert network.returncode == 0, network.stderr
+    consolidated = json.loads(network.stdout)
+    assert (consolidated["programme"], consolidated["programmes"]) == ("RESEAU", ["PRE-TEST"])
+    assert consolidated["enfants_suivis"] == expected["enfants_suivis"]
+    assert run(instance, "indicators", "--year", "2025", "--reseau", "--programme", "PRE-TEST").returncode == 1
+
 
 def test_a_broken_file_exits_1_naming_each_line_and_writes_nothing(instance: Path, tmp_path: Path) -> None:
     before = run(instance, "indicators", "--year", "2026").stdout

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.imports.services import import_csv
-from app.indicators.compute import compute
+from app.indicators.compute import compute, consolidate
 from tests.conftest import FIXTURES
 from tests.factories import make_programme
 
@@ -40,3 +40,25 @@ def test_fixture_years_match_exactly(session: Session, year: int) -> None:
     actual = compute(session, programme.id, year)
     assert _expected_part(expected, actual) == []
     assert actual["programme"] == programme.code
+
+
+def _doubled(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _doubled(value) for key, value in node.items()}
+    return node * 2 if isinstance(node, int) else node
+
+
+def test_a_network_of_programmes_adds_up_and_keeps_the_mean(session: Session) -> None:
+    """The same caseload in two programmes: every count doubles, the mean duration does not."""
+    data = (FIXTURES / "parcours-exemple.csv").read_bytes()
+    first, second = make_programme(session), make_programme(session)
+    for programme in (first, second):
+        assert import_csv(session, data, programme, actor_id=None).errors == []
+    expected = json.loads((FIXTURES / "indicateurs-exemple-2025.json").read_text(encoding="utf-8"))
+    network = consolidate(session, [first.id, second.id], 2025)
+    doubled = _doubled({k: v for k, v in expected.items() if k not in ("annee", "programme")})
+    doubled["sorties"]["duree"]["moyenne_mois"] = expected["sorties"]["duree"]["moyenne_mois"]
+    assert _expected_part(doubled, network) == []
+    assert (network["annee"], network["programme"]) == (2025, "RESEAU")
+    assert network["programmes"] == sorted([first.code, second.code])
+    assert consolidate(session, [first.id], 2025)["familles_aidees"] == expected["familles_aidees"]

@@ -24,6 +24,7 @@ from app.users.models import Programme
 NON_RENSEIGNE = "non_renseigne"
 DUREE_TRANCHES = ("moins_de_6_mois", "6_12_mois", "12_24_mois", "24_mois_et_plus")
 DAYS_PER_MONTH = Decimal("30.4375")
+NETWORK = "RESEAU"  # the `programme` of a network's consolidated indicators
 AGE_BANDS = ((2, "moins_de_2"), (6, "2-5"), (11, "6-10"), (17, "11-16"))  # (upper bound excluded, code)
 OLDEST_BAND = "17+"
 DURATION_BANDS = ((183, "moins_de_6_mois"), (366, "6_12_mois"), (731, "12_24_mois"))
@@ -69,14 +70,48 @@ def empty_result(year: int, programme_code: str) -> dict[str, Any]:
 
 def compute(session: Session, programme_id: int, year: int) -> dict[str, Any]:
     """The indicators of `year` for one programme (see the module docstring)."""
+    return _compute(session, programme_id, year)[0]
+
+
+def consolidate(session: Session, programme_ids: list[int], year: int) -> dict[str, Any]:
+    """The indicators of a network of programmes. Children and families never cross programmes, so
+    every count is the sum of the programmes' counts; the mean duration comes from the total days."""
+    result = empty_result(year, NETWORK)
+    total_days = 0
+    for programme_id in programme_ids:
+        part, days = _compute(session, programme_id, year)
+        _add_counts(result, part)
+        total_days += days
+    result["sorties"]["duree"]["moyenne_mois"] = _mean_months(total_days, result["parcours"]["sortis"])
+    result["programmes"] = sorted(session.scalars(select(Programme.code).where(Programme.id.in_(programme_ids))))
+    return result
+
+
+def _compute(session: Session, programme_id: int, year: int) -> tuple[dict[str, Any], int]:
+    """The result, and the total length in days of the parcours that ended in the year."""
     code = session.scalar(select(Programme.code).where(Programme.id == programme_id)) or ""
     result = empty_result(year, code)
     start, end = date(year, 1, 1), date(year, 12, 31)
     _orientations(session, programme_id, start, end, result)
-    _parcours(session, programme_id, start, end, result)
+    total_days = _parcours(session, programme_id, start, end, result)
     _children(session, programme_id, year, start, end, result)
     _codes(session, programme_id, start, end, result)
-    return result
+    return result, total_days
+
+
+def _add_counts(total: dict[str, Any], part: dict[str, Any]) -> None:
+    for key, value in part.items():
+        if isinstance(value, dict):
+            _add_counts(total.setdefault(key, {}), value)
+        elif isinstance(value, int) and key != "annee":
+            total[key] = total.get(key, 0) + value
+
+
+def _mean_months(total_days: int, count: int) -> float | None:
+    if not count:
+        return None
+    mean = Decimal(total_days) / (Decimal(count) * DAYS_PER_MONTH)
+    return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _add(counts: dict[str, int], key: str | None, n: int) -> None:
@@ -117,8 +152,9 @@ def _days(session: Session) -> ColumnElement[int]:
     return cast(ColumnElement[int], p.date_sortie - p.date_entree)
 
 
-def _parcours(session: Session, programme_id: int, start: date, end: date, result: dict[str, Any]) -> None:
-    """Entries, exits (by reason and duration band) and parcours open on 31 December, in one scan."""
+def _parcours(session: Session, programme_id: int, start: date, end: date, result: dict[str, Any]) -> int:
+    """Entries, exits (by reason and duration band) and parcours open on 31 December, in one scan;
+    returns the total days of the exits."""
     p = PARCOURS.c
     days = _days(session)
     left = and_(p.date_sortie.is_not(None), p.date_sortie <= end)
@@ -148,9 +184,8 @@ def _parcours(session: Session, programme_id: int, start: date, end: date, resul
             total_days += int(days_sum or 0)
             _add(sorties["par_motif"], motif_sortie, n)
             _add(sorties["duree"]["par_tranche"], duration_band, n)
-    if counts["sortis"]:
-        mean = Decimal(total_days) / (Decimal(counts["sortis"]) * DAYS_PER_MONTH)
-        sorties["duree"]["moyenne_mois"] = float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    sorties["duree"]["moyenne_mois"] = _mean_months(total_days, counts["sortis"])
+    return total_days
 
 
 def _children(session: Session, programme_id: int, year: int, start: date, end: date, result: dict[str, Any]) -> None:
