@@ -17,6 +17,7 @@ from app.children.models import Child, Parcours
 from app.children.queries import visible_to
 from app.db import utcnow
 from app.documents.models import DRAFT, FINAL, Document
+from app.indicators.compute import AGE_BANDS, OLDEST_BAND
 from app.users.models import Role, User
 from app.workflow.services import ACCEPTE, EN_ATTENTE
 
@@ -27,17 +28,10 @@ DRAFT_WAITING_DAYS = 7
 
 
 def age_band(annee_naissance: int, year: int) -> str:
-    """The `tranche_age` code of a child's age in whole years on 31 December of `year`."""
+    """The `tranche_age` code of a child's age in whole years on 31 December of `year` (the
+    indicators' bands)."""
     age = year - annee_naissance
-    if age < 2:
-        return "moins_de_2"
-    if age <= 5:
-        return "2-5"
-    if age <= 10:
-        return "6-10"
-    if age <= 16:
-        return "11-16"
-    return "17+"
+    return next((code for limit, code in AGE_BANDS if age < limit), OLDEST_BAND)
 
 
 @dataclass(frozen=True)
