@@ -13,21 +13,19 @@ from app.archive.jobs import export_file, start_export
 from app.archive.models import DONE, ArchiveExport
 from app.audit import services as audit
 from app.authz import Permission, current_user, requires
-from app.children.models import Child
 from app.db import db
 from app.documents.models import FINAL, Document
 from app.documents.sealing import NotSealedError, read_sealed_pdf
+from app.documents.views import load_document
 from app.i18n import _
 
 bp = Blueprint("archive", __name__)
 
 
-def load_document(child_id: str, document_id: str) -> Document | None:
-    return db.session.scalar(
-        select(Document)
-        .join(Child, Document.child_id == Child.id)
-        .where(Document.public_id == document_id, Child.public_id == child_id, Document.status == FINAL)
-    )
+def load_final_document(child_id: str, document_id: str) -> Document | None:
+    """The child's document, only once finalised (a draft has no sealed PDF)."""
+    document = load_document(child_id, document_id)
+    return document if document is not None and document.status == FINAL else None
 
 
 def load_job(job_id: str) -> ArchiveExport | None:
@@ -35,7 +33,7 @@ def load_job(job_id: str) -> ArchiveExport | None:
 
 
 @bp.get("/enfants/<child_id>/documents/<document_id>/pdf")
-@requires(Permission.DOCUMENT_VIEW, load=load_document, audit_read="document.pdf")
+@requires(Permission.DOCUMENT_VIEW, load=load_final_document, audit_read="document.pdf")
 def document_pdf(document: Document, child_id: str, document_id: str) -> ResponseReturnValue:
     try:
         pdf = read_sealed_pdf(document)
