@@ -13,12 +13,13 @@ import app.models  # noqa: F401  (complete the mappers)
 from app import formengine
 from app.auth import sessions
 from app.authz.decorators import current_user, enforce_declared_permissions
-from app.config import load_settings
+from app.config import ConfigError, load_settings
 from app.crypto import KeyRing
 from app.db import db
 from app.i18n import _, translations
 from app.navigation import nav_links
 from app.nomenclature import nomenclature
+from app.proxy import TrustedProxies, https_required, parse_networks
 
 csrf = CSRFProtect()
 
@@ -31,6 +32,10 @@ CONTENT_SECURITY_POLICY = (
 def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app from an instance folder; raise ConfigError or MissingKeyError when unusable."""
     settings = load_settings(instance_path, overrides)
+    try:
+        proxies = parse_networks(settings.trusted_proxies)
+    except ValueError as error:
+        raise ConfigError(f"{error}; fix config.json in {settings.instance_path}.") from error
     keyring = KeyRing.load(settings.keys_path)
 
     app = Flask(__name__, instance_path=str(settings.instance_path))
@@ -55,11 +60,13 @@ def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | No
 
     _register_blueprints(app)
     enforce_declared_permissions(app)
+    app.before_request(https_required)
     app.before_request(sessions.load_user)
     app.after_request(_security_headers)
     _register_error_pages(app)
     app.context_processor(lambda: {"current_user": current_user()})
     app.jinja_env.globals.update(nav_links=nav_links, label=nomenclature().label)
+    app.wsgi_app = TrustedProxies(app.wsgi_app, proxies)  # type: ignore[method-assign]
 
     return app
 

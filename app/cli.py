@@ -153,21 +153,47 @@ def users_add(email: str, role: str, name: str, programme_code: str | None, pass
         click.echo(f"Compte {email.lower()} ({role}) créé dans {programme.code}.")
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-def run(host: str, port: int) -> None:
-    """Serve the web app."""
-    from werkzeug.serving import run_simple
-
-    from app import create_app
+@main.command("upgrade")
+def upgrade_command() -> None:
+    """Bring the instance's database to the latest migration (prints from → to)."""
+    from app.config import default_database_url, load_settings
+    from app.migrate import head_revision, upgrade
 
     try:
-        app = create_app()
+        settings = load_settings(instance_path_from_env())
+    except ConfigError as error:
+        raise UserFacingError(str(error)) from error
+    engine = make_engine(settings.database_url or default_database_url(settings.instance_path))
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        click.echo(f"Base de données déjà à jour ({after}).")
+    else:
+        click.echo(f"Base de données mise à jour : {before or 'vide'} → {after or head_revision()}.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (default: 2 per core, at most 8).")
+def run(host: str, port: int, workers: int | None) -> None:
+    """Serve the web app with gunicorn (production server)."""
+    import logging
+
+    from app import create_app
+    from app.serving import default_workers, serve
+
+    try:
+        app = create_app()  # fail here, with a clear message, rather than in every worker
     except (ConfigError, MissingKeyError) as error:
         raise UserFacingError(str(error)) from error
-    click.echo(f"Parcours sur http://{host}:{port}/")
-    run_simple(host, port, app, threaded=True)
+    settings = app.config["PARCOURS"]
+    del app
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s")
+    click.echo(f"Parcours sur http://{host}:{port}/", err=True)
+    serve(settings, host, port, workers or default_workers())
 
 
 def _register_commands() -> None:

@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
-FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
+from app.resources import shipped_dir
+
+FORMS_DIR = shipped_dir("forms")
 
 
 class NomenclatureError(ValueError):

@@ -33,9 +33,8 @@ from tests import factories
 settings.register_profile("parcours", deadline=None)
 settings.load_profile("parcours")
 
-FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
-if not FIXTURES.is_dir():
-    FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Copies of the shared fixtures (see tests/fixtures/README.md): the tests never read outside the repository.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def make_instance(path: Path, database_url: str | None = None) -> Path:

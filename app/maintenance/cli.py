@@ -82,9 +82,10 @@ def backup(target: Path) -> None:
 @click.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore(source: Path) -> None:
-    """Restore a backup into an empty instance (run `parcours init` first, copy keys/)."""
+    """Restore a backup into an instance folder holding only keys/ and config.json, or an empty initialised one."""
     from app.maintenance.backup import RestoreError
     from app.maintenance.backup import restore as run_restore
+    from app.migrate import upgrade
 
     with app_context():
         try:
@@ -92,3 +93,6 @@ def restore(source: Path) -> None:
         except RestoreError as error:
             raise UserFacingError(str(error)) from error
         click.echo(f"Restauration terminée : {sum(counts.values())} lignes.")
+        before, after = upgrade(db.engine)
+        if before != after:
+            click.echo(f"Base de données mise à jour : {before} → {after}.")
