@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, render_template, request
-from flask_wtf.csrf import CSRFError, CSRFProtect
 
 import app.models  # noqa: F401  (complete the mappers)
-from app import formengine
 from app.auth import sessions
 from app.authz.decorators import current_user, enforce_declared_permissions
 from app.config import ConfigError, load_settings
@@ -21,16 +19,19 @@ from app.navigation import nav_links
 from app.nomenclature import nomenclature
 from app.proxy import TrustedProxies, https_required, parse_networks
 
-csrf = CSRFProtect()
-
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 
-def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the app from an instance folder; raise ConfigError or MissingKeyError when unusable."""
+def create_app(
+    instance_path: Path | None = None, overrides: dict[str, Any] | None = None, *, web: bool = True
+) -> Flask:
+    """Build the app from an instance folder; raise ConfigError or MissingKeyError when unusable.
+
+    `web=False`: only settings, keys and database, for a command that serves no page (it then imports
+    none of the views, nor the PDF and signing libraries they use)."""
     settings = load_settings(instance_path, overrides)
     try:
         proxies = parse_networks(settings.trusted_proxies)
@@ -52,9 +53,15 @@ def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | No
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.extensions["parcours_keyring"] = keyring
-    formengine.install(app)
     db.init_app(app)
-    csrf.init_app(app)
+    if not web:
+        return app
+    from flask_wtf.csrf import CSRFProtect
+
+    from app import formengine
+
+    formengine.install(app)
+    CSRFProtect(app)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
 
@@ -101,6 +108,8 @@ def _security_headers(response: Response) -> Response:
 
 
 def _register_error_pages(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
     messages = {
         400: (
             _("Requête invalide"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import secrets
 import sys
@@ -25,11 +26,12 @@ class UserFacingError(click.ClickException):
 
 
 @contextmanager
-def app_context() -> Iterator[Flask]:
+def app_context(*, web: bool = True) -> Iterator[Flask]:
+    """The app of the instance, for a command; `web=False` when the command serves no page."""
     from app import create_app
 
     try:
-        app = create_app()
+        app = create_app(web=web)
     except (ConfigError, MissingKeyError) as error:
         raise UserFacingError(str(error)) from error
     with app.app_context():
@@ -53,7 +55,42 @@ def resolve_programme(code: str | None) -> Programme:
     )
 
 
-@click.group()
+# The features' commands, imported only when called: a command loads only what it needs (no PDF or
+# signing library for `parcours indicators --format json`).
+LAZY_COMMANDS = {
+    "archive": "app.archive.cli:archive",
+    "audit": "app.audit.cli:audit",
+    "backup": "app.maintenance.cli:backup",
+    "forms": "app.formengine.cli:forms",
+    "import": "app.imports.cli:import_command",
+    "indicators": "app.indicators.cli:indicators_command",
+    "keys": "app.maintenance.cli:keys",
+    "purge": "app.maintenance.cli:purge",
+    "restore": "app.maintenance.cli:restore",
+}
+
+
+def _load_command(name: str) -> click.Command:
+    module, attribute = LAZY_COMMANDS[name].split(":")
+    command: click.Command = getattr(importlib.import_module(module), attribute)
+    if name == "keys" and isinstance(command, click.Group) and "import-certificate" not in command.commands:
+        from app.signing.cli import import_certificate_command
+
+        command.add_command(import_certificate_command)
+    return command
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            self.add_command(_load_command(cmd_name), cmd_name)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=LazyGroup)
 def main() -> None:
     """Parcours — Programmes de Réussite Éducative."""
 
@@ -194,32 +231,3 @@ def run(host: str, port: int, workers: int | None) -> None:
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s")
     click.echo(f"Parcours sur http://{host}:{port}/", err=True)
     serve(settings, host, port, workers or default_workers())
-
-
-def _register_commands() -> None:
-    from app.audit.cli import audit
-    from app.maintenance.cli import backup, keys, purge, restore
-
-    for command in (audit, keys, purge, backup, restore):
-        main.add_command(command)
-
-    from app.archive.cli import archive
-    from app.signing.cli import import_certificate_command
-
-    keys.add_command(import_certificate_command)
-    main.add_command(archive)
-
-    from app.formengine.cli import forms
-
-    main.add_command(forms)
-
-    from app.imports.cli import import_command
-
-    main.add_command(import_command)
-
-    from app.indicators.cli import indicators_command
-
-    main.add_command(indicators_command)
-
-
-_register_commands()

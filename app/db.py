@@ -21,6 +21,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Execution option of a transaction that only reads (see Database.begin_read).
+READ_ONLY = "parcours_read_only"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -38,11 +42,14 @@ def make_engine(url: str) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, and transactions that take the write lock up front.
+    """WAL, foreign keys, and transactions that take the write lock up front unless they only read.
 
     pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN (and
-    savepoints) reach SQLite as written; BEGIN IMMEDIATE avoids lock-upgrade deadlocks since
-    nearly every request writes an audit event.
+    savepoints) reach SQLite as written. A transaction begins IMMEDIATE (the write lock up front: no
+    lock-upgrade deadlock) unless it was opened by `Database.begin_read`: a reader begins DEFERRED,
+    takes no lock, and never makes other workers wait. `synchronous=NORMAL` in WAL mode: a commit
+    survives the process being killed (`kill -9`) without an fsync per transaction; only a power cut
+    may lose the last commits (production runs PostgreSQL, see the README).
     """
 
     @event.listens_for(engine, "connect")
@@ -51,13 +58,14 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = "DEFERRED" if connection.get_execution_options().get(READ_ONLY) else "IMMEDIATE"
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 @dataclass
@@ -89,6 +97,16 @@ class Database:
             g.db_session = self._state().factory()
         session: Session = g.db_session
         return session
+
+    def begin_read(self) -> None:
+        """Open the request session's next transaction as a reader (SQLite: a deferred BEGIN, no lock).
+
+        Such a transaction must not write: commit it before any change (SQLite cannot safely turn a
+        reader into a writer once another connection has committed). No-op inside a transaction.
+        """
+        session = self.session
+        if not session.in_transaction():
+            session.connection(execution_options={READ_ONLY: True})
 
     def engine_of(self, app: Flask) -> Engine:
         return self._state(app).engine

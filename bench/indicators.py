@@ -96,6 +96,80 @@ def _parcours(rng: random.Random, oriented: date) -> tuple[tuple[str, ...], date
     return cells, next_day if next_day and next_day <= date(2025, 12, 31) else None
 
 
+# The generated history stops here (open parcours, pending orientations); decisions and entries
+# follow within 60 days, so nothing lies in the future for the import.
+TODAY = date.today() - timedelta(days=90)
+HISTORY_YEAR = 2025
+BAND_EDGES = (182, 183, 365, 366, 730, 731)  # exits on the boundaries of the duration bands
+
+
+def generate_history(n_parcours: int, seed: int = 10) -> bytes:
+    """An import file shaped like a real programme's history (the shape of the shared example file,
+    scaled up): orientations over 2019-2026, families of 1 to 4 siblings, re-entries after an exit
+    or a refusal, refusals, re-orientations, orientations still pending, parcours still open, exits
+    on the duration bands' boundaries, some values in upper case and DD/MM/YYYY dates."""
+    rng = random.Random(seed)
+    lines = [COLUMNS]
+    child = family = 0
+    while len(lines) <= n_parcours:
+        family += 1
+        for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 4))):
+            child += 1
+            born = date(2005, 1, 1) + timedelta(days=rng.randrange(365 * 19))
+            identity = (
+                f"E{child:07d}",
+                rng.choice(NAMES),
+                rng.choice(FIRST),
+                born.strftime("%d/%m/%Y") if child % 4 == 0 else born.isoformat(),
+                rng.choice("FM"),
+                f"F{family:07d}",
+                f"{rng.randrange(1, 200)} rue des Écoles",
+            )
+            oriented: date | None = date(2019, 1, 1) + timedelta(days=rng.randrange((TODAY - date(2019, 1, 1)).days))
+            while oriented is not None and len(lines) <= n_parcours:
+                row, oriented = _history_parcours(rng, oriented)
+                lines.append(";".join(identity + row))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _history_parcours(rng: random.Random, oriented: date) -> tuple[tuple[str, ...], date | None]:
+    recent = (TODAY - oriented).days < 120
+    weights = (55, 12, 10, 30 if recent else 4, 3)
+    decision = rng.choices(("accepte", "refuse", "reoriente", "en_attente", ""), weights)[0]
+    entree = sortie = motif = ""
+    again: date | None = None
+    if decision == "accepte":
+        entered = oriented + timedelta(days=rng.randrange(0, 60))
+        entree = entered.strftime("%d/%m/%Y") if rng.random() < 0.2 else entered.isoformat()
+        length = rng.choice(BAND_EDGES) if rng.random() < 0.1 else rng.randrange(1, 1300)
+        left = entered + timedelta(days=length)
+        if left <= TODAY and rng.random() < 0.85:
+            sortie, motif = left.isoformat(), rng.choice(MOTIFS)
+            if rng.random() < 0.3:  # re-entry
+                again = left + timedelta(days=rng.randrange(30, 400))
+    elif decision in ("refuse", "reoriente") and rng.random() < 0.35:
+        again = oriented + timedelta(days=rng.randrange(30, 400))
+    decided = (oriented + timedelta(days=rng.randrange(0, 45))).isoformat() if decision else ""
+    niveau = rng.choice((*NIVEAUX, ""))
+    cells = (
+        rng.choice(("oui", "non", "OUI", "")),
+        f"École {rng.choice(NAMES)}",
+        rng.choice(("rep_plus", "rep", "hors_rep", "REP", "")),
+        niveau.lower() if niveau and rng.random() < 0.1 else niveau,
+        rng.choice(ORIENTEURS),
+        oriented.strftime("%d/%m/%Y") if rng.random() < 0.2 else oriented.isoformat(),
+        decision.upper() if decision and rng.random() < 0.05 else decision,
+        decided,
+        entree,
+        sortie,
+        motif,
+        "|".join(rng.sample(DIFFICULTES, rng.randrange(1, 4))),
+        "|".join(rng.sample(ACTIONS, rng.randrange(0, 4))) if entree else "",
+        "",
+    )
+    return cells, again if again is not None and again <= TODAY else None
+
+
 def run(database_url: str | None, sizes: list[int], runs: int) -> list[str]:
     from app import create_app
     from app.config import write_config

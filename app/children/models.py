@@ -100,7 +100,8 @@ class Parcours(Base):
 
     __tablename__ = "parcours"
     __table_args__ = (
-        Index("ix_parcours_programme_orientation", "programme_id", "date_orientation"),
+        # Covering index of the orientations of a period (app.indicators.compute), migration 0008.
+        Index("ix_parcours_orientations", "programme_id", "date_orientation", "orienteur", "decision_eps"),
         Index("ix_parcours_programme_entree", "programme_id", "date_entree"),
         # Covering index of the yearly indicators (app.indicators.compute), migration 0005.
         Index(

@@ -10,7 +10,7 @@ from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Date, Integer, LargeBinary, String, Table, delete, func, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.audit import services as audit
 from app.audit.models import AuditEvent
@@ -387,5 +387,7 @@ def search(session: Session, user: User, text: str) -> list[Child]:
     matching = select(ChildSearchIndex.child_id).where(
         ChildSearchIndex.programme_id == user.programme_id, ChildSearchIndex.digest.in_(digests)
     )
-    query = visible_to(user).where(Child.id.in_(matching)).options(selectinload(Child.parcours))
+    query = (
+        visible_to(user).where(Child.id.in_(matching)).options(joinedload(Child.identity), selectinload(Child.parcours))
+    )
     return list(session.scalars(query))

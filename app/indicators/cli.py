@@ -44,7 +44,7 @@ def indicators_command(
         raise UserFacingError("--diffusion-externe vaut pour les formats csv et pdf ; le JSON reste exact.")
     if network and programme_code:
         raise UserFacingError("--reseau consolide tous les programmes : ne précisez pas --programme.")
-    with app_context():
+    with app_context(web=False):
         programme_id: int | None
         if network:
             ids = list(db.session.scalars(select(Programme.id)))
