@@ -173,3 +173,21 @@ def test_backup_script_writes_a_backup_and_keeps_the_newest(
     assert remaining == sorted([old[-1], new, "notes.txt"])
     with zipfile.ZipFile(backups_dir / new) as archive:
         assert "backup.json" in archive.namelist()
+
+
+def test_indicators_as_json_loads_no_web_page_pdf_or_signing_library(fresh_instance: Callable[[str], Path]) -> None:
+    instance = fresh_instance("fast")
+    assert parcours(instance, "programmes", "add", "PRE01", "--name", "PRE rapide").returncode == 0
+    script = (
+        "import sys, json; from app.cli import main\n"
+        "try:\n    main(['indicators', '--year', '2025'])\n"
+        "except SystemExit as exit:\n"
+        "    heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pyhanko', 'reportlab', 'segno', 'pikepdf'})\n"
+        "    views = sorted(m for m in sys.modules if m.startswith('app.') and m.endswith('.views'))\n"
+        "    print(json.dumps({'exit': exit.code, 'heavy': heavy, 'views': views}), file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PARCOURS_DATABASE_URL"}
+    env["PARCOURS_INSTANCE"] = str(instance)
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False)
+    assert json.loads(result.stdout)["annee"] == 2025
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == {"exit": 0, "heavy": [], "views": []}
