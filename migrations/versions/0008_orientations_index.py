@@ -5,13 +5,13 @@ columns in the index, the count reads the index alone instead of looking up ever
 (100,000 parcours of a real programme's history, SQLite: about 4 times less work for that query).
 The index replaces the narrower (programme_id, date_orientation) one, its prefix.
 
-Revision ID: 0008_indicator_orientations_covering
+Revision ID: 0008_orientations_index
 Revises: 0007
 """
 
 from alembic import op
 
-revision = "0008_indicator_orientations_covering"
+revision = "0008_orientations_index"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
