@@ -18,9 +18,11 @@ class BuildWithData(build_py):
             return  # an editable install reads the checkout's folders directly
         root = Path(__file__).resolve().parent
         for name in SHIPPED:
+            target = Path(self.build_lib) / "app" / "_data" / name
+            shutil.rmtree(target, ignore_errors=True)  # no stale file of an earlier build (a renamed revision)
             shutil.copytree(
                 root / name,
-                Path(self.build_lib) / "app" / "_data" / name,
+                target,
                 ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
                 dirs_exist_ok=True,
             )
