@@ -67,8 +67,10 @@ test: test-deps lint
 		echo "PostgreSQL run skipped: set PARCOURS_TEST_POSTGRES_URL (see README)"; \
 	fi
 
+# `make bench` runs every benchmark; `make bench BENCH="web indicators" BENCH_ARGS="--sizes 100000"` some.
+# PARCOURS_BENCH_POSTGRES_URL=... runs them on PostgreSQL too (that database is emptied).
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
