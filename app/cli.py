@@ -5,52 +5,13 @@ from __future__ import annotations
 import json
 import secrets
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
-from flask import Flask
-from sqlalchemy import select
 
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.config import CONFIG_FILE, ConfigError, instance_path_from_env, write_config
 from app.crypto.keyring import MissingKeyError, create_initial_keys
 from app.db import db, make_engine
-from app.users.models import Programme
-
-
-class UserFacingError(click.ClickException):
-    """Printed on stderr, exit code 1."""
-
-    exit_code = 1
-
-
-@contextmanager
-def app_context() -> Iterator[Flask]:
-    from app import create_app
-
-    try:
-        app = create_app()
-    except (ConfigError, MissingKeyError) as error:
-        raise UserFacingError(str(error)) from error
-    with app.app_context():
-        yield app
-
-
-def resolve_programme(code: str | None) -> Programme:
-    """The programme named by --programme, or the only one of the instance."""
-    programmes = db.session.scalars(select(Programme).order_by(Programme.code)).all()
-    if code:
-        for programme in programmes:
-            if programme.code == code.upper():
-                return programme
-        raise UserFacingError(f"Programme inconnu : {code}.")
-    if len(programmes) == 1:
-        return programmes[0]
-    if not programmes:
-        raise UserFacingError("Aucun programme : créez-en un avec `parcours programmes add`.")
-    raise UserFacingError(
-        f"Plusieurs programmes dans cette instance : précisez --programme ({', '.join(p.code for p in programmes)})."
-    )
 
 
 @click.group()
@@ -171,7 +132,7 @@ def run(host: str, port: int) -> None:
 
 
 def _register_commands() -> None:
-    from app.audit.cli import audit
+    from app.admin.cli import audit
     from app.maintenance.cli import backup, keys, purge, restore
 
     for command in (audit, keys, purge, backup, restore):

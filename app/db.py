@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def new_public_id() -> str:
+    """The random id shown in URLs and audit targets instead of the row id."""
+    return secrets.token_urlsafe(12)
 
 
 def utcnow() -> datetime:

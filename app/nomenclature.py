@@ -10,6 +10,9 @@ from typing import Any
 import yaml
 
 FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
+# `tranche_age` codes by age in whole years on 31 December: (upper bound excluded, code).
+AGE_BANDS = ((2, "moins_de_2"), (6, "2-5"), (11, "6-10"), (17, "11-16"))
+OLDEST_BAND = "17+"
 
 
 class NomenclatureError(ValueError):
@@ -77,3 +80,9 @@ def load(path: Path) -> Nomenclature:
 def nomenclature() -> Nomenclature:
     """The shipped nomenclature."""
     return load(FORMS_DIR / "nomenclature.yaml")
+
+
+def age_band(annee_naissance: int, year: int) -> str:
+    """The `tranche_age` code of a child born in `annee_naissance`, on 31 December of `year`."""
+    age = year - annee_naissance
+    return next((code for limit, code in AGE_BANDS if age < limit), OLDEST_BAND)

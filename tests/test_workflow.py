@@ -12,8 +12,8 @@ from app.audit.models import AuditEvent
 from app.children.models import Parcours
 from app.db import utcnow
 from app.documents.models import DRAFT, FINAL, Document
-from app.workflow.queries import age_band, months_before
-from app.workflow.services import (
+from app.nomenclature import age_band
+from app.parcours.services import (
     WorkflowError,
     assign_referent,
     check_no_overlap,
@@ -21,6 +21,7 @@ from app.workflow.services import (
     record_decision,
     require_accepted,
 )
+from app.workflow.queries import months_before
 from tests.factories import World, make_child, make_document, make_parcours, make_user
 
 ORIENTED = date(2025, 9, 15)  # the factories' date_orientation

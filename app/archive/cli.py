@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from app.cli import UserFacingError, app_context, resolve_programme
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.db import db
 
 

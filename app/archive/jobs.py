@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from app.archive.export import export_year
 from app.archive.models import DONE, FAILED, RUNNING, ArchiveExport
 from app.audit import services as audit
-from app.children.services import new_public_id
-from app.db import db, utcnow
+from app.db import db, new_public_id, utcnow
 from app.users.models import Programme, User
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from app.auth import sessions, totp
 from app.auth.forms import CodeForm, LoginForm
 from app.auth.services import authenticate, register_failure, reset_failures
 from app.authz import Permission, current_user, requires
-from app.children.vault import keyring
+from app.crypto.current import keyring
 from app.db import db, utcnow
 from app.i18n import _
 from app.users.models import User

@@ -54,6 +54,10 @@ class Child(Base):
     parcours: Mapped[list[Parcours]] = relationship(back_populates="child", order_by="Parcours.date_orientation")
 
     @property
+    def purged(self) -> bool:
+        return self.purged_at is not None
+
+    @property
     def situation(self) -> tuple[str, date | None]:
         """Where the child stands, from its latest parcours: (decision or `sorti`, the date that goes with it)."""
         if not self.parcours:
@@ -132,6 +136,15 @@ class Parcours(Base):
     child: Mapped[Child] = relationship(back_populates="parcours")
     codes: Mapped[list[ParcoursCode]] = relationship(cascade="all, delete-orphan")
     details: Mapped[ParcoursDetails | None] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def referent_id(self) -> int | None:
+        """The child's référent: a parcours is in the caseload of whoever follows its child."""
+        return self.child.referent_id
+
+    @property
+    def purged(self) -> bool:
+        return self.child.purged
 
     def codes_of(self, dimension: str) -> list[str]:
         return sorted(c.code for c in self.codes if c.dimension == dimension)

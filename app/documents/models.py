@@ -41,6 +41,15 @@ class Document(Base):
     child: Mapped[Child] = relationship()
     parcours: Mapped[Parcours] = relationship()
 
+    @property
+    def referent_id(self) -> int | None:
+        """A document is in the caseload of whoever follows its child."""
+        return self.child.referent_id
+
+    @property
+    def purged(self) -> bool:
+        return self.child.purged
+
     # Optimistic locking: every UPDATE checks and increments `lock_version`, so of two saves made
     # from the same version the second fails (StaleDataError) instead of overwriting the first.
     __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012 - read once by the mapper

@@ -17,19 +17,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit import services as audit
+from app.authz.caseload import holds_caseload
 from app.children.models import Child, ChildSearchIndex, Parcours
-from app.children.services import create_child, new_public_id, read_identity, write_identity
-from app.children.vault import blind_index, cipher_for
-from app.db import utcnow
+from app.children.services import cipher_for, create_child, read_identity, write_identity
+from app.crypto.current import blind_index
+from app.db import new_public_id, utcnow
 from app.documents.clear_values import IDENTITY_FIELDS, fed_date, identity_from, single_code, write_codes
 from app.documents.models import DRAFT, FINAL, Document, DocumentContent
+from app.documents.renderable import build_renderable
 from app.documents.rendering import RenderableDocument
 from app.formengine import FormDef, form_set
-from app.formengine.renderable import build_renderable
 from app.formengine.validation import Outcome, validate
 from app.i18n import _
-from app.users.models import Programme, Role, User
-from app.workflow.services import WorkflowError, close_parcours, require_accepted
+from app.parcours.services import WorkflowError, close_parcours, require_accepted
+from app.users.models import Programme, User
 
 TABLE = "document_contents"
 ORIENTATION = "orientation"
@@ -173,7 +174,7 @@ def start_orientation(session: Session, actor: User, raw: dict[str, Any]) -> Doc
     answers = outcome.answers
     identity = identity_from(answers)
     child = find_child(session, actor.programme_id, identity.nom, identity.prenom, identity.date_naissance)
-    own_caseload = actor.id if actor.role == Role.REFERENT else None
+    own_caseload = actor.id if holds_caseload(actor) else None
     if child is None:
         child = create_child(
             session,

@@ -6,20 +6,21 @@ commit or roll back, render. Autosave posts the same form with `Accept: applicat
 
 from __future__ import annotations
 
+import io
 from datetime import UTC
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.authz import Permission, current_user, policy, requires
 from app.children.models import Child, Parcours
-from app.children.services import read_identity
-from app.children.views import load_child
+from app.children.services import load_child, read_identity
 from app.db import db
 from app.documents import services
-from app.documents.models import DRAFT, Document
+from app.documents.models import DRAFT, FINAL, Document
+from app.documents.sealing import NotSealedError, read_sealed_pdf
 from app.documents.services import DocumentError, InvalidAnswers, LockedDocument, StaleDocument
 from app.formengine import FormDef, form_set
 from app.formengine.templating import differences
@@ -38,22 +39,24 @@ def _register_builder(_state: Any) -> None:
     register_renderable_builder(services.renderable_for)
 
 
-def _child(child_id: str) -> Child | None:
-    return db.session.scalar(select(Child).where(Child.public_id == child_id))
-
-
 def load_document(child_id: str, document_id: str) -> Document | None:
-    child = _child(child_id)
+    child = load_child(child_id)
     if child is None:
         return None
     return db.session.scalar(select(Document).where(Document.public_id == document_id, Document.child_id == child.id))
 
 
 def load_parcours(child_id: str, parcours_id: str, form_id: str) -> Parcours | None:
-    child = _child(child_id)
+    child = load_child(child_id)
     if child is None:
         return None
     return db.session.scalar(select(Parcours).where(Parcours.public_id == parcours_id, Parcours.child_id == child.id))
+
+
+def load_final_document(child_id: str, document_id: str) -> Document | None:
+    """The child's document, only once finalised (a draft has no sealed PDF)."""
+    document = load_document(child_id, document_id)
+    return document if document is not None and document.status == FINAL else None
 
 
 def _actor() -> User:
@@ -286,3 +289,23 @@ def parcours_documents(child: Child) -> dict[int, dict[str, Any]]:
 @bp.app_template_global("form_title")
 def form_title(document: Document) -> str:
     return services.definition_of(document).title
+
+
+@bp.get("/<child_id>/documents/<document_id>/pdf")
+@requires(Permission.DOCUMENT_VIEW, load=load_final_document, audit_read="document.pdf")
+def document_pdf(document: Document, child_id: str, document_id: str) -> ResponseReturnValue:
+    try:
+        pdf = read_sealed_pdf(document)
+    except NotSealedError:
+        # Only documents finalised outside the forms (imports) lack one; the next archive export seals them.
+        title, text = _("PDF pas encore disponible"), _("Le PDF scellé de ce document sera créé au prochain export.")
+        return render_template("error.html", title=title, text=text, code=409), 409
+    response = send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{document.form_id}-v{document.form_version}-{document.public_id}.pdf",
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -10,23 +10,21 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from app.bulk import allocate_ids, insert_rows
 from app.children.models import Child, ChildIdentity, Parcours, ParcoursCode, ParcoursDetails
 from app.children.services import (
     IDENTITY_TABLE,
     CreatedChild,
     Identity,
     NewChild,
-    allocate_ids,
     create_children,
     family_digest,
-    insert_rows,
-    new_public_id,
     ref_digest,
     taken_pseudonyms_of,
 )
-from app.children.vault import keyring
 from app.crypto import ChildCipher
-from app.db import utcnow
+from app.crypto.current import keyring
+from app.db import new_public_id, utcnow
 from app.imports.parser import ImportIssue, ImportRow
 
 CHILDREN = cast(Table, Child.__table__)

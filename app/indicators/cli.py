@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from app.cli import UserFacingError, app_context, resolve_programme
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.db import db
 
 

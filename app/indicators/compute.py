@@ -18,15 +18,13 @@ from sqlalchemy import ColumnElement, Integer, Table, and_, case, func, literal,
 from sqlalchemy.orm import Session
 
 from app.children.models import Child, Parcours, ParcoursCode
-from app.nomenclature import nomenclature
+from app.nomenclature import AGE_BANDS, OLDEST_BAND, nomenclature
 from app.users.models import Programme
 
 NON_RENSEIGNE = "non_renseigne"
 DUREE_TRANCHES = ("moins_de_6_mois", "6_12_mois", "12_24_mois", "24_mois_et_plus")
 DAYS_PER_MONTH = Decimal("30.4375")
 NETWORK = "RESEAU"  # the `programme` of a network's consolidated indicators
-AGE_BANDS = ((2, "moins_de_2"), (6, "2-5"), (11, "6-10"), (17, "11-16"))  # (upper bound excluded, code)
-OLDEST_BAND = "17+"
 DURATION_BANDS = ((183, "moins_de_6_mois"), (366, "6_12_mois"), (731, "12_24_mois"))
 LONGEST_DURATION = "24_mois_et_plus"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from app.cli import UserFacingError, app_context
+from app.clitools import UserFacingError, app_context
 from app.db import db
 
 
@@ -20,7 +20,7 @@ def keys() -> None:
 @keys.command("rotate")
 def keys_rotate() -> None:
     """New key-encryption key; re-wrap every per-child key (resumable)."""
-    from app.children.vault import keyring
+    from app.crypto.current import keyring
     from app.maintenance.keys import pending, rotate
 
     with app_context() as app:
@@ -43,7 +43,7 @@ def _count_children() -> int:
 @click.option("--dry-run", is_flag=True, help="List what would be removed, change nothing.")
 def purge(dry_run: bool) -> None:
     """Crypto-shred the children past their retention date."""
-    from app.children.vault import keyring
+    from app.crypto.current import keyring
     from app.maintenance.keys import retire_old_keks, rotate
     from app.maintenance.purge import expired_children, shred
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from app.cli import UserFacingError, app_context, resolve_programme
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.crypto.certificates import CertificateError
 from app.db import db
 

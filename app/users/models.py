@@ -59,3 +59,16 @@ class User(Base):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS[Role(self.role)]
+
+
+class UserSession(Base):
+    """A server-side login session, so that logout or disabling a user ends it at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
-from app.auth.passwords import hash_password, password_problem
-from app.auth.sessions import revoke_all
-from app.users.models import Programme, Role, User
+from app.db import utcnow
+from app.users.models import Programme, Role, User, UserSession
+from app.users.passwords import hash_password, password_problem
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
@@ -133,4 +133,12 @@ def set_password(session: Session, user: User, password: str, actor_id: int) -> 
         programme_id=user.programme_id,
         target_type="users",
         target_id=str(user.id),
+    )
+
+
+def revoke_all(db_session: Session, user_id: int) -> None:
+    db_session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
     )

@@ -13,25 +13,19 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.authz.caseload import CASELOAD_HOLDERS
 from app.children.models import Child, Parcours
 from app.children.queries import visible_to
 from app.db import utcnow
 from app.documents.models import DRAFT, FINAL, Document
-from app.indicators.compute import AGE_BANDS, OLDEST_BAND
-from app.users.models import Role, User
-from app.workflow.services import ACCEPTE, EN_ATTENTE
+from app.nomenclature import age_band
+from app.parcours.services import ACCEPTE, EN_ATTENTE
+from app.users.models import User
 
 RECENT_DECISION_DAYS = 90
 RECENT_DECISION_LIMIT = 30
 REVIEW_MONTHS = 3
 DRAFT_WAITING_DAYS = 7
-
-
-def age_band(annee_naissance: int, year: int) -> str:
-    """The `tranche_age` code of a child's age in whole years on 31 December of `year` (the
-    indicators' bands)."""
-    age = year - annee_naissance
-    return next((code for limit, code in AGE_BANDS if age < limit), OLDEST_BAND)
 
 
 @dataclass(frozen=True)
@@ -110,7 +104,7 @@ def active_referents(session: Session, programme_id: int) -> list[User]:
     return list(
         session.scalars(
             select(User)
-            .where(User.programme_id == programme_id, User.role == Role.REFERENT, User.active.is_(True))
+            .where(User.programme_id == programme_id, User.role.in_(CASELOAD_HOLDERS), User.active.is_(True))
             .order_by(User.name)
         )
     )

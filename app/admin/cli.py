@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from app.cli import UserFacingError, app_context
+from app.clitools import UserFacingError, app_context
 from app.db import db
 
 

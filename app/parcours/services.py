@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.authz.caseload import CaseRecord, holds_caseload
 from app.authz.permissions import Permission
 from app.authz.policy import policy
 from app.children.models import Child, Parcours
 from app.i18n import _
 from app.nomenclature import nomenclature
-from app.users.models import Role, User
+from app.users.models import User
 
 ACCEPTE = "accepte"
 EN_ATTENTE = "en_attente"
@@ -50,8 +51,8 @@ def _audit(session: Session, action: str, actor: User, parcours: Parcours) -> No
     )
 
 
-def _require_coordinator(actor: User, programme_id: int) -> None:
-    if actor.role != Role.COORDINATEUR or not actor.active or actor.programme_id != programme_id:
+def _require_coordinator(actor: User, record: CaseRecord) -> None:
+    if not policy(actor, Permission.EPS_DECIDE, record):
         raise WorkflowError(_("Seul·e le ou la coordonnateur·rice du programme peut faire cela."))
 
 
@@ -89,12 +90,7 @@ def check_no_overlap(
 
 
 def _check_referent(referent: User | None, programme_id: int) -> User:
-    if (
-        referent is None
-        or referent.role != Role.REFERENT
-        or not referent.active
-        or referent.programme_id != programme_id
-    ):
+    if referent is None or not holds_caseload(referent) or referent.programme_id != programme_id:
         raise WorkflowError(_("Choisissez un·e référent·e actif·ve de ce programme."))
     return referent
 
@@ -124,7 +120,7 @@ def record_decision(
     date (left as it was when None); any other decision clears the entry date. Going back to
     `en_attente` clears the decision date.
     """
-    _require_coordinator(actor, parcours.programme_id)
+    _require_coordinator(actor, parcours)
     if decision not in nomenclature().codes("decision_eps"):
         raise WorkflowError(_("Décision inconnue."))
     if parcours.date_sortie is not None:
@@ -160,7 +156,7 @@ def record_decision(
 
 def set_facts_shared(session: Session, parcours: Parcours, shared: bool, actor: User) -> None:
     """Mark whether the observed facts of the orientation are shown on the EPS agenda."""
-    _require_coordinator(actor, parcours.programme_id)
+    _require_coordinator(actor, parcours)
     if parcours.eps_facts_shared != shared:
         parcours.eps_facts_shared = shared
         _audit(session, "parcours.eps_facts." + ("share" if shared else "unshare"), actor, parcours)
@@ -169,7 +165,7 @@ def set_facts_shared(session: Session, parcours: Parcours, shared: bool, actor: 
 
 def assign_referent(session: Session, child: Child, referent: User, actor: User) -> None:
     """Give the child's caseload to `referent` (coordinator only; an active référent of the programme)."""
-    _require_coordinator(actor, child.programme_id)
+    _require_coordinator(actor, child)
     _check_referent(referent, child.programme_id)
     if child.referent_id == referent.id:
         return
