@@ -10,7 +10,7 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 import app.models  # noqa: F401  (complete the mappers)
-from app import formengine
+from app import dates, formengine
 from app.auth import sessions
 from app.authz.decorators import current_user, enforce_declared_permissions
 from app.config import load_settings
@@ -61,6 +61,7 @@ def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | No
     _register_error_pages(app)
     app.context_processor(lambda: {"current_user": current_user()})
     app.jinja_env.globals.update(nav_links=nav_links, label=nomenclature().label)
+    app.jinja_env.filters.update(dates.JINJA_FILTERS)
 
     return app
 

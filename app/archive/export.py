@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.archive.readme import LISEZMOI
 from app.audit import services as audit
 from app.crypto.certificates import sign_detached_cms
+from app.dates import format_datetime
 from app.db import utcnow
 from app.documents.models import FINAL, Document, DocumentContent
 from app.documents.sealing import (
@@ -235,7 +236,7 @@ def export_year(
                 programme_name=programme.name,
                 programme_code=programme.code,
                 year=year,
-                created_at=created_at.strftime("%d/%m/%Y %H:%M"),
+                created_at=format_datetime(created_at),
                 count=len(files),
             )
             _write_text(archive, README, readme.encode())

@@ -79,14 +79,7 @@ def download(export: ArchiveExport, job_id: str) -> ResponseReturnValue:
         return redirect(url_for("archive.job", job_id=job_id))
     user = current_user()
     assert user is not None
-    audit.record(
-        db.session,
-        "archive.download",
-        actor_id=user.id,
-        programme_id=export.programme_id,
-        target_type="archive_exports",
-        target_id=export.public_id,
-    )
+    audit.record_for(db.session, "archive.download", export, actor_id=user.id)
     db.session.commit()
     name = f"archive-{export.year}-{export.public_id}.zip"
     response = send_file(path, mimetype="application/zip", as_attachment=True, download_name=name, max_age=0)

@@ -81,6 +81,29 @@ def record(
     return event
 
 
+def target_of(obj: Any) -> tuple[str, str]:
+    """How the trail names a stored object: its table and its public id (a programme's code, else the row id)."""
+    name = getattr(obj, "public_id", None) or getattr(obj, "code", None) or str(obj.id)
+    return type(obj).__tablename__, name
+
+
+def record_for(
+    session: Session, action: str, obj: Any, *, actor_id: int | None = None, outcome: str = "ok"
+) -> AuditEvent:
+    """Append an event about a stored object, in its programme (`record` for the other events)."""
+    target_type, target_id = target_of(obj)
+    programme_id = obj.id if target_type == "programmes" else obj.programme_id
+    return record(
+        session,
+        action,
+        actor_id=actor_id,
+        programme_id=programme_id,
+        target_type=target_type,
+        target_id=target_id,
+        outcome=outcome,
+    )
+
+
 def chain(session: Session, events: list[dict[str, Any]]) -> None:
     """Set `prev_hash` and `hash` of new event rows, in order, after the current head; the caller
     inserts them in bulk in the same transaction (imports)."""

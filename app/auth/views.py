@@ -119,14 +119,7 @@ def enrol() -> ResponseReturnValue:
     form = CodeForm()
     if form.validate_on_submit() and _check(user, form):
         user.totp_confirmed = True
-        audit.record(
-            db.session,
-            "user.totp.enrol",
-            actor_id=user.id,
-            programme_id=user.programme_id,
-            target_type="users",
-            target_id=str(user.id),
-        )
+        audit.record_for(db.session, "user.totp.enrol", user, actor_id=user.id)
         return _finish_login(user)
     qr = totp.provisioning_qr(user, seed)
     grouped = " ".join(seed[i : i + 4] for i in range(0, len(seed), 4))

@@ -109,14 +109,7 @@ def create_child(
     session.flush()
     give_new_key(child)
     write_identity(session, child, identity)
-    audit.record(
-        session,
-        "child.create",
-        actor_id=actor_id,
-        programme_id=programme_id,
-        target_type="children",
-        target_id=child.public_id,
-    )
+    audit.record_for(session, "child.create", child, actor_id=actor_id)
     return child
 
 

@@ -21,7 +21,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
+from app.dates import format_date, format_time
 from app.documents.pdfa import FONT, FONT_BOLD, Metadata, flatten_png, make_pdfa, printable, register_fonts
+from app.i18n import _
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def _para(value: str, style: ParagraphStyle) -> Paragraph:
 def _when(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return moment.strftime("%d/%m/%Y à %H:%M") + " (UTC)"
+    return _("%(date)s à %(time)s (UTC)") % {"date": format_date(moment), "time": format_time(moment)}
 
 
 def _grid(data: list[list[Any]], widths: list[float], header: bool) -> RLTable:
@@ -160,7 +162,7 @@ def _signature(item: SignatureItem, styles: _Styles, width: float) -> Flowable:
     if item.signed_at is not None:
         line = f"Signé par {item.signer_name} le {_when(item.signed_at)}"
     elif item.paper_signed_on is not None:
-        line = f"Signé sur papier par {item.signer_name} le {item.paper_signed_on.strftime('%d/%m/%Y')}"
+        line = f"Signé sur papier par {item.signer_name} le {format_date(item.paper_signed_on)}"
     else:
         line = f"Non signé ({item.signer_name})" if item.signer_name else "Non signé"
     parts.append(_para(line, styles.small))

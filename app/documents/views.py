@@ -18,7 +18,7 @@ from app.authz import Permission, current_user, policy, requires
 from app.children.models import Child, Parcours
 from app.children.services import load_child, read_identity
 from app.db import db
-from app.documents import services
+from app.documents import queries, services
 from app.documents.models import DRAFT, FINAL, Document
 from app.documents.sealing import NotSealedError, read_sealed_pdf
 from app.documents.services import DocumentError, InvalidAnswers, LockedDocument, StaleDocument
@@ -105,7 +105,7 @@ def _render(
         forms=form_set(),
         wtform=wtform,
         document=document,
-        number=services.version_number(db.session, document) if document else 1,
+        number=queries.version_number(db.session, document) if document else 1,
         errors=errors or {},
         conflicts=conflicts or {},
         saved_at_ms=int(document.updated_at.replace(tzinfo=UTC).timestamp() * 1000) if document else 0,
@@ -178,7 +178,7 @@ def show(document: Document, child_id: str, document_id: str) -> ResponseReturnV
         forms=form_set(),
         document=document,
         answers=answers,
-        number=services.version_number(db.session, document),
+        number=queries.version_number(db.session, document),
         latest=services.current_document(db.session, document.parcours, document.form_id),
     )
 
@@ -272,7 +272,7 @@ def start(parcours: Parcours, child_id: str, parcours_id: str, form_id: str) -> 
 @bp.app_template_global("parcours_documents")
 def parcours_documents(child: Child) -> dict[int, dict[str, Any]]:
     """For the child's page: each parcours' documents, and the documents that can be started."""
-    lines = services.documents_of(db.session, child)
+    lines = queries.documents_of(db.session, child)
     forms = form_set()
     result: dict[int, dict[str, Any]] = {}
     for parcours in child.parcours:

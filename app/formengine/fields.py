@@ -29,14 +29,13 @@ from wtforms import (
 from wtforms.fields.core import UnboundField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app import dates
 from app.formengine.definitions import FieldDef
 from app.i18n import _
 
 TEXT_MAX = 500
 LONG_TEXT_MAX = 10000
 NUMBER_PATTERN = re.compile(r"^-?\d{1,12}(?:[.,]\d{1,6})?$")
-FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 PNG_DATA_URL = "data:image/png;base64,"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SIGNATURE_MAX_BYTES = 200 * 1024
@@ -64,25 +63,18 @@ def _text(raw: Any) -> str:
 
 
 def parse_date(text: str) -> date:
-    """An ISO (AAAA-MM-JJ) or French (JJ/MM/AAAA) date between 1900 and 2100."""
-    iso, french = ISO_DATE.match(text), FRENCH_DATE.match(text)
-    if iso:
-        year, month, day = (int(p) for p in iso.groups())
-    elif french:
-        day, month, year = (int(p) for p in french.groups())
-    else:
-        raise Invalid(_("Date invalide : écrivez-la au format JJ/MM/AAAA."))
+    """A date between 1900 and 2100 (see `app.dates` for the accepted spellings)."""
     try:
-        value = date(year, month, day)
-    except ValueError:
-        raise Invalid(_("Cette date n'existe pas.")) from None
+        value = dates.parse_date(text)
+    except dates.DateError as error:
+        raise Invalid(str(error)) from None
     if not 1900 <= value.year <= 2100:
         raise Invalid(_("Date invalide : l'année doit être comprise entre 1900 et 2100."))
     return value
 
 
 def french_date(iso: str | None) -> str:
-    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
+    return dates.format_date(date.fromisoformat(iso)) if iso else ""
 
 
 class FieldType:
@@ -310,7 +302,9 @@ class SignatureType(FieldType):
             return ""
         if value.get("image"):
             signed_at = value.get("signed_at")
-            when = datetime.fromisoformat(signed_at).strftime(" le %d/%m/%Y à %H h %M") if signed_at else ""
+            when = ""
+            if signed_at:
+                when = " " + _("le %(moment)s") % {"moment": dates.format_moment(datetime.fromisoformat(signed_at))}
             return _("Signé par %(name)s%(when)s") % {"name": value.get("signer", ""), "when": when}
         return _("Signé sur papier le %(date)s") % {"date": french_date(value.get("paper_date"))}
 

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from app.audit import services as audit
 from app.imports import store
-from app.imports.parser import ImportIssue, ImportRow, overlaps, parse, sort_issues
+from app.imports.parser import parse
+from app.imports.rows import ImportIssue, ImportRow, overlaps, sort_issues
 from app.users.models import Programme, User
 
 __all__ = ["ImportIssue", "ImportReport", "import_csv"]

@@ -25,7 +25,7 @@ from app.children.services import (
 from app.crypto import ChildCipher
 from app.crypto.current import keyring
 from app.db import new_public_id, utcnow
-from app.imports.parser import ImportIssue, ImportRow
+from app.imports.rows import ImportIssue, ImportRow
 
 CHILDREN = cast(Table, Child.__table__)
 IDENTITIES = cast(Table, ChildIdentity.__table__)

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 
 from app.clitools import UserFacingError, app_context
+from app.dates import format_date
 from app.db import db
 
 
@@ -51,7 +52,7 @@ def purge(dry_run: bool) -> None:
         settings = current_app.config["PARCOURS"]
         children = expired_children(db.session, date.today(), settings.retention_years)
         for child in children:
-            click.echo(f"{child.pseudonym}\tdernier contact {child.last_contact:%d/%m/%Y}")
+            click.echo(f"{child.pseudonym}\tdernier contact {format_date(child.last_contact)}")
         if dry_run:
             click.echo(f"{len(children)} enfant(s) seraient purgés (simulation, rien n'a changé).")
             return

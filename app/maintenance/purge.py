@@ -62,7 +62,5 @@ def shred(session: Session, children: list[Child]) -> None:
         .values(wrapped_key=None, famille_digest=None, ref_digest=None, purged_at=utcnow())
     )
     for child in children:
-        audit.record(
-            session, "child.purge", programme_id=child.programme_id, target_type="children", target_id=child.public_id
-        )
+        audit.record_for(session, "child.purge", child)
     session.expire_all()

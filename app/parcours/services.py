@@ -17,6 +17,7 @@ from app.authz.caseload import CaseRecord, holds_caseload
 from app.authz.permissions import Permission
 from app.authz.policy import policy
 from app.children.models import Child, Parcours
+from app.dates import format_date, periods_overlap
 from app.i18n import _
 from app.nomenclature import nomenclature
 from app.users.models import User
@@ -29,10 +30,6 @@ class WorkflowError(ValueError):
     """A workflow rule refused the change; `str(error)` is a French message for the user."""
 
 
-def _fr(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def _touch(child: Child, day: date) -> None:
     """Retention counts from the last contact: move it forward, never past today."""
     day = min(day, date.today())
@@ -41,14 +38,7 @@ def _touch(child: Child, day: date) -> None:
 
 
 def _audit(session: Session, action: str, actor: User, parcours: Parcours) -> None:
-    audit.record(
-        session,
-        action,
-        actor_id=actor.id,
-        programme_id=parcours.programme_id,
-        target_type="parcours",
-        target_id=parcours.public_id,
-    )
+    audit.record_for(session, action, parcours, actor_id=actor.id)
 
 
 def _require_coordinator(actor: User, record: CaseRecord) -> None:
@@ -76,16 +66,14 @@ def check_no_overlap(
     )
     for other in others:
         assert other.date_entree is not None
-        starts_before_other_ends = other.date_sortie is None or date_entree <= other.date_sortie
-        ends_after_other_starts = date_sortie is None or date_sortie >= other.date_entree
-        if starts_before_other_ends and ends_after_other_starts:
-            until = _fr(other.date_sortie) if other.date_sortie else _("aujourd'hui (en cours)")
+        if periods_overlap((date_entree, date_sortie), (other.date_entree, other.date_sortie)):
+            until = format_date(other.date_sortie) if other.date_sortie else _("aujourd'hui (en cours)")
             raise WorkflowError(
                 _(
                     "Cet enfant a déjà un parcours accepté du %(start)s au %(end)s : "
                     "les parcours ne peuvent pas se chevaucher."
                 )
-                % {"start": _fr(other.date_entree), "end": until}
+                % {"start": format_date(other.date_entree), "end": until}
             )
 
 
@@ -99,7 +87,7 @@ def _check_date_entree(parcours: Parcours, date_entree: date) -> None:
     if date_entree < parcours.date_orientation:
         raise WorkflowError(
             _("La date d'entrée ne peut pas précéder la date d'orientation (%(date)s).")
-            % {"date": _fr(parcours.date_orientation)}
+            % {"date": format_date(parcours.date_orientation)}
         )
     if parcours.date_sortie is not None and date_entree > parcours.date_sortie:
         raise WorkflowError(_("La date d'entrée ne peut pas suivre la date de sortie."))
@@ -170,14 +158,7 @@ def assign_referent(session: Session, child: Child, referent: User, actor: User)
     if child.referent_id == referent.id:
         return
     child.referent_id = referent.id
-    audit.record(
-        session,
-        "child.referent.assign",
-        actor_id=actor.id,
-        programme_id=child.programme_id,
-        target_type="children",
-        target_id=child.public_id,
-    )
+    audit.record_for(session, "child.referent.assign", child, actor_id=actor.id)
     session.flush()
 
 
@@ -204,12 +185,12 @@ def close_parcours(
         raise WorkflowError(_("Motif de sortie inconnu."))
     if date_sortie < entree:
         raise WorkflowError(
-            _("La date de sortie ne peut pas précéder la date d'entrée (%(date)s).") % {"date": _fr(entree)}
+            _("La date de sortie ne peut pas précéder la date d'entrée (%(date)s).") % {"date": format_date(entree)}
         )
     if entree < parcours.date_orientation:
         raise WorkflowError(
             _("La date d'entrée ne peut pas précéder la date d'orientation (%(date)s).")
-            % {"date": _fr(parcours.date_orientation)}
+            % {"date": format_date(parcours.date_orientation)}
         )
     check_no_overlap(session, parcours.child, parcours, entree, date_sortie)
     parcours.date_entree = entree

@@ -29,14 +29,7 @@ def create_programme(session: Session, code: str, name: str, actor_id: int | Non
     programme = Programme(code=code, name=name.strip() or code)
     session.add(programme)
     session.flush()
-    audit.record(
-        session,
-        "programme.create",
-        actor_id=actor_id,
-        programme_id=programme.id,
-        target_type="programmes",
-        target_id=code,
-    )
+    audit.record_for(session, "programme.create", programme, actor_id=actor_id)
     return programme
 
 
@@ -76,14 +69,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    audit.record(
-        session,
-        "user.create",
-        actor_id=actor_id,
-        programme_id=programme.id,
-        target_type="users",
-        target_id=str(user.id),
-    )
+    audit.record_for(session, "user.create", user, actor_id=actor_id)
     return user
 
 
@@ -93,14 +79,7 @@ def set_active(session: Session, user: User, active: bool, actor_id: int) -> Non
     user.active = active
     if not active:
         revoke_all(session, user.id)
-    audit.record(
-        session,
-        "user.enable" if active else "user.disable",
-        actor_id=actor_id,
-        programme_id=user.programme_id,
-        target_type="users",
-        target_id=str(user.id),
-    )
+    audit.record_for(session, "user.enable" if active else "user.disable", user, actor_id=actor_id)
 
 
 def set_role(session: Session, user: User, role: str, actor_id: int) -> None:
@@ -110,14 +89,7 @@ def set_role(session: Session, user: User, role: str, actor_id: int) -> None:
         raise UserError("Vous ne pouvez pas changer votre propre rôle.")
     user.role = role
     revoke_all(session, user.id)
-    audit.record(
-        session,
-        "user.role",
-        actor_id=actor_id,
-        programme_id=user.programme_id,
-        target_type="users",
-        target_id=str(user.id),
-    )
+    audit.record_for(session, "user.role", user, actor_id=actor_id)
 
 
 def set_password(session: Session, user: User, password: str, actor_id: int) -> None:
@@ -126,14 +98,7 @@ def set_password(session: Session, user: User, password: str, actor_id: int) -> 
         raise UserError(problem)
     user.password_hash = hash_password(password)
     revoke_all(session, user.id)
-    audit.record(
-        session,
-        "user.password",
-        actor_id=actor_id,
-        programme_id=user.programme_id,
-        target_type="users",
-        target_id=str(user.id),
-    )
+    audit.record_for(session, "user.password", user, actor_id=actor_id)
 
 
 def revoke_all(db_session: Session, user_id: int) -> None:
