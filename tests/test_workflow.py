@@ -210,7 +210,11 @@ def test_overlap_boundaries_are_inclusive(
 def test_other_childrens_and_non_accepted_parcours_do_not_count(world: World, session: Session) -> None:
     make_parcours(session, world.other_child, decision_eps="accepte", date_entree=date(2025, 1, 1))
     make_parcours(session, world.child, decision_eps="refuse", date_entree=None)
-    check_no_overlap(session, world.child, _pending(world), date(2025, 1, 1), None)
+    assert check_no_overlap(session, world.child, _pending(world), date(2025, 1, 1), None) is None
+    # The same period against an accepted parcours of this child is refused: the check above can fail.
+    _accepted(session, world, date(2025, 1, 1))
+    with pytest.raises(WorkflowError, match="chevaucher"):
+        check_no_overlap(session, world.child, _pending(world), date(2025, 1, 1), None)
 
 
 # --- closing ---------------------------------------------------------------------------------
