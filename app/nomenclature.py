@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,15 @@ FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
 # `tranche_age` codes by age in whole years on 31 December: (upper bound excluded, code).
 AGE_BANDS = ((2, "moins_de_2"), (6, "2-5"), (11, "6-10"), (17, "11-16"))
 OLDEST_BAND = "17+"
+
+
+class Decision(StrEnum):
+    """The EPS decision on an orientation (nomenclature dimension `decision_eps`)."""
+
+    EN_ATTENTE = "en_attente"
+    ACCEPTE = "accepte"
+    REFUSE = "refuse"
+    REORIENTE = "reoriente"
 
 
 class NomenclatureError(ValueError):

@@ -23,7 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Base, str_enum, utcnow
+from app.nomenclature import Decision
 
 
 class Child(Base):
@@ -65,8 +66,8 @@ class Child(Base):
         latest = self.parcours[-1]
         if latest.date_sortie is not None:
             return "sorti", latest.date_sortie
-        if latest.decision_eps == "accepte":
-            return "accepte", latest.date_entree
+        if latest.decision_eps == Decision.ACCEPTE:
+            return Decision.ACCEPTE, latest.date_entree
         return latest.decision_eps, latest.date_orientation
 
 
@@ -120,7 +121,7 @@ class Parcours(Base):
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
     date_orientation: Mapped[date] = mapped_column(Date)
     orienteur: Mapped[str] = mapped_column(String(32))
-    decision_eps: Mapped[str] = mapped_column(String(16), default="en_attente")
+    decision_eps: Mapped[Decision] = mapped_column(str_enum(Decision, 16), default=Decision.EN_ATTENTE)
     date_decision: Mapped[date | None] = mapped_column(Date)
     date_entree: Mapped[date | None] = mapped_column(Date)
     date_sortie: Mapped[date | None] = mapped_column(Date)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 from xml.sax.saxutils import escape
@@ -23,36 +23,14 @@ from reportlab.platypus import Table as RLTable
 
 from app.dates import format_date, format_time
 from app.documents.pdfa import FONT, FONT_BOLD, Metadata, flatten_png, make_pdfa, printable, register_fonts
+from app.formengine.printable import Item, Printable, SignatureItem, Table
 from app.i18n import _
-
-
-@dataclass(frozen=True)
-class Item:
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
-class Table:
-    """A repeatable group: one row per entry."""
-
-    columns: list[str]
-    rows: list[list[str]]
-
-
-@dataclass(frozen=True)
-class SignatureItem:
-    role: str
-    signer_name: str
-    signed_at: datetime | None = None
-    png: bytes | None = None
-    paper_signed_on: date | None = None
 
 
 @dataclass(frozen=True)
 class Section:
     title: str
-    items: list[Item | Table | SignatureItem] = field(default_factory=list)
+    items: list[Printable] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from app.documents.rendering import RenderableDocument
 from app.formengine import FormDef, form_set
 from app.formengine.validation import Outcome, validate
 from app.i18n import _
+from app.nomenclature import Decision
 from app.parcours.services import WorkflowError, close_parcours, require_accepted
 from app.users.models import Programme, User
 
@@ -188,7 +189,7 @@ def start_orientation(session: Session, actor: User, raw: dict[str, Any]) -> Doc
         child_id=child.id,
         date_orientation=oriented,
         orienteur=orienteur,
-        decision_eps="en_attente",
+        decision_eps=Decision.EN_ATTENTE,
     )
     session.add(parcours)
     session.flush()

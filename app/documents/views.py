@@ -23,10 +23,12 @@ from app.documents.models import DRAFT, FINAL, Document
 from app.documents.sealing import NotSealedError, read_sealed_pdf
 from app.documents.services import DocumentError, InvalidAnswers, LockedDocument, StaleDocument
 from app.formengine import FormDef, form_set
+from app.formengine.fields import field_type
 from app.formengine.templating import differences
 from app.formengine.validation import extract, to_raw
 from app.formengine.wtf import build_form
 from app.i18n import _
+from app.nomenclature import Decision
 from app.users.models import User
 
 bp = Blueprint("documents", __name__, url_prefix="/enfants")
@@ -73,7 +75,7 @@ def _edit_rows(form: FormDef, raw: dict[str, Any]) -> bool:
     """Apply the no-JavaScript "Ajouter une ligne" / "Supprimer" buttons to `raw`; True if one was used."""
     added, removed = request.form.get("_add_row"), request.form.get("_remove_row", "")
     group = form.field(added) if added else None
-    if group is not None and group.type == "group":
+    if group is not None and field_type(group).repeatable:
         raw[group.id] = [*raw.get(group.id, []), {}]
         return True
     group_id, _sep, index = removed.rpartition("-")
@@ -94,7 +96,7 @@ def _render(
     conflicts: dict[str, str] | None = None,
     lock_version: int | None = None,
 ) -> ResponseReturnValue:
-    for group in (f for f in form.fields() if f.type == "group"):
+    for group in (f for f in form.fields() if field_type(f).repeatable):
         if not raw.get(group.id):
             raw[group.id] = [{}]  # one empty row to fill (empty rows are dropped when saved)
     version = lock_version if lock_version is not None else (document.lock_version if document else None)
@@ -280,7 +282,7 @@ def parcours_documents(child: Child) -> dict[int, dict[str, Any]]:
         startable = [
             (form_id, forms.latest(form_id).title)
             for form_id in services.STARTABLE
-            if parcours.decision_eps == "accepte" and form_id not in present
+            if parcours.decision_eps == Decision.ACCEPTE and form_id not in present
         ]
         result[parcours.id] = {"lines": lines.get(parcours.id, []), "startable": startable}
     return result

@@ -8,11 +8,9 @@ group. Cleaned values are JSON-ready: text, ISO dates, codes, booleans, numbers.
 from __future__ import annotations
 
 import base64
-import binascii
-import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import Any
 
 from wtforms import (
     FieldList,
@@ -30,81 +28,31 @@ from wtforms.fields.core import UnboundField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import dates
-from app.formengine.definitions import FieldDef
+from app.formengine.field_base import (
+    LONG_TEXT_MAX,
+    NO,
+    NUMBER_PATTERN,
+    PNG_DATA_URL,
+    SELECT_THRESHOLD,
+    TEXT_MAX,
+    YES,
+    FieldType,
+    Incomplete,
+    Invalid,
+    _text,
+    check_png_data_url,
+    french_date,
+    parse_date,
+    signed_at_of,
+)
+from app.formengine.model import FieldDef
+from app.formengine.printable import Printable, SignatureItem, Table
 from app.i18n import _
-
-TEXT_MAX = 500
-LONG_TEXT_MAX = 10000
-NUMBER_PATTERN = re.compile(r"^-?\d{1,12}(?:[.,]\d{1,6})?$")
-PNG_DATA_URL = "data:image/png;base64,"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-SIGNATURE_MAX_BYTES = 200 * 1024
-SELECT_THRESHOLD = 6  # more choices than this: a drop-down list instead of radio buttons
-YES, NO = "oui", "non"
-
-
-class Invalid(ValueError):
-    """A submitted value does not fit its field; the message is French, for the user."""
-
-
-class Incomplete(Invalid):
-    """A value still being entered (a signer's name before the drawing): a draft keeps `partial`,
-    finalisation refuses it with the message."""
-
-    def __init__(self, message: str, partial: Any) -> None:
-        super().__init__(message)
-        self.partial = partial
-
-
-def _text(raw: Any) -> str:
-    if isinstance(raw, list):
-        raw = raw[0] if raw else ""
-    return raw.strip() if isinstance(raw, str) else ""
-
-
-def parse_date(text: str) -> date:
-    """A date between 1900 and 2100 (see `app.dates` for the accepted spellings)."""
-    try:
-        value = dates.parse_date(text)
-    except dates.DateError as error:
-        raise Invalid(str(error)) from None
-    if not 1900 <= value.year <= 2100:
-        raise Invalid(_("Date invalide : l'année doit être comprise entre 1900 et 2100."))
-    return value
-
-
-def french_date(iso: str | None) -> str:
-    return dates.format_date(date.fromisoformat(iso)) if iso else ""
-
-
-class FieldType:
-    """One kind of field. Subclasses say how to build, clean and display it."""
-
-    name: ClassVar[str]
-
-    def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
-        return StringField(f.label, description=f.help, render_kw=self.render_kw(f))
-
-    def render_kw(self, f: FieldDef) -> dict[str, Any]:
-        return {}
-
-    def raw(self, formdata: Any, name: str) -> Any:
-        return formdata.get(name, "")
-
-    def clean(self, f: FieldDef, raw: Any) -> Any:
-        """The cleaned value, None when empty; raises Invalid with a French message."""
-        text = _text(raw)
-        return text or None
-
-    def to_raw(self, f: FieldDef, value: Any) -> Any:
-        return "" if value is None else str(value)
-
-    def display(self, f: FieldDef, value: Any) -> str:
-        return "" if value is None else str(value)
 
 
 class TextType(FieldType):
     name = "text"
+    keys = frozenset({"max_length"})
     default_max = TEXT_MAX
 
     def limit(self, f: FieldDef) -> int:
@@ -130,6 +78,7 @@ class LongTextType(TextType):
 
 class DateType(FieldType):
     name = "date"
+    keys = frozenset({"feeds"})
 
     def render_kw(self, f: FieldDef) -> dict[str, Any]:
         return {"type": "date", "min": "1900-01-01", "max": "2100-12-31"}
@@ -144,6 +93,7 @@ class DateType(FieldType):
 
 class NumberType(FieldType):
     name = "number"
+    keys = frozenset({"min", "max", "integer"})
 
     def render_kw(self, f: FieldDef) -> dict[str, Any]:
         return {"inputmode": "numeric" if f.integer else "decimal", "maxlength": 20}
@@ -183,6 +133,8 @@ def _options(f: FieldDef) -> list[SelectChoice]:
 
 class SingleChoiceType(FieldType):
     name = "single_choice"
+    required_message = _("Réponse obligatoire : choisissez une option.")
+    keys = frozenset({"choices", "dimension"})
 
     def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
         if len(f.choices) > SELECT_THRESHOLD:
@@ -202,6 +154,8 @@ class SingleChoiceType(FieldType):
 
 class MultipleChoiceType(FieldType):
     name = "multiple_choice"
+    required_message = _("Réponse obligatoire : cochez au moins une case.")
+    keys = frozenset({"choices", "dimension"})
 
     def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
         return SelectMultipleField(
@@ -249,6 +203,19 @@ class YesNoType(FieldType):
     def display(self, f: FieldDef, value: Any) -> str:
         return "" if value is None else (_("Oui") if value else _("Non"))
 
+    required_message = _("Réponse obligatoire : choisissez une option.")
+
+    def condition_problems(self, f: FieldDef, values: tuple[Any, ...]) -> list[str]:
+        if any(not isinstance(v, bool) for v in values):
+            return [f"show_if on yes/no field `{f.id}` compares with true or false"]
+        return []
+
+    def matches(self, value: Any, wanted: tuple[Any, ...]) -> bool:
+        return value is not None and value in wanted
+
+    def condition_label(self, f: FieldDef, value: Any) -> str:
+        return self.display(f, value)
+
 
 class SignatureForm(Form):
     image = HiddenField()
@@ -260,7 +227,25 @@ class SignatureType(FieldType):
     """A drawing (PNG data URL) with the signer's name, or the date a paper copy was signed."""
 
     name = "signature"
+    keys = frozenset({"role"})
+    signed = True
+    required_message = _(
+        "Signature obligatoire : faites signer dans le cadre, ou indiquez la date de signature sur papier."
+    )
     parts = ("image", "signer", "paper_date")
+
+    def condition_problems(self, f: FieldDef, values: tuple[Any, ...]) -> list[str]:
+        return [f"show_if cannot depend on a signature field (`{f.id}`)"]
+
+    def printable(self, f: FieldDef, value: Any) -> Printable:
+        image, paper = value.get("image"), value.get("paper_date")
+        return SignatureItem(
+            role=f.role or f.label,
+            signer_name=value.get("signer") or "",
+            signed_at=signed_at_of(value),
+            png=base64.b64decode(image[len(PNG_DATA_URL) :]) if image else None,
+            paper_signed_on=date.fromisoformat(paper) if paper else None,
+        )
 
     def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
         return FormField(SignatureForm, f.label, description=f.help)
@@ -309,23 +294,21 @@ class SignatureType(FieldType):
         return _("Signé sur papier le %(date)s") % {"date": french_date(value.get("paper_date"))}
 
 
-def check_png_data_url(text: str) -> bytes:
-    """The PNG bytes of a `data:image/png;base64,` URL of at most 200 kB; raises Invalid otherwise."""
-    if not text.startswith(PNG_DATA_URL) or len(text) > len(PNG_DATA_URL) + SIGNATURE_MAX_BYTES * 4 // 3 + 4:
-        raise Invalid(_("Signature invalide : image PNG de 200 ko au plus attendue."))
-    try:
-        png = base64.b64decode(text[len(PNG_DATA_URL) :], validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid(_("Signature invalide : image illisible.")) from None
-    if not png.startswith(PNG_MAGIC) or len(png) > SIGNATURE_MAX_BYTES:
-        raise Invalid(_("Signature invalide : image PNG de 200 ko au plus attendue."))
-    return png
-
-
 class GroupType(FieldType):
     """Repeatable rows; cleaning of rows is done by the validator, which knows every type."""
 
     name = "group"
+    keys = frozenset({"fields", "min_items", "max_items"})
+    repeatable = True
+
+    def condition_problems(self, f: FieldDef, values: tuple[Any, ...]) -> list[str]:
+        return [f"show_if cannot depend on a group field (`{f.id}`)"]
+
+    def printable(self, f: FieldDef, value: Any) -> Printable:
+        return Table(
+            columns=[sub.label for sub in f.fields],
+            rows=[[field_type(sub).display(sub, row.get(sub.id)) for sub in f.fields] for row in value],
+        )
 
     def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
         row_class = type(

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from app.dates import format_date, parse_date_or_none, periods_overlap
-from app.nomenclature import nomenclature
+from app.nomenclature import Decision, nomenclature
 
 REQUIRED = ("ref_enfant", "nom", "prenom", "date_naissance", "sexe", "orienteur", "date_orientation")
 OPTIONAL = (
@@ -64,7 +64,7 @@ class ImportRow:
     sexe: str
     orienteur: str
     date_orientation: date
-    decision_eps: str = "en_attente"
+    decision_eps: str = Decision.EN_ATTENTE
     ref_famille: str | None = None
     adresse: str | None = None
     qpv: str | None = None
@@ -193,7 +193,7 @@ def row(
     ref_enfant, nom, prenom = c.text("ref_enfant", True), c.text("nom", True), c.text("prenom", True)
     date_naissance, sexe = c.date("date_naissance", True), c.code("sexe", "sexe", True)
     orienteur, date_orientation = c.code("orienteur", "orienteur", True), c.date("date_orientation", True)
-    decision = c.code("decision_eps", "decision_eps") or "en_attente"
+    decision = c.code("decision_eps", "decision_eps") or Decision.EN_ATTENTE
     referent = c.text("referent")
     if referent and not _EMAIL.match(referent):
         c.error("referent", "adresse e-mail invalide")
@@ -216,7 +216,7 @@ def row(
         identity: dict[str, object] = {"nom": nom, "prenom": prenom, "date_naissance": date_naissance, "sexe": sexe}
         identity["ref_famille"] = row_values["ref_famille"]
         valid = {k: _comparable(v) for k, v in identity.items() if k not in c.bad and (v or k == "ref_famille")}
-        accepted = c.ok and decision == "accepte"
+        accepted = c.ok and decision == Decision.ACCEPTE
         period = (row_values["date_entree"], row_values["date_sortie"]) if accepted else None
         orientation = date_orientation if "date_orientation" not in c.bad else None
         facts.append(RowFacts(line, ref_enfant, valid, orientation, period))
@@ -242,7 +242,7 @@ def _check_sequence(c: _Cells, decision: str, orientation: date | None, values: 
     """Entry only when accepted and not before the orientation; exit after entry, with a reason."""
     entree, sortie, motif = values["date_entree"], values["date_sortie"], values["motif_sortie"]
     if c.values.get("date_entree"):
-        if decision != "accepte":
+        if decision != Decision.ACCEPTE:
             c.error("date_entree", "date d'entrée renseignée alors que la décision de l'EPS n'est pas « accepte »")
         elif isinstance(entree, date) and orientation and entree < orientation:
             c.error("date_entree", "date d'entrée antérieure à la date d'orientation")

@@ -29,6 +29,7 @@ from app.audit import services as audit
 from app.imports import store
 from app.imports.parser import parse
 from app.imports.rows import ImportIssue, ImportRow, overlaps, sort_issues
+from app.nomenclature import Decision
 from app.users.models import Programme, User
 
 __all__ = ["ImportIssue", "ImportReport", "import_csv"]
@@ -139,7 +140,7 @@ def _plan(
         stored = {p.date_orientation: p for p in reversed(child.parcours)}
         matched = [store.ParcoursPlan(r, stored.get(r.date_orientation)) for r in child_rows]
         kept = {p.stored.id for p in matched if p.stored}
-        periods = [(r.line, r.date_entree, r.date_sortie) for r in child_rows if r.decision_eps == "accepte"]
+        periods = [(r.line, r.date_entree, r.date_sortie) for r in child_rows if r.decision_eps == Decision.ACCEPTE]
         periods += [(0, p.date_entree, p.date_sortie) for p in child.parcours if p.accepted and p.id not in kept]
         errors.extend(overlaps(periods))
         plan.parcours.extend(matched)

@@ -26,6 +26,7 @@ from app.crypto import ChildCipher
 from app.crypto.current import keyring
 from app.db import new_public_id, utcnow
 from app.imports.rows import ImportIssue, ImportRow
+from app.nomenclature import Decision
 
 CHILDREN = cast(Table, Child.__table__)
 IDENTITIES = cast(Table, ChildIdentity.__table__)
@@ -59,7 +60,7 @@ class StoredParcours:
 
     @property
     def accepted(self) -> bool:
-        return self.values["decision_eps"] == "accepte"
+        return self.values["decision_eps"] == Decision.ACCEPTE
 
     @property
     def date_entree(self) -> date | None:

@@ -19,11 +19,8 @@ from app.authz.policy import policy
 from app.children.models import Child, Parcours
 from app.dates import format_date, periods_overlap
 from app.i18n import _
-from app.nomenclature import nomenclature
+from app.nomenclature import Decision, nomenclature
 from app.users.models import User
-
-ACCEPTE = "accepte"
-EN_ATTENTE = "en_attente"
 
 
 class WorkflowError(ValueError):
@@ -48,7 +45,7 @@ def _require_coordinator(actor: User, record: CaseRecord) -> None:
 
 def require_accepted(parcours: Parcours) -> None:
     """Fin de prise en charge and sortie documents exist only for an accepted parcours."""
-    if parcours.decision_eps != ACCEPTE:
+    if parcours.decision_eps != Decision.ACCEPTE:
         raise WorkflowError(_("Ce document n'est possible que pour un parcours accepté par l'EPS."))
 
 
@@ -59,7 +56,7 @@ def check_no_overlap(
     others = session.scalars(
         select(Parcours).where(
             Parcours.child_id == child.id,
-            Parcours.decision_eps == ACCEPTE,
+            Parcours.decision_eps == Decision.ACCEPTE,
             Parcours.date_entree.is_not(None),
             Parcours.id != parcours.id,
         )
@@ -113,7 +110,7 @@ def record_decision(
         raise WorkflowError(_("Décision inconnue."))
     if parcours.date_sortie is not None:
         raise WorkflowError(_("Ce parcours est clos : sa décision ne peut plus changer."))
-    if decision == EN_ATTENTE:
+    if decision == Decision.EN_ATTENTE:
         decided_on = None
     elif decided_on is None:
         raise WorkflowError(_("La date de la décision est obligatoire."))
@@ -121,11 +118,11 @@ def record_decision(
         raise WorkflowError(_("La date de la décision ne peut pas précéder la date d'orientation."))
     elif decided_on > date.today():
         raise WorkflowError(_("La date de la décision ne peut pas être dans le futur."))
-    if decision != ACCEPTE and date_entree is not None:
+    if decision != Decision.ACCEPTE and date_entree is not None:
         raise WorkflowError(_("Une date d'entrée n'est possible qu'avec la décision « accepté »."))
 
     child = parcours.child
-    if decision == ACCEPTE:
+    if decision == Decision.ACCEPTE:
         referent = _check_referent(session.get(User, referent_id) if referent_id else None, parcours.programme_id)
         entree = date_entree or parcours.date_entree
         if entree is not None:
@@ -135,7 +132,7 @@ def record_decision(
         assign_referent(session, child, referent, actor)
     else:
         parcours.date_entree = None
-    parcours.decision_eps = decision
+    parcours.decision_eps = Decision(decision)
     parcours.date_decision = decided_on
     _touch(child, decided_on or date.today())
     _audit(session, f"parcours.decision:{decision}", actor, parcours)

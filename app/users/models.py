@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Base, str_enum, utcnow
 
 
 class Role(StrEnum):
@@ -42,7 +42,7 @@ class User(Base):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(str_enum(Role, 20))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -58,7 +58,7 @@ class User(Base):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[Role(self.role)]
+        return ROLE_LABELS[self.role]
 
 
 class UserSession(Base):

@@ -63,7 +63,7 @@ def create_user(
         programme_id=programme.id,
         email=email,
         name=name.strip(),
-        role=role,
+        role=Role(role),
         password_hash=hash_password(password),
         active=True,
     )
@@ -87,7 +87,7 @@ def set_role(session: Session, user: User, role: str, actor_id: int) -> None:
         raise UserError(f"Rôle inconnu « {role} ».")
     if user.id == actor_id:
         raise UserError("Vous ne pouvez pas changer votre propre rôle.")
-    user.role = role
+    user.role = Role(role)
     revoke_all(session, user.id)
     audit.record_for(session, "user.role", user, actor_id=actor_id)
 
