@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.config import ConfigError
 from app.crypto.keyring import MissingKeyError
 from app.db import db
+from app.i18n import _
 from app.users.models import Programme
 
 
@@ -43,11 +44,12 @@ def resolve_programme(code: str | None) -> Programme:
         for programme in programmes:
             if programme.code == code.upper():
                 return programme
-        raise UserFacingError(f"Programme inconnu : {code}.")
+        raise UserFacingError(_("Programme inconnu : %(code)s.") % {"code": code})
     if len(programmes) == 1:
         return programmes[0]
     if not programmes:
-        raise UserFacingError("Aucun programme : créez-en un avec `parcours programmes add`.")
+        raise UserFacingError(_("Aucun programme : créez-en un avec `parcours programmes add`."))
+    codes = ", ".join(p.code for p in programmes)
     raise UserFacingError(
-        f"Plusieurs programmes dans cette instance : précisez --programme ({', '.join(p.code for p in programmes)})."
+        _("Plusieurs programmes dans cette instance : précisez --programme (%(codes)s).") % {"codes": codes}
     )

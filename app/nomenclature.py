@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from app.i18n import _
+
 FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
 # `tranche_age` codes by age in whole years on 31 December: (upper bound excluded, code).
 AGE_BANDS = ((2, "moins_de_2"), (6, "2-5"), (11, "6-10"), (17, "11-16"))
@@ -37,7 +39,7 @@ class Dimension:
 
     def label_of(self, code: str | None) -> str:
         if code is None:
-            return "Non renseigné"
+            return _("Non renseigné")
         return self.codes.get(code, code)
 
     def canonical(self, value: str) -> str | None:

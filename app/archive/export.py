@@ -40,6 +40,7 @@ from app.documents.sealing import (
     seal_settings,
     store_sealed,
 )
+from app.i18n import _
 from app.signing.keys import all_certificates_pem, load_material
 from app.users.models import Programme
 
@@ -103,7 +104,10 @@ def _seal_missing(session: Session, settings: SealSettings, ids: Sequence[int], 
         return
     builder = renderable_builder()
     if builder is None:
-        raise ExportError(f"{len(ids)} document(s) finalisé(s) sans PDF scellé, et aucun moteur de rendu n'est chargé.")
+        raise ExportError(
+            _("%(count)s document(s) finalisé(s) sans PDF scellé, et aucun moteur de rendu n'est chargé.")
+            % {"count": len(ids)}
+        )
     workers = os.cpu_count() or 1
     pool = None
     if workers > 1 and len(ids) >= PARALLEL_FROM:

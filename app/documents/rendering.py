@@ -138,11 +138,14 @@ def _signature(item: SignatureItem, styles: _Styles, width: float) -> Flowable:
         image.hAlign = "LEFT"
         parts.append(image)
     if item.signed_at is not None:
-        line = f"Signé par {item.signer_name} le {_when(item.signed_at)}"
+        line = _("Signé par %(name)s le %(moment)s") % {"name": item.signer_name, "moment": _when(item.signed_at)}
     elif item.paper_signed_on is not None:
-        line = f"Signé sur papier par {item.signer_name} le {format_date(item.paper_signed_on)}"
+        line = _("Signé sur papier par %(name)s le %(date)s") % {
+            "name": item.signer_name,
+            "date": format_date(item.paper_signed_on),
+        }
     else:
-        line = f"Non signé ({item.signer_name})" if item.signer_name else "Non signé"
+        line = _("Non signé (%(name)s)") % {"name": item.signer_name} if item.signer_name else _("Non signé")
     parts.append(_para(line, styles.small))
     box = RLTable([[parts]], colWidths=[width], hAlign="LEFT")
     box.setStyle(
@@ -177,7 +180,7 @@ def _section(section: Section, styles: _Styles, width: float) -> list[Flowable]:
 def _header(doc: RenderableDocument, styles: _Styles) -> list[Flowable]:
     meta = f"{doc.form_set_name} (version {doc.form_set_version}) · Enfant : {doc.child_label}"
     if doc.finalised_at is not None:
-        meta += f" · Finalisé le {_when(doc.finalised_at)}"
+        meta += " · " + _("Finalisé le %(moment)s") % {"moment": _when(doc.finalised_at)}
     return [_para(doc.programme_name, styles.programme), _para(doc.form_title, styles.title), _para(meta, styles.meta)]
 
 

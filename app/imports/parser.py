@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from app.i18n import _
 from app.imports.rows import (
     COLUMNS,
     REQUIRED,
@@ -38,7 +39,7 @@ def _decode(data: bytes) -> tuple[str | None, ImportIssue | None]:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return None, ImportIssue(line, WHOLE_LINE, "le fichier n'est pas encodé en UTF-8 (caractère invalide)")
+        return None, ImportIssue(line, WHOLE_LINE, _("le fichier n'est pas encodé en UTF-8 (caractère invalide)"))
 
 
 def _delimiter(header_line: str) -> str:
@@ -62,7 +63,7 @@ def _check_header(cells: list[str]) -> tuple[dict[str, int], list[ImportIssue], 
     for index, raw in enumerate(cells):
         name = raw.strip().lower()
         if name in positions:
-            issues.append(ImportIssue(1, name, "colonne en double dans l'en-tête"))
+            issues.append(ImportIssue(1, name, _("colonne en double dans l'en-tête")))
             usable = False
         elif name in COLUMNS:
             positions[name] = index
@@ -70,7 +71,7 @@ def _check_header(cells: list[str]) -> tuple[dict[str, int], list[ImportIssue], 
             issues.append(ImportIssue(1, raw.strip(), "colonne inconnue (voir le format d'import)"))
     for name in REQUIRED:
         if name not in positions:
-            issues.append(ImportIssue(1, name, "colonne obligatoire absente de l'en-tête"))
+            issues.append(ImportIssue(1, name, _("colonne obligatoire absente de l'en-tête")))
             usable = False
     return positions, issues, usable
 
@@ -82,7 +83,7 @@ def parse(data: bytes, today: date | None = None) -> ParseResult:
     if text is None:
         return ParseResult([], [issue] if issue else [])
     if not text.strip():
-        return ParseResult([], [ImportIssue(1, WHOLE_LINE, "fichier vide : une ligne d'en-tête est attendue")])
+        return ParseResult([], [ImportIssue(1, WHOLE_LINE, _("fichier vide : une ligne d'en-tête est attendue"))])
     delimiter = _delimiter(text.split("\n", 1)[0])
     rows: list[ImportRow] = []
     issues: list[ImportIssue] = []
@@ -91,7 +92,7 @@ def parse(data: bytes, today: date | None = None) -> ParseResult:
     facts: list[RowFacts] = []
     records = _records(text, delimiter)
     try:
-        _, header = next(iter(records))
+        _line, header = next(iter(records))
         positions, header_issues, usable = _check_header(header)
         issues.extend(header_issues)
         if not usable:
@@ -104,7 +105,9 @@ def parse(data: bytes, today: date | None = None) -> ParseResult:
             if parsed is not None:
                 rows.append(parsed)
     except csv.Error as error:
-        issues.append(ImportIssue(_last_line(text), WHOLE_LINE, f"fichier CSV mal formé ({error})"))
+        issues.append(
+            ImportIssue(_last_line(text), WHOLE_LINE, _("fichier CSV mal formé (%(error)s)") % {"error": error})
+        )
         return ParseResult([], issues, read)
     issues.extend(check_rows(facts))
     return ParseResult(rows if not issues else [], sort_issues(issues), read)

@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from app.dates import format_date, parse_date_or_none, periods_overlap
+from app.i18n import _
 from app.nomenclature import Decision, nomenclature
 
 REQUIRED = ("ref_enfant", "nom", "prenom", "date_naissance", "sexe", "orienteur", "date_orientation")
@@ -121,7 +122,11 @@ class _Cells:
             return None
         limit = MAX_LENGTH.get(column)
         if limit and len(value) > limit:
-            self.error(column, f"valeur trop longue ({len(value)} caractères, {limit} au plus)")
+            self.error(
+                column,
+                _("valeur trop longue (%(count)s caractères, %(limit)s au plus)")
+                % {"count": len(value), "limit": limit},
+            )
         return value
 
     def code(self, column: str, dimension: str, required: bool = False) -> str | None:
@@ -156,7 +161,11 @@ class _Cells:
             return None
         parsed = parse_date_or_none(value)
         if parsed is None:
-            self.error(column, f"date invalide « {value[:40]} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA, date réelle)")
+            self.error(
+                column,
+                _("date invalide « %(value)s » (attendu AAAA-MM-JJ ou JJ/MM/AAAA, date réelle)")
+                % {"value": value[:40]},
+            )
         elif parsed > self.today:
             self.error(column, f"date dans le futur ({format_date(parsed)})")
         return parsed
@@ -173,7 +182,10 @@ def _canonical(dimension: str, value: str) -> str | None:
 
 
 def _unknown_code(value: str, dimension: str) -> str:
-    return f"code inconnu « {value[:40]} » (codes admis : {', '.join(nomenclature().codes(dimension))})"
+    return _("code inconnu « %(value)s » (codes admis : %(codes)s)") % {
+        "value": value[:40],
+        "codes": ", ".join(nomenclature().codes(dimension)),
+    }
 
 
 def row(
@@ -243,16 +255,16 @@ def _check_sequence(c: _Cells, decision: str, orientation: date | None, values: 
     entree, sortie, motif = values["date_entree"], values["date_sortie"], values["motif_sortie"]
     if c.values.get("date_entree"):
         if decision != Decision.ACCEPTE:
-            c.error("date_entree", "date d'entrée renseignée alors que la décision de l'EPS n'est pas « accepte »")
+            c.error("date_entree", _("date d'entrée renseignée alors que la décision de l'EPS n'est pas « accepte »"))
         elif isinstance(entree, date) and orientation and entree < orientation:
-            c.error("date_entree", "date d'entrée antérieure à la date d'orientation")
+            c.error("date_entree", _("date d'entrée antérieure à la date d'orientation"))
     if c.values.get("date_sortie"):
         if not c.values.get("date_entree"):
-            c.error("date_sortie", "date de sortie sans date d'entrée")
+            c.error("date_sortie", _("date de sortie sans date d'entrée"))
         elif isinstance(sortie, date) and isinstance(entree, date) and sortie < entree:
-            c.error("date_sortie", "date de sortie antérieure à la date d'entrée")
+            c.error("date_sortie", _("date de sortie antérieure à la date d'entrée"))
         if not c.values.get("motif_sortie"):
-            c.error("motif_sortie", "motif de sortie obligatoire quand une date de sortie est renseignée")
+            c.error("motif_sortie", _("motif de sortie obligatoire quand une date de sortie est renseignée"))
     elif motif or c.values.get("motif_sortie"):
         c.error("motif_sortie", "motif de sortie sans date de sortie")
 
@@ -273,13 +285,17 @@ def check_rows(facts: list[RowFacts]) -> list[ImportIssue]:
                 continue
             line, value = reference.setdefault(column, (row.line, row.identity[column]))
             if value != row.identity[column]:
-                message = f"différent de la ligne {line} pour le même ref_enfant (un enfant, une identité)"
+                message = _("différent de la ligne %(line)s pour le même ref_enfant (un enfant, une identité)") % {
+                    "line": line
+                }
                 issues.append(ImportIssue(row.line, column, message))
         if row.date_orientation is None:
             continue
         key = (row.ref_enfant, row.date_orientation)
         if key in seen:
-            message = f"parcours en double : même ref_enfant et même date d'orientation qu'à la ligne {seen[key]}"
+            message = _("parcours en double : même ref_enfant et même date d'orientation qu'à la ligne %(line)s") % {
+                "line": seen[key]
+            }
             issues.append(ImportIssue(row.line, "date_orientation", message))
             continue
         seen[key] = row.line
@@ -307,8 +323,8 @@ def overlaps(periods: list[tuple[int, date | None, date | None]]) -> list[Import
         if periods_overlap((furthest_start, furthest_end), (start, end)):
             here, other = (line, furthest_line) if line else (furthest_line, line)
             if here:
-                where = f"la ligne {other}" if other else "un parcours déjà enregistré"
-                message = f"parcours accepté qui chevauche celui de {where} pour le même enfant"
+                where = _("la ligne %(line)s") % {"line": other} if other else _("un parcours déjà enregistré")
+                message = _("parcours accepté qui chevauche celui de %(where)s pour le même enfant") % {"where": where}
                 issues.append(ImportIssue(here, "date_entree", message))
         if furthest_end is not None and (end is None or end > furthest_end):
             furthest_line, furthest_start, furthest_end = line, start, end

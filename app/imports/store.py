@@ -25,6 +25,7 @@ from app.children.services import (
 from app.crypto import ChildCipher
 from app.crypto.current import keyring
 from app.db import new_public_id, utcnow
+from app.i18n import _
 from app.imports.rows import ImportIssue, ImportRow
 from app.nomenclature import Decision
 
@@ -201,9 +202,11 @@ def _same_text(a: str, b: str) -> bool:
 
 def identity_mismatches(child: KnownChild, row: ImportRow) -> list[ImportIssue]:
     """Differences between a row and the stored identity of the child with the same `ref_enfant`."""
-    reason = "ne correspond pas à l'enfant déjà enregistré avec ce ref_enfant"
+    reason = _("ne correspond pas à l'enfant déjà enregistré avec ce ref_enfant")
     if child.cipher is None:
-        return [ImportIssue(row.line, "ref_enfant", "enfant déjà enregistré puis effacé (purge) : import impossible")]
+        return [
+            ImportIssue(row.line, "ref_enfant", _("enfant déjà enregistré puis effacé (purge) : import impossible"))
+        ]
     differs = {
         "nom": not _same_text(child.identity.get("nom", ""), row.nom),
         "prenom": not _same_text(child.identity.get("prenom", ""), row.prenom),

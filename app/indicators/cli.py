@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.clitools import UserFacingError, app_context, resolve_programme
 from app.db import db
+from app.i18n import _
 
 
 @click.command("indicators")
@@ -38,12 +39,12 @@ def indicators_command(
     if output_format == "pdf" and output is None:
         raise UserFacingError("Le format pdf demande --output FICHIER.pdf.")
     if network and programme_code:
-        raise UserFacingError("--reseau consolide tous les programmes : ne précisez pas --programme.")
+        raise UserFacingError(_("--reseau consolide tous les programmes : ne précisez pas --programme."))
     with app_context():
         programme_id: int | None
         if network:
             ids: list[int] | None = list(db.session.scalars(select(Programme.id)))
-            programme_id, name = None, f"Réseau de {len(ids or [])} programmes"
+            programme_id, name = None, _("Réseau de %(count)s programmes") % {"count": len(ids or [])}
         else:
             programme = resolve_programme(programme_code)
             ids, programme_id, name = None, programme.id, programme.name
@@ -64,4 +65,4 @@ def indicators_command(
         click.echo(export.body.decode("utf-8"), nl=False)
     else:
         output.write_bytes(export.body)
-        click.echo(f"Indicateurs {year} écrits dans {output}.", err=True)
+        click.echo(_("Indicateurs %(year)s écrits dans %(output)s.") % {"year": year, "output": output}, err=True)

@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, Large
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, str_enum, utcnow
+from app.i18n import _
 
 
 class Role(StrEnum):
@@ -19,10 +20,10 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.REFERENT: "Référent·e de parcours",
-    Role.COORDINATEUR: "Coordonnateur·rice",
-    Role.EPS: "Membre de l'EPS",
-    Role.ADMIN: "Administrateur·rice",
+    Role.REFERENT: _("Référent·e de parcours"),
+    Role.COORDINATEUR: _("Coordonnateur·rice"),
+    Role.EPS: _("Membre de l'EPS"),
+    Role.ADMIN: _("Administrateur·rice"),
 }
 
 

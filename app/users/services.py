@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import services as audit
 from app.db import utcnow
+from app.i18n import _
 from app.users.models import Programme, Role, User, UserSession
 from app.users.passwords import hash_password, password_problem
 
@@ -23,9 +24,11 @@ class UserError(ValueError):
 def create_programme(session: Session, code: str, name: str, actor_id: int | None = None) -> Programme:
     code = code.strip().upper()
     if not _CODE.match(code):
-        raise UserError(f"Code de programme invalide « {code} » : 2 à 32 lettres majuscules, chiffres, - ou _.")
+        raise UserError(
+            _("Code de programme invalide « %(code)s » : 2 à 32 lettres majuscules, chiffres, - ou _.") % {"code": code}
+        )
     if session.scalar(select(Programme).where(Programme.code == code)):
-        raise UserError(f"Le programme {code} existe déjà.")
+        raise UserError(_("Le programme %(code)s existe déjà.") % {"code": code})
     programme = Programme(code=code, name=name.strip() or code)
     session.add(programme)
     session.flush()
@@ -49,11 +52,11 @@ def create_user(
 ) -> User:
     email = email.strip().lower()
     if not _EMAIL.match(email):
-        raise UserError(f"Adresse e-mail invalide : « {email} ».")
+        raise UserError(_("Adresse e-mail invalide : « %(email)s ».") % {"email": email})
     if role not in {r.value for r in Role}:
-        raise UserError(f"Rôle inconnu « {role} » : referent, coordinateur, eps ou admin.")
+        raise UserError(_("Rôle inconnu « %(role)s » : referent, coordinateur, eps ou admin.") % {"role": role})
     if find_user(session, email):
-        raise UserError(f"Un compte existe déjà pour {email}.")
+        raise UserError(_("Un compte existe déjà pour %(email)s.") % {"email": email})
     if not name.strip():
         raise UserError("Le nom est obligatoire.")
     problem = password_problem(password)
@@ -75,7 +78,7 @@ def create_user(
 
 def set_active(session: Session, user: User, active: bool, actor_id: int) -> None:
     if user.id == actor_id and not active:
-        raise UserError("Vous ne pouvez pas désactiver votre propre compte.")
+        raise UserError(_("Vous ne pouvez pas désactiver votre propre compte."))
     user.active = active
     if not active:
         revoke_all(session, user.id)
@@ -84,9 +87,9 @@ def set_active(session: Session, user: User, active: bool, actor_id: int) -> Non
 
 def set_role(session: Session, user: User, role: str, actor_id: int) -> None:
     if role not in {r.value for r in Role}:
-        raise UserError(f"Rôle inconnu « {role} ».")
+        raise UserError(_("Rôle inconnu « %(role)s ».") % {"role": role})
     if user.id == actor_id:
-        raise UserError("Vous ne pouvez pas changer votre propre rôle.")
+        raise UserError(_("Vous ne pouvez pas changer votre propre rôle."))
     user.role = Role(role)
     revoke_all(session, user.id)
     audit.record_for(session, "user.role", user, actor_id=actor_id)
