@@ -6,60 +6,20 @@ import importlib
 import json
 import secrets
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
-from flask import Flask
-from sqlalchemy import select
 
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.config import CONFIG_FILE, ConfigError, instance_path_from_env, write_config
 from app.crypto.keyring import MissingKeyError, create_initial_keys
 from app.db import db, make_engine
-from app.users.models import Programme
-
-
-class UserFacingError(click.ClickException):
-    """Printed on stderr, exit code 1."""
-
-    exit_code = 1
-
-
-@contextmanager
-def app_context(*, web: bool = True) -> Iterator[Flask]:
-    """The app of the instance, for a command; `web=False` when the command serves no page."""
-    from app import create_app
-
-    try:
-        app = create_app(web=web)
-    except (ConfigError, MissingKeyError) as error:
-        raise UserFacingError(str(error)) from error
-    with app.app_context():
-        yield app
-
-
-def resolve_programme(code: str | None) -> Programme:
-    """The programme named by --programme, or the only one of the instance."""
-    programmes = db.session.scalars(select(Programme).order_by(Programme.code)).all()
-    if code:
-        for programme in programmes:
-            if programme.code == code.upper():
-                return programme
-        raise UserFacingError(f"Programme inconnu : {code}.")
-    if len(programmes) == 1:
-        return programmes[0]
-    if not programmes:
-        raise UserFacingError("Aucun programme : créez-en un avec `parcours programmes add`.")
-    raise UserFacingError(
-        f"Plusieurs programmes dans cette instance : précisez --programme ({', '.join(p.code for p in programmes)})."
-    )
-
+from app.i18n import _
 
 # The features' commands, imported only when called: a command loads only what it needs (no PDF or
 # signing library for `parcours indicators --format json`).
 LAZY_COMMANDS = {
     "archive": "app.archive.cli:archive",
-    "audit": "app.audit.cli:audit",
+    "audit": "app.admin.cli:audit",
     "backup": "app.maintenance.cli:backup",
     "forms": "app.formengine.cli:forms",
     "import": "app.imports.cli:import_command",
@@ -113,14 +73,14 @@ def init(demo: bool) -> None:
         values = {"demo": True, "secure_cookies": False, **values}
     if not config_file.exists() or values != json.loads(config_file.read_text(encoding="utf-8")):
         write_config(instance, values)
-        click.echo(f"Configuration écrite : {config_file}")
+        click.echo(_("Configuration écrite : %(config_file)s") % {"config_file": config_file})
     if create_initial_keys(instance / "keys"):
-        click.echo(f"Clés créées dans {instance / 'keys'}")
+        click.echo(_("Clés créées dans %(path)s") % {"path": instance / "keys"})
     settings = load_settings(instance)
     engine = make_engine(settings.database_url or default_database_url(instance))
     upgrade(engine)
     engine.dispose()
-    click.echo("Base de données à jour.")
+    click.echo(_("Base de données à jour."))
     if demo:
         from app.demo import create_demo
 
@@ -137,7 +97,7 @@ def _ensure_certificates() -> None:
 
     with app_context():
         for code in ensure_programme_certificates(db.session, current_app.config["PARCOURS"].keys_path):
-            click.echo(f"Certificat de cachet auto-signé créé pour {code}.")
+            click.echo(_("Certificat de cachet auto-signé créé pour %(code)s.") % {"code": code})
 
 
 @main.group()
@@ -157,7 +117,7 @@ def programmes_add(code: str, name: str) -> None:
         except UserError as error:
             raise UserFacingError(str(error)) from error
         db.session.commit()
-        click.echo(f"Programme {programme.code} créé.")
+        click.echo(_("Programme %(code)s créé.") % {"code": programme.code})
     _ensure_certificates()
 
 
@@ -187,7 +147,10 @@ def users_add(email: str, role: str, name: str, programme_code: str | None, pass
         except UserError as error:
             raise UserFacingError(str(error)) from error
         db.session.commit()
-        click.echo(f"Compte {email.lower()} ({role}) créé dans {programme.code}.")
+        click.echo(
+            _("Compte %(email)s (%(role)s) créé dans %(code)s.")
+            % {"email": email.lower(), "role": role, "code": programme.code}
+        )
 
 
 @main.command("upgrade")
@@ -206,9 +169,12 @@ def upgrade_command() -> None:
     finally:
         engine.dispose()
     if before == after:
-        click.echo(f"Base de données déjà à jour ({after}).")
+        click.echo(_("Base de données déjà à jour (%(revision)s).") % {"revision": after})
     else:
-        click.echo(f"Base de données mise à jour : {before or 'vide'} → {after or head_revision()}.")
+        click.echo(
+            _("Base de données mise à jour : %(before)s → %(after)s.")
+            % {"before": before or _("vide"), "after": after or head_revision()}
+        )
 
 
 @main.command()

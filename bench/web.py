@@ -51,11 +51,11 @@ def build(database_url: str | None, n_children: int) -> Setup:
     from sqlalchemy import text
 
     from app import create_app
-    from app.auth.models import UserSession
     from app.config import write_config
     from app.crypto.keyring import create_initial_keys
     from app.db import db, make_engine
     from app.migrate import upgrade
+    from app.users.models import UserSession
     from tests.factories import make_child, make_document, make_parcours, make_programme, make_user
 
     instance = Path(tempfile.mkdtemp(prefix="parcours-bench-web-"))

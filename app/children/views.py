@@ -26,15 +26,6 @@ SITUATION_LABELS = {
 }
 
 
-def load_child(child_id: str) -> Child | None:
-    """The child with what its page shows (identity, parcours) in one round trip each, no lazy load."""
-    return db.session.scalar(
-        select(Child)
-        .options(joinedload(Child.identity), selectinload(Child.parcours))
-        .where(Child.public_id == child_id)
-    )
-
-
 @bp.get("/")
 @requires(Permission.CHILD_LIST)
 def index() -> ResponseReturnValue:
@@ -62,7 +53,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/<child_id>")
-@requires(Permission.CHILD_VIEW, load=load_child, audit_read="child.read")
+@requires(Permission.CHILD_VIEW, load=services.load_child, audit_read="child.read")
 def show(child: Child, child_id: str) -> ResponseReturnValue:
     user = current_user()
     assert user is not None
