@@ -133,7 +133,7 @@ def test_purge_shreds_expired_children_even_in_earlier_backups(
         for child_id in (old, open_case):
             child = db.session.get(Child, child_id)
             assert child is not None
-            child.last_contact = long_ago
+            child.last_family_contact = long_ago
         db.session.get(Child, open_case).parcours[0].decision_eps = "accepte"  # type: ignore[union-attr]
         db.session.get(Child, open_case).parcours[0].date_entree = long_ago  # type: ignore[union-attr]
         db.session.commit()

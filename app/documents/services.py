@@ -18,10 +18,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit import services as audit
 from app.children.models import Child, ChildSearchIndex, Parcours
-from app.children.services import create_child, new_public_id, read_identity, write_identity
+from app.children.services import (
+    create_child,
+    new_public_id,
+    read_identity,
+    record_family_contact,
+    write_identity,
+)
 from app.children.vault import blind_index, cipher_for
 from app.db import utcnow
 from app.documents.clear_values import IDENTITY_FIELDS, fed_date, identity_from, single_code, write_codes
+from app.documents.family_contact import family_contact
 from app.documents.models import DRAFT, FINAL, Document, DocumentContent
 from app.documents.rendering import RenderableDocument
 from app.formengine import FormDef, form_set
@@ -101,12 +108,6 @@ def _flush(session: Session) -> None:
         raise StaleDocument(STALE_MESSAGE) from error
 
 
-def _touch(child: Child) -> None:
-    today = date.today()
-    if child.last_contact is None or child.last_contact < today:
-        child.last_contact = today
-
-
 def _new_document(
     session: Session,
     actor: User | None,
@@ -130,7 +131,6 @@ def _new_document(
     session.add(document)
     session.flush()
     _store(document, parcours.child, answers)
-    _touch(parcours.child)
     session.flush()
     _audit(session, "document.correct" if previous else "document.create", actor, document)
     return document
@@ -174,6 +174,8 @@ def start_orientation(session: Session, actor: User, raw: dict[str, Any]) -> Doc
     identity = identity_from(answers)
     child = find_child(session, actor.programme_id, identity.nom, identity.prenom, identity.date_naissance)
     own_caseload = actor.id if actor.role == Role.REFERENT else None
+    # The orientation is made with the family's agreement: its date (or today) is a contact.
+    agreed = family_contact(form, answers) or date.today()
     if child is None:
         child = create_child(
             session,
@@ -181,10 +183,11 @@ def start_orientation(session: Session, actor: User, raw: dict[str, Any]) -> Doc
             identity=identity,
             referent_id=own_caseload,
             actor_id=actor.id,
-            last_contact=date.today(),
+            last_family_contact=agreed,
         )
     elif child.referent_id is None and own_caseload:
         child.referent_id = own_caseload
+    record_family_contact(child, agreed)
     _has, orienteur = single_code(form, answers, "orienteur")
     oriented = fed_date(form, answers, "date_orientation")
     assert orienteur and oriented
@@ -268,7 +271,6 @@ def save_draft(
         raise InvalidAnswers(outcome.errors)
     _store(document, document.child, outcome.answers)
     document.updated_at = utcnow()
-    _touch(document.child)
     _flush(session)
     _audit(session, "document.save", actor, document)
     return outcome.answers
@@ -318,7 +320,9 @@ def finalise(session: Session, actor: User, document: Document, raw: dict[str, A
     document.finalised_at = document.updated_at = utcnow()
     document.finalised_by = actor.id
     _write_clear_values(session, actor, document, form, outcome.answers)
-    _touch(document.child)
+    contact = family_contact(form, outcome.answers)
+    if contact is not None:
+        record_family_contact(document.child, contact)
     _flush(session)
     _audit(session, "document.finalise", actor, document)
     _seal(session, document)

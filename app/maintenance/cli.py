@@ -51,7 +51,7 @@ def purge(dry_run: bool) -> None:
         settings = current_app.config["PARCOURS"]
         children = expired_children(db.session, date.today(), settings.retention_years)
         for child in children:
-            click.echo(f"{child.pseudonym}\tdernier contact {child.last_contact:%d/%m/%Y}")
+            click.echo(f"{child.pseudonym}\tdernier contact {child.last_family_contact:%d/%m/%Y}")
         if dry_run:
             click.echo(f"{len(children)} enfant(s) seraient purgés (simulation, rien n'a changé).")
             return

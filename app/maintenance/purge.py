@@ -24,7 +24,7 @@ from app.documents.models import Document, DocumentContent
 class Expired:
     pseudonym: str
     programme_id: int
-    last_contact: date
+    last_family_contact: date
 
 
 def retention_cutoff(today: date, years: int) -> date:
@@ -40,9 +40,9 @@ def expired_children(session: Session, today: date, years: int) -> list[Child]:
         and_(Parcours.child_id == Child.id, Parcours.decision_eps == "accepte", Parcours.date_sortie.is_(None))
     )
     query = select(Child).where(
-        Child.purged_at.is_(None), Child.last_contact < retention_cutoff(today, years), ~open_parcours
+        Child.purged_at.is_(None), Child.last_family_contact < retention_cutoff(today, years), ~open_parcours
     )
-    return list(session.scalars(query.order_by(Child.programme_id, Child.last_contact)))
+    return list(session.scalars(query.order_by(Child.programme_id, Child.last_family_contact)))
 
 
 def shred(session: Session, children: list[Child]) -> None:

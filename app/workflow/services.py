@@ -32,13 +32,6 @@ def _fr(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def _touch(child: Child, day: date) -> None:
-    """Retention counts from the last contact: move it forward, never past today."""
-    day = min(day, date.today())
-    if child.last_contact is None or day > child.last_contact:
-        child.last_contact = day
-
-
 def _audit(session: Session, action: str, actor: User, parcours: Parcours) -> None:
     audit.record(
         session,
@@ -153,7 +146,6 @@ def record_decision(
         parcours.date_entree = None
     parcours.decision_eps = decision
     parcours.date_decision = decided_on
-    _touch(child, decided_on or date.today())
     _audit(session, f"parcours.decision:{decision}", actor, parcours)
     session.flush()
 
@@ -219,6 +211,5 @@ def close_parcours(
     parcours.date_entree = entree
     parcours.date_sortie = date_sortie
     parcours.motif_sortie = motif_sortie
-    _touch(parcours.child, date_sortie)
     _audit(session, "parcours.close", actor, parcours)
     session.flush()
