@@ -8,6 +8,7 @@ from app.archive.models import ArchiveExport
 from app.authz.permissions import ROLE_PERMISSIONS, Permission
 from app.children.models import Child, Parcours
 from app.documents.models import Document
+from app.retention.models import Elimination
 from app.users.models import Programme, Role, User
 
 
@@ -39,6 +40,6 @@ def policy(user: User | None, permission: Permission, obj: Any = None) -> bool:
         return obj.programme_id == user.programme_id
     if isinstance(obj, Programme):
         return obj.id == user.programme_id
-    if isinstance(obj, ArchiveExport):
+    if isinstance(obj, ArchiveExport | Elimination):
         return obj.programme_id == user.programme_id
     return False
