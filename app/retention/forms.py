@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from app.i18n import _
 from app.retention.notice import HEADINGS, TEXT_MAX
@@ -35,7 +35,7 @@ class VisaForm(FlaskForm):
 
     def validate_granted_on(self, field: DateField) -> None:
         if field.data and field.data > date.today():
-            raise ValueError(_("La date du visa ne peut pas être dans le futur."))
+            raise ValidationError(_("La date du visa ne peut pas être dans le futur."))
 
 
 class NoticeForm(FlaskForm):
