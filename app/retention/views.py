@@ -87,7 +87,7 @@ def add_visa() -> ResponseReturnValue:
         form.number.errors = [str(error)]
         return _page(form), 400
     db.session.commit()
-    flash(_("Visa d'élimination enregistré : `parcours purge` peut maintenant éliminer les dossiers qu'il couvre."))
+    flash(_("Visa d'élimination enregistré : « parcours purge » peut maintenant éliminer les dossiers qu'il couvre."))
     return redirect(url_for("retention.index"))
 
 
