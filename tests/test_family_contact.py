@@ -123,3 +123,16 @@ def test_migration_derives_the_family_contact_from_dates_and_signed_documents(
         found = {c.id: c.last_family_contact for c in db.session.scalars(select(Child).where(Child.id.in_(ids)))}
     assert found == {ids[0]: date(2021, 4, 1), ids[1]: date(2022, 11, 7)}
     assert date.today() - found[ids[1]] > timedelta(days=365)
+
+
+def test_a_staff_correction_keeps_the_family_contact_of_the_signed_version(session: Session, world: World) -> None:
+    parcours = _accepted(session, world)
+    world.child.last_family_contact = LONG_AGO
+    suivi = services.start_document(session, world.referent, parcours, "suivi")
+    signed_on_paper = {"image": "", "signer": "", "paper_date": "2022-05-02"}
+    answers = data.suivi(signature_parent=signed_on_paper, rencontres=[])
+    services.finalise(session, world.referent, suivi, answers, suivi.lock_version)
+    correction = services.correct(session, world.referent, suivi)
+    corrected = {**answers, "objectifs": [{"objectif": "Objectif reformulé par l'équipe"}]}
+    services.finalise(session, world.referent, correction, corrected, correction.lock_version)
+    assert world.child.last_family_contact == date(2022, 5, 2)

@@ -76,3 +76,14 @@ def test_the_coordinator_adapts_the_notice(
 def test_a_referent_cannot_edit_the_notice(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
     client = login_as(world.referent)
     assert client.get("/notice-familles").status_code == 404
+
+
+def test_notice_and_bordereau_layouts_pass_the_pdfa_2b_validator(world: World) -> None:
+    from app.retention.notice import default_notice, notice_sheet
+    from app.retention.pdf import Block, Sheet, render_sheet
+    from tests.test_pdf import pdfa_findings
+
+    notice = render_sheet(notice_sheet(world.programme, default_notice(world.programme)))
+    table = Block("Documents éliminés", columns=["Année", "Dossiers"], rows=[["2021", "3"], ["Total", "3"]])
+    bordereau = render_sheet(Sheet("PRE", "Bordereau d'élimination", "Archives publiques", "Élimination", [table]))
+    assert pdfa_findings(notice) == [] and pdfa_findings(bordereau) == []

@@ -174,9 +174,7 @@ def plan_elimination(
     """What an élimination would do now: which files go, which wait for a visa or an archive."""
     visa = usable_visa(session, programme, visa_number)
     plan = Plan(programme=programme, visa=visa)
-    for child in expired_children(session, today, retention_years):
-        if child.programme_id != programme.id:
-            continue
+    for child in expired_children(session, today, retention_years, programme.id):
         candidate = _describe(session, programme, child, today)
         if visa is None or not visa.covers(candidate.contact_year):
             plan.outside_visa.append(candidate)

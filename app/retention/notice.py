@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
@@ -135,7 +136,7 @@ def notice_sheet(programme: Programme, text: NoticeText) -> Sheet:
     )
 
 
-def notice_pdf(session: Session, programme: Programme, retention_years: int = 2) -> bytes:
+def notice_pdf(session: Session, programme: Programme) -> bytes:
     """The notice as a PDF sealed by the programme, ready to attach to the decision letters."""
-    text = notice_of(session, programme, retention_years)
+    text = notice_of(session, programme, current_app.config["PARCOURS"].retention_years)
     return sealed_sheet(programme, notice_sheet(programme, text), _("Notice d'information des familles"))

@@ -136,7 +136,7 @@ def notice(code: str) -> ResponseReturnValue:
 @requires(Permission.PUBLIC)
 def notice_file(code: str) -> ResponseReturnValue:
     programme = _public_programme(code)
-    pdf = notice_pdf(db.session, programme, _retention_years())
+    pdf = notice_pdf(db.session, programme)
     name = f"notice-information-familles-{programme.code}.pdf"
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False, download_name=name)
 
