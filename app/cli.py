@@ -32,8 +32,11 @@ def app_context() -> Iterator[Flask]:
         app = create_app()
     except (ConfigError, MissingKeyError) as error:
         raise UserFacingError(str(error)) from error
-    with app.app_context():
-        yield app
+    try:
+        with app.app_context():
+            yield app
+    finally:
+        db.engine_of(app).dispose()  # close pooled connections now, not when garbage-collected
 
 
 def resolve_programme(code: str | None) -> Programme:

@@ -115,10 +115,12 @@ def test_migration_derives_the_family_contact_from_dates_and_signed_documents(
         ids = staff_only.id, signed.id
         db.session.commit()
         config = alembic_config(db.engine.url.render_as_string(hide_password=False))
-        command.downgrade(config, "0007")
-        with db.engine.begin() as connection:  # as every staff edit used to leave it
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0007")
+            # As every staff edit used to leave it:
             connection.execute(text("UPDATE children SET last_contact = :today"), {"today": date.today()})
-        command.upgrade(config, "head")
+            command.upgrade(config, "head")
         db.session.expire_all()
         found = {c.id: c.last_family_contact for c in db.session.scalars(select(Child).where(Child.id.in_(ids)))}
     assert found == {ids[0]: date(2021, 4, 1), ids[1]: date(2022, 11, 7)}
