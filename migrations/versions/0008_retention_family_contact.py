@@ -93,8 +93,9 @@ def _derive(connection: sa.Connection) -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("children", schema=None) as batch_op:
-        batch_op.alter_column("last_contact", new_column_name="last_family_contact", existing_type=sa.Date(), existing_nullable=False)
+    # A plain RENAME COLUMN (SQLite >= 3.25, PostgreSQL): a batch copy of `children` would fail on
+    # SQLite with foreign keys on (as `parcours init` connects), since other tables reference it.
+    op.execute("ALTER TABLE children RENAME COLUMN last_contact TO last_family_contact")
     _derive(op.get_bind())
 
     op.create_table(
@@ -165,5 +166,4 @@ def downgrade() -> None:
     with op.batch_alter_table("elimination_visas", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_elimination_visas_programme_id"))
     op.drop_table("elimination_visas")
-    with op.batch_alter_table("children", schema=None) as batch_op:
-        batch_op.alter_column("last_family_contact", new_column_name="last_contact", existing_type=sa.Date(), existing_nullable=False)
+    op.execute("ALTER TABLE children RENAME COLUMN last_family_contact TO last_contact")
