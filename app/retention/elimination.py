@@ -56,6 +56,7 @@ class Candidate:
 class Plan:
     programme: Programme
     visa: EliminationVisa | None
+    retention_years: int
     covered: list[Candidate] = field(default_factory=list)  # ready to go
     unarchived: list[Candidate] = field(default_factory=list)  # covered, but a closed year was never archived
     outside_visa: list[Candidate] = field(default_factory=list)  # past retention, not covered by the visa
@@ -173,7 +174,7 @@ def plan_elimination(
 ) -> Plan:
     """What an élimination would do now: which files go, which wait for a visa or an archive."""
     visa = usable_visa(session, programme, visa_number)
-    plan = Plan(programme=programme, visa=visa)
+    plan = Plan(programme=programme, visa=visa, retention_years=retention_years)
     for child in expired_children(session, today, retention_years, programme.id):
         candidate = _describe(session, programme, child, today)
         if visa is None or not visa.covers(candidate.contact_year):
@@ -183,6 +184,16 @@ def plan_elimination(
         else:
             plan.covered.append(candidate)
     return plan
+
+
+def _duration(retention_years: int, forced: int) -> str:
+    text = _(
+        "Durée d'utilité administrative : %(years)d ans après le dernier contact émanant de la famille "
+        "(référentiel CNIL protection de l'enfance, 2022)."
+    ) % {"years": retention_years}
+    if not forced:
+        text += " " + _("Les documents scellés de chaque année close ont été versés à l'archive annuelle.")
+    return text
 
 
 def _bordereau(plan: Plan, gone: list[Candidate], forced: int, actor: User | None, at: datetime) -> Sheet:
@@ -216,14 +227,7 @@ def _bordereau(plan: Plan, gone: list[Candidate], forced: int, actor: User | Non
         ),
         Block(
             _("Documents éliminés"),
-            paragraphs=[
-                DESCRIPTION,
-                _(
-                    "Durée d'utilité administrative : 2 ans après le dernier contact émanant de la famille "
-                    "(référentiel CNIL protection de l'enfance, 2022). Les documents scellés de chaque année "
-                    "close ont été versés à l'archive annuelle avant l'élimination."
-                ),
-            ],
+            paragraphs=[DESCRIPTION, _duration(plan.retention_years, forced)],
             columns=[_("Année du dernier contact"), _("Dates extrêmes"), _("Dossiers"), _("Documents")],
             rows=rows,
         ),
@@ -231,10 +235,11 @@ def _bordereau(plan: Plan, gone: list[Candidate], forced: int, actor: User | Non
             _("Mode d'élimination"),
             paragraphs=[
                 _(
-                    "Effacement cryptographique : les clés de chiffrement propres à chaque dossier ont été "
-                    "détruites, ainsi que les identités, les réponses et les PDF chiffrés ; les clés des "
-                    "sauvegardes antérieures ont été remplacées. Seuls restent des codes et des dates sans "
-                    "nom, pour les indicateurs des années passées, et le journal d'audit."
+                    "Effacement cryptographique : les clés de chiffrement propres à chaque dossier sont "
+                    "détruites, ainsi que les identités, les réponses et les PDF chiffrés ; la clé qui les "
+                    "protégeait dans les sauvegardes antérieures est ensuite remplacée et détruite. Seuls "
+                    "restent des codes et des dates sans nom, pour les indicateurs des années passées, et le "
+                    "journal d'audit."
                 )
             ],
         ),
