@@ -15,8 +15,8 @@ from app.children.models import Child, Parcours
 from app.children.services import family_dates_of_parcours
 from app.db import db
 from app.documents import services
-from app.maintenance.purge import expired_children
 from app.migrate import alembic_config
+from app.retention.purge import expired_children
 from tests import documents_helpers as data
 from tests.factories import World, make_child, make_document, make_parcours, make_programme, make_user
 

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from app.audit.services import verify
 from app.children.models import Child
 from app.children.services import read_identity
-from app.children.vault import keyring
+from app.crypto.current import keyring
 from app.db import db
 from app.maintenance import backup as backups
 from app.maintenance import keys as rotation
-from app.maintenance.purge import expired_children, shred
 from app.models import metadata
+from app.retention.purge import expired_children, shred
 from tests.factories import make_child, make_parcours, make_programme, make_user
 
 Factory = Callable[[str], Path]

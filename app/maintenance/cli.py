@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 import click
 from flask import current_app
 
-from app.cli import UserFacingError, app_context
+from app.clitools import UserFacingError, app_context
+from app.dates import format_date
 from app.db import db
+from app.i18n import _
 
 if TYPE_CHECKING:
     from app.retention.elimination import Plan
@@ -25,15 +27,18 @@ def keys() -> None:
 @keys.command("rotate")
 def keys_rotate() -> None:
     """New key-encryption key; re-wrap every per-child key (resumable)."""
-    from app.children.vault import keyring
+    from app.crypto.current import keyring
     from app.maintenance.keys import pending, rotate
 
     with app_context() as app:
         ring = keyring()
         total = pending(db.session, ring) or _count_children()
-        with click.progressbar(length=total, label="Re-chiffrement des clés", file=None) as bar:
+        with click.progressbar(length=total, label=_("Re-chiffrement des clés"), file=None) as bar:
             version, count = rotate(db.session, ring, app.config["PARCOURS"].keys_path, bar.update)
-        click.echo(f"Clé de chiffrement des clés n° {version} en service ; {count} clés d'enfants re-chiffrées.")
+        click.echo(
+            _("Clé de chiffrement des clés n° %(version)s en service ; %(count)s clés d'enfants re-chiffrées.")
+            % {"version": version, "count": count}
+        )
 
 
 def _count_children() -> int:
@@ -59,8 +64,8 @@ def purge(
     dry_run: bool, programme_code: str | None, visa_number: str | None, force: bool, bordereau_path: Path | None
 ) -> None:
     """Élimination: crypto-shred the files past retention, under the archives départementales' visa."""
-    from app.children.vault import keyring
-    from app.cli import resolve_programme
+    from app.clitools import resolve_programme
+    from app.crypto.current import keyring
     from app.maintenance.keys import retire_old_keks, rotate
     from app.retention.elimination import EliminationError, eliminate, plan_elimination
 
@@ -70,10 +75,11 @@ def purge(
         plan = plan_elimination(db.session, programme, date.today(), settings.retention_years, visa_number)
         _print_plan(plan, force)
         if dry_run:
-            click.echo(f"{len(plan.covered)} dossier(s) seraient éliminés (simulation, rien n'a changé).")
+            count = len(plan.covered)
+            click.echo(_("%(count)s dossier(s) seraient éliminés (simulation, rien n'a changé).") % {"count": count})
             return
         if not (plan.covered or plan.unarchived or plan.outside_visa):
-            click.echo("Aucun dossier arrivé au terme de sa conservation.")
+            click.echo(_("Aucun dossier arrivé au terme de sa conservation."))
             return
         try:
             elimination = eliminate(db.session, plan, actor=None, force=force)
@@ -87,29 +93,45 @@ def purge(
         ring = keyring()
         rotate(db.session, ring, settings.keys_path)
         retired = retire_old_keks(ring, settings.keys_path)
-        click.echo(f"{elimination.files} dossier(s) éliminés ; anciennes clés détruites : {retired or 'aucune'}.")
-        click.echo("Le bordereau d'élimination scellé est conservé dans l'instance (page « Élimination »).")
         click.echo(
-            "Les sauvegardes antérieures à cette élimination ne sont plus déchiffrables : faites-en une nouvelle."
+            _("%(count)s dossier(s) éliminés ; anciennes clés détruites : %(keys)s.")
+            % {"count": elimination.files, "keys": retired or _("aucune")}
+        )
+        click.echo(_("Le bordereau d'élimination scellé est conservé dans l'instance (page « Élimination »)."))
+        click.echo(
+            _("Les sauvegardes antérieures à cette élimination ne sont plus déchiffrables : faites-en une nouvelle.")
         )
 
 
 def _print_plan(plan: Plan, force: bool) -> None:
     if plan.visa is not None:
         click.echo(
-            f"Visa d'élimination n° {plan.visa.number} du {plan.visa.granted_on:%d/%m/%Y} "
-            f"(dernier contact de {plan.visa.first_year} à {plan.visa.last_year})."
+            _("Visa d'élimination n° %(number)s du %(granted)s (dernier contact de %(first)s à %(last)s).")
+            % {
+                "number": plan.visa.number,
+                "granted": format_date(plan.visa.granted_on),
+                "first": plan.visa.first_year,
+                "last": plan.visa.last_year,
+            }
         )
     for candidate in plan.covered:
         click.echo(
-            f"{candidate.child.pseudonym}\tdernier contact de la famille {candidate.child.last_family_contact:%d/%m/%Y}"
+            _("%(pseudonym)s\tdernier contact de la famille %(date)s")
+            % {"pseudonym": candidate.child.pseudonym, "date": format_date(candidate.child.last_family_contact)}
         )
     for candidate in plan.unarchived:
         years = ", ".join(map(str, candidate.unarchived_years))
-        verdict = "éliminé (--force)" if force else "refusé : exportez d'abord l'archive de " + years
-        click.echo(f"{candidate.child.pseudonym}\tdocuments jamais archivés ({years}) : {verdict}")
+        refused = _("refusé : exportez d'abord l'archive de %(years)s") % {"years": years}
+        verdict = _("éliminé (--force)") if force else refused
+        click.echo(
+            _("%(pseudonym)s\tdocuments jamais archivés (%(years)s) : %(verdict)s")
+            % {"pseudonym": candidate.child.pseudonym, "years": years, "verdict": verdict}
+        )
     for candidate in plan.outside_visa:
-        click.echo(f"{candidate.child.pseudonym}\tdernier contact en {candidate.contact_year} : hors visa, conservé")
+        click.echo(
+            _("%(pseudonym)s\tdernier contact en %(year)s : hors visa, conservé")
+            % {"pseudonym": candidate.child.pseudonym, "year": candidate.contact_year}
+        )
 
 
 @click.command()
@@ -120,8 +142,11 @@ def backup(target: Path) -> None:
 
     with app_context():
         counts = run_backup(db.engine, target)
-        click.echo(f"Sauvegarde écrite dans {target} ({sum(counts.values())} lignes). Les clés n'y sont pas :")
-        click.echo("conservez à part une copie du dossier keys/ et de config.json.")
+        click.echo(
+            _("Sauvegarde écrite dans %(target)s (%(rows)s lignes). Les clés n'y sont pas :")
+            % {"target": target, "rows": sum(counts.values())}
+        )
+        click.echo(_("conservez à part une copie du dossier keys/ et de config.json."))
 
 
 @click.command()
@@ -136,4 +161,4 @@ def restore(source: Path) -> None:
             counts = run_restore(db.engine, source)
         except RestoreError as error:
             raise UserFacingError(str(error)) from error
-        click.echo(f"Restauration terminée : {sum(counts.values())} lignes.")
+        click.echo(_("Restauration terminée : %(rows)s lignes.") % {"rows": sum(counts.values())})

@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.children.models import Child
+from app.dates import format_date, format_time
 from app.db import utcnow
 from app.documents.models import FINAL, Document
 from app.i18n import _
-from app.maintenance.purge import expired_children, shred
 from app.retention.models import Elimination, EliminationVisa
 from app.retention.pdf import Block, Sheet, sealed_sheet
+from app.retention.purge import expired_children, shred
 from app.users.models import Programme, User
 
 NUMBER_MAX = 64
@@ -60,10 +61,6 @@ class Plan:
     covered: list[Candidate] = field(default_factory=list)  # ready to go
     unarchived: list[Candidate] = field(default_factory=list)  # covered, but a closed year was never archived
     outside_visa: list[Candidate] = field(default_factory=list)  # past retention, not covered by the visa
-
-
-def _fr(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def record_visa(
@@ -102,14 +99,7 @@ def record_visa(
     )
     session.add(visa)
     session.flush()
-    audit.record(
-        session,
-        "elimination.visa_record",
-        actor_id=actor.id if actor else None,
-        programme_id=programme.id,
-        target_type="elimination_visas",
-        target_id=visa.public_id,
-    )
+    audit.record_for(session, "elimination.visa_record", visa, actor_id=actor.id if actor else None)
     return visa
 
 
@@ -221,7 +211,10 @@ def _bordereau(plan: Plan, gone: list[Candidate], forced: int, actor: User | Non
         Block(
             _("Visa d'élimination"),
             facts=[
-                (_("Visa du directeur des archives départementales"), f"n° {visa.number} du {_fr(visa.granted_on)}"),
+                (
+                    _("Visa du directeur des archives départementales"),
+                    _("n° %(number)s du %(date)s") % {"number": visa.number, "date": format_date(visa.granted_on)},
+                ),
                 (_("Années de dernier contact couvertes"), f"{visa.first_year} à {visa.last_year}"),
             ],
         ),
@@ -258,7 +251,7 @@ def _bordereau(plan: Plan, gone: list[Candidate], forced: int, actor: User | Non
         programme_name=programme.name,
         title=_("Bordereau d'élimination"),
         subtitle=_("Archives publiques — élimination du %(date)s à %(time)s (UTC)")
-        % {"date": _fr(at.date()), "time": at.strftime("%H:%M")},
+        % {"date": format_date(at), "time": format_time(at)},
         reference=f"Élimination {programme.code} · visa n° {visa.number}",
         blocks=blocks,
     )
@@ -287,14 +280,7 @@ def eliminate(session: Session, plan: Plan, *, actor: User | None, force: bool =
     bordereau = sealed_sheet(plan.programme, _bordereau(plan, gone, forced, actor, at), _("Bordereau d'élimination"))
     actor_id = actor.id if actor else None
     for candidate in plan.unarchived if force else []:
-        audit.record(
-            session,
-            "elimination.force_unarchived",
-            actor_id=actor_id,
-            programme_id=plan.programme.id,
-            target_type="children",
-            target_id=candidate.child.public_id,
-        )
+        audit.record_for(session, "elimination.force_unarchived", candidate.child, actor_id=actor_id)
     shred(session, [c.child for c in gone])
     plan.visa.used_at = at
     elimination = Elimination(
@@ -310,12 +296,5 @@ def eliminate(session: Session, plan: Plan, *, actor: User | None, force: bool =
     )
     session.add(elimination)
     session.flush()
-    audit.record(
-        session,
-        "elimination.perform",
-        actor_id=actor_id,
-        programme_id=plan.programme.id,
-        target_type="eliminations",
-        target_id=elimination.public_id,
-    )
+    audit.record_for(session, "elimination.perform", elimination, actor_id=actor_id)
     return elimination

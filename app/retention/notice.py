@@ -114,14 +114,7 @@ def update_notice(session: Session, programme: Programme, values: dict[str, str]
     row.updated_by, row.updated_at = actor.id, utcnow()
     session.add(row)
     session.flush()
-    audit.record(
-        session,
-        "notice.update",
-        actor_id=actor.id,
-        programme_id=programme.id,
-        target_type="programmes",
-        target_id=programme.code,
-    )
+    audit.record_for(session, "notice.update", programme, actor_id=actor.id)
     return notice_of(session, programme)
 
 

@@ -96,14 +96,7 @@ def add_visa() -> ResponseReturnValue:
 def bordereau(elimination: Elimination, elimination_id: str) -> ResponseReturnValue:
     user = current_user()
     assert user is not None
-    audit.record(
-        db.session,
-        "elimination.bordereau_download",
-        actor_id=user.id,
-        programme_id=elimination.programme_id,
-        target_type="eliminations",
-        target_id=elimination.public_id,
-    )
+    audit.record_for(db.session, "elimination.bordereau_download", elimination, actor_id=user.id)
     db.session.commit()
     name = f"bordereau-elimination-{elimination.performed_at:%Y-%m-%d}-{elimination.public_id}.pdf"
     response = send_file(

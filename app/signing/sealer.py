@@ -19,6 +19,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.crypto.certificates import KeyMaterial, RawSigner
+from app.i18n import _
 from app.signing.keys import CERTIFICATE_FILE, load_material, programme_dir
 
 SEAL_FIELD = "CachetProgramme"
@@ -67,7 +68,7 @@ def seal_pdf(
     *,
     name: str,
     tsa_url: str | None = None,
-    reason: str = "Cachet du programme : document finalisé",
+    reason: str | None = None,
 ) -> bytes:
     """Append a PAdES signature covering the whole file; returns the sealed bytes."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -76,7 +77,7 @@ def seal_pdf(
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         name=name,
-        reason=reason,
+        reason=reason if reason is not None else _("Cachet du programme : document finalisé"),
     )
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
     reserved = BYTES_RESERVED_WITH_TIMESTAMP if timestamper else BYTES_RESERVED
