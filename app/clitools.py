@@ -34,8 +34,11 @@ def app_context(*, web: bool = True) -> Iterator[Flask]:
         app = create_app(web=web)
     except (ConfigError, MissingKeyError) as error:
         raise UserFacingError(str(error)) from error
-    with app.app_context():
-        yield app
+    try:
+        with app.app_context():
+            yield app
+    finally:
+        db.engine_of(app).dispose()  # close pooled connections now, not when garbage-collected
 
 
 def resolve_programme(code: str | None) -> Programme:

@@ -127,7 +127,7 @@ def _create_children(session: Session, programme: Programme, referents: list[Use
                 identity=identity,
                 referent_id=referent.id,
                 actor_id=None,
-                last_contact=today,
+                last_family_contact=today,
             )
             niveau = _niveau_at((oriented - born).days // 365)
             decision = rng.choice(["accepte", "accepte", "accepte", "en_attente", "refuse"])

@@ -12,6 +12,7 @@ from app.children.models import (
 )
 from app.db import Base
 from app.documents.models import Document, DocumentContent
+from app.retention.models import Elimination, EliminationVisa, FamilyNotice
 from app.users.models import Programme, User, UserSession
 
 metadata = Base.metadata
@@ -25,6 +26,9 @@ __all__ = [
     "ChildSearchIndex",
     "Document",
     "DocumentContent",
+    "Elimination",
+    "EliminationVisa",
+    "FamilyNotice",
     "Parcours",
     "ParcoursCode",
     "ParcoursDetails",

@@ -16,6 +16,8 @@ ENTRIES = [
     ("indicators.dashboard", _("Indicateurs")),
     ("imports.upload", _("Import")),
     ("archive.index", _("Archives")),
+    ("retention.index", _("Élimination")),
+    ("retention.edit_notice", _("Notice aux familles")),
     ("users.index", _("Comptes utilisateurs")),
     ("signing.certificate", _("Certificat de cachet")),
     ("audit.index", _("Journal d'audit")),

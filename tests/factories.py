@@ -79,7 +79,7 @@ def make_child(session: Session, programme: Programme, referent: User | None = N
         identity=make_identity(**identity),
         referent_id=referent.id if referent else None,
         actor_id=None,
-        last_contact=date.today(),
+        last_family_contact=date.today(),
     )
 
 

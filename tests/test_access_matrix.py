@@ -7,6 +7,7 @@ event; a route without a declared permission fails this suite.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from app.archive.models import ArchiveExport
 from app.audit.models import AuditEvent
 from app.authz.decorators import declared_permission
 from app.authz.permissions import ROLE_PERMISSIONS, Permission
+from app.retention.models import Elimination, EliminationVisa
 from app.users.models import Role
 from tests.conftest import csrf_token
 from tests.factories import World, make_document, make_user
@@ -58,6 +60,13 @@ ENDPOINT_PERMISSIONS = {
     "indicators.export_csv": "indicators:view",
     "indicators.export_json": "indicators:view",
     "indicators.report_pdf": "indicators:view",
+    "retention.add_visa": "retention:manage",
+    "retention.bordereau": "retention:manage",
+    "retention.edit_notice": "retention:manage",
+    "retention.index": "retention:manage",
+    "retention.notice": "public",
+    "retention.notice_file": "public",
+    "retention.save_notice": "retention:manage",
     "signing.certificate": "keys:manage",
     "signing.import_pkcs12": "keys:manage",
     "static": "public",
@@ -86,10 +95,30 @@ HOLDERS = {
     "user:manage": {"admin"},
     "audit:view": {"admin"},
     "keys:manage": {"admin"},
+    "retention:manage": {"coordinateur"},
 }
 RELATIONS = ["own", "other", "foreign", "missing"]
 CHILD_DATA = {"child_id", "parcours_id", "document_id"}  # reading these is always audited
 MISSING = "AAAAAAAAAAAAAAAA"
+
+
+def _elimination(session: Session, programme_id: int, number: str) -> Elimination:
+    visa = EliminationVisa(
+        public_id=f"visa{number}",
+        programme_id=programme_id,
+        number=number,
+        granted_on=date(2025, 1, 6),
+        first_year=2020,
+        last_year=2022,
+    )
+    session.add(visa)
+    session.flush()
+    elimination = Elimination(
+        public_id=f"elim{number}", programme_id=programme_id, visa_id=visa.id, files=1, documents=2, bordereau=b"%PDF-"
+    )
+    session.add(elimination)
+    session.flush()
+    return elimination
 
 
 def _export_job(session: Session, programme_id: int, year: int) -> ArchiveExport:
@@ -114,7 +143,19 @@ class Objects:
                 ("foreign", world.foreign_programme.id, 2025),
             ]
         }
+        eliminations = {
+            "own": _elimination(session, world.programme.id, "1"),
+            "other": _elimination(session, world.programme.id, "2"),
+            "foreign": _elimination(session, world.foreign_programme.id, "3"),
+        }
         self.values: dict[str, dict[str, str]] = {
+            "elimination_id": {rel: e.public_id for rel, e in eliminations.items()},
+            # Programme codes name public pages (the families' notice): any existing one is served.
+            "code": {
+                "own": world.programme.code,
+                "other": world.programme.code,
+                "foreign": world.foreign_programme.code,
+            },
             "child_id": {rel: c.public_id for rel, c in children.items()},
             "parcours_id": {rel: c.parcours[0].public_id for rel, c in children.items()},
             "document_id": {rel: d.public_id for rel, d in documents.items()},
@@ -145,7 +186,7 @@ def object_allowed(role: str, relation: str, rule: Rule) -> bool:
     """The expected object-level rule, stated independently of app.authz.policy."""
     if relation == "missing" or relation == "foreign":
         return False
-    if rule.arguments & {"user_id", "job_id"}:
+    if rule.arguments & {"user_id", "job_id", "elimination_id"}:
         return True  # programme-level objects: any of one's own programme
     return relation == "own" or role != Role.REFERENT
 
@@ -153,10 +194,12 @@ def object_allowed(role: str, relation: str, rule: Rule) -> bool:
 def expected_status_allowed(role: str, relation: str, rule: Rule) -> bool:
     permission = ENDPOINT_PERMISSIONS[rule.endpoint]
     if permission in ("public", "authenticated"):
-        return True
+        return relation != "missing"  # a public page on a missing object (programme code) is a 404
     if role not in HOLDERS[permission]:
         return False
-    has_objects = bool(set(rule.arguments) & {"child_id", "parcours_id", "document_id", "user_id", "job_id"})
+    has_objects = bool(
+        set(rule.arguments) & {"child_id", "parcours_id", "document_id", "user_id", "job_id", "elimination_id"}
+    )
     return object_allowed(role, relation, rule) if has_objects else True
 
 

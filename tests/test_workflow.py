@@ -68,7 +68,7 @@ def test_coordinator_of_another_programme_cannot_decide(world: World, session: S
 
 def test_acceptance_assigns_the_referent_sets_dates_and_is_audited(world: World, session: Session) -> None:
     parcours = _pending(world)
-    world.child.last_contact = date(2025, 9, 15)
+    world.child.last_family_contact = date(2025, 9, 15)
     record_decision(
         session,
         parcours,
@@ -84,7 +84,7 @@ def test_acceptance_assigns_the_referent_sets_dates_and_is_audited(world: World,
         date(2025, 10, 6),
     )
     assert world.child.referent_id == world.other_referent.id
-    assert world.child.last_contact == date(2025, 10, 1)
+    assert world.child.last_family_contact == date(2025, 9, 15)  # an EPS decision is no family contact
     [event] = _events(session, "parcours.decision:accepte")
     assert (event.actor_id, event.target_id) == (world.coordinateur.id, parcours.public_id)
     assert len(_events(session, "child.referent.assign")) == 1
@@ -227,12 +227,12 @@ def test_closing_a_parcours_not_accepted_is_refused(world: World, session: Sessi
         require_accepted(_pending(world))
 
 
-def test_closing_sets_exit_touches_last_contact_and_is_audited(world: World, session: Session) -> None:
+def test_closing_sets_exit_and_is_audited_without_moving_the_family_contact(world: World, session: Session) -> None:
     parcours = _accepted(session, world, date(2024, 9, 2))
-    world.child.last_contact = date(2024, 9, 2)
+    world.child.last_family_contact = date(2024, 9, 2)
     close_parcours(session, parcours, date(2025, 6, 30), "relais_droit_commun", world.referent)
     assert (parcours.date_sortie, parcours.motif_sortie) == (date(2025, 6, 30), "relais_droit_commun")
-    assert world.child.last_contact == date(2025, 6, 30)
+    assert world.child.last_family_contact == date(2024, 9, 2)  # the family's signature counts, not the closing
     [event] = _events(session, "parcours.close")
     assert (event.actor_id, event.target_id) == (world.referent.id, parcours.public_id)
     require_accepted(parcours)

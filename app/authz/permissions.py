@@ -24,6 +24,7 @@ class Permission(StrEnum):
     USER_MANAGE = "user:manage"
     AUDIT_VIEW = "audit:view"
     KEYS_MANAGE = "keys:manage"
+    RETENTION_MANAGE = "retention:manage"  # élimination visas and bordereaux, the families' notice
 
 
 _CASEWORK = {
@@ -45,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.INDICATORS_VIEW,
             Permission.IMPORT,
             Permission.ARCHIVE_EXPORT,
+            Permission.RETENTION_MANAGE,
         }
     ),
     Role.EPS: frozenset({Permission.EPS_AGENDA_VIEW}),

@@ -46,7 +46,9 @@ class Child(Base):
     wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     kek_version: Mapped[int] = mapped_column(Integer)
     key_version: Mapped[int] = mapped_column(Integer, default=1)
-    last_contact: Mapped[date] = mapped_column(Date)
+    # Retention counts from the last contact coming from the family (CNIL référentiel protection de
+    # l'enfance, § 46): a family signature, a meeting with them, their agreement — never a staff edit.
+    last_family_contact: Mapped[date] = mapped_column(Date)
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
     purged_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

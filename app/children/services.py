@@ -25,6 +25,8 @@ CHILDREN = cast(Table, Child.__table__)
 IDENTITIES = cast(Table, ChildIdentity.__table__)
 SEARCH_INDEX = cast(Table, ChildSearchIndex.__table__)
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# Exits that the coordinator closes without a family signature: their date is no contact with the family.
+EXITS_WITHOUT_FAMILY = frozenset({"perte_contact", "demenagement", "refus_retrait_famille"})
 IDENTITY_TABLE = "child_identities"
 
 
@@ -81,7 +83,7 @@ def create_child(
     identity: Identity,
     referent_id: int | None,
     actor_id: int | None,
-    last_contact: date,
+    last_family_contact: date,
     imported: bool = False,
     taken_pseudonyms: set[str] | None = None,
 ) -> Child:
@@ -101,7 +103,7 @@ def create_child(
         annee_naissance=identity.date_naissance.year,
         famille_digest=family_digest(identity.ref_famille) if identity.ref_famille else None,
         ref_digest=ref_digest(identity.ref_enfant) if identity.ref_enfant else None,
-        last_contact=last_contact,
+        last_family_contact=last_family_contact,
         imported=imported,
         kek_version=0,
     )
@@ -111,6 +113,24 @@ def create_child(
     write_identity(session, child, identity)
     audit.record_for(session, "child.create", child, actor_id=actor_id)
     return child
+
+
+def record_family_contact(child: Child, day: date) -> None:
+    """Move the child's last contact with the family forward to `day` (never past today)."""
+    day = min(day, date.today())
+    if child.last_family_contact is None or day > child.last_family_contact:
+        child.last_family_contact = day
+
+
+def family_dates_of_parcours(
+    date_orientation: date, date_entree: date | None, date_sortie: date | None, motif_sortie: str | None
+) -> list[date]:
+    """Dates of a parcours that were contacts with the family: the orientation (made with their
+    agreement), the contract (signed by them) and an exit they signed."""
+    dates = [date_orientation, *([date_entree] if date_entree else [])]
+    if date_sortie and motif_sortie not in EXITS_WITHOUT_FAMILY:
+        dates.append(date_sortie)
+    return dates
 
 
 def load_child(child_id: str) -> Child | None:
@@ -161,7 +181,7 @@ def sealed_identity(cipher: ChildCipher, child_id: int, identity: Identity) -> d
 class NewChild:
     identity: Identity
     referent_id: int | None
-    last_contact: date
+    last_family_contact: date
 
 
 @dataclass
@@ -209,7 +229,7 @@ def create_children(
                 "wrapped_key": wrapped,
                 "kek_version": kek_version,
                 "key_version": 1,
-                "last_contact": new.last_contact,
+                "last_family_contact": new.last_family_contact,
                 "imported": imported,
                 "created_at": now,
             }

@@ -18,11 +18,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.audit import services as audit
 from app.authz.caseload import holds_caseload
 from app.children.models import Child, ChildSearchIndex, Parcours
-from app.children.services import cipher_for, create_child, read_identity, write_identity
+from app.children.services import cipher_for, create_child, read_identity, record_family_contact, write_identity
 from app.crypto.current import blind_index
 from app.dates import format_date
 from app.db import new_public_id, utcnow
 from app.documents.clear_values import IDENTITY_FIELDS, fed_date, identity_from, single_code, write_codes
+from app.documents.family_contact import family_contact
 from app.documents.models import DRAFT, FINAL, Document, DocumentContent
 from app.documents.renderable import build_renderable
 from app.documents.rendering import RenderableDocument
@@ -96,12 +97,6 @@ def _flush(session: Session) -> None:
         raise StaleDocument(STALE_MESSAGE) from error
 
 
-def _touch(child: Child) -> None:
-    today = date.today()
-    if child.last_contact is None or child.last_contact < today:
-        child.last_contact = today
-
-
 def _new_document(
     session: Session,
     actor: User | None,
@@ -125,7 +120,6 @@ def _new_document(
     session.add(document)
     session.flush()
     _store(document, parcours.child, answers)
-    _touch(parcours.child)
     session.flush()
     _audit(session, "document.correct" if previous else "document.create", actor, document)
     return document
@@ -169,6 +163,8 @@ def start_orientation(session: Session, actor: User, raw: dict[str, Any]) -> Doc
     identity = identity_from(answers)
     child = find_child(session, actor.programme_id, identity.nom, identity.prenom, identity.date_naissance)
     own_caseload = actor.id if holds_caseload(actor) else None
+    # The orientation is made with the family's agreement: its date (or today) is a contact.
+    agreed = family_contact(form, answers) or date.today()
     if child is None:
         child = create_child(
             session,
@@ -176,10 +172,11 @@ def start_orientation(session: Session, actor: User, raw: dict[str, Any]) -> Doc
             identity=identity,
             referent_id=own_caseload,
             actor_id=actor.id,
-            last_contact=date.today(),
+            last_family_contact=agreed,
         )
     elif child.referent_id is None and own_caseload:
         child.referent_id = own_caseload
+    record_family_contact(child, agreed)
     _has, orienteur = single_code(form, answers, "orienteur")
     oriented = fed_date(form, answers, "date_orientation")
     assert orienteur and oriented
@@ -256,7 +253,6 @@ def save_draft(
         raise InvalidAnswers(outcome.errors)
     _store(document, document.child, outcome.answers)
     document.updated_at = utcnow()
-    _touch(document.child)
     _flush(session)
     _audit(session, "document.save", actor, document)
     return outcome.answers
@@ -306,7 +302,9 @@ def finalise(session: Session, actor: User, document: Document, raw: dict[str, A
     document.finalised_at = document.updated_at = utcnow()
     document.finalised_by = actor.id
     _write_clear_values(session, actor, document, form, outcome.answers)
-    _touch(document.child)
+    contact = family_contact(form, outcome.answers)
+    if contact is not None:
+        record_family_contact(document.child, contact)
     _flush(session)
     _audit(session, "document.finalise", actor, document)
     _seal(session, document)

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.children.services import family_dates_of_parcours
 from app.i18n import _
 from app.imports import store
 from app.imports.parser import parse
@@ -143,10 +144,10 @@ def _plan(
     for ref, child_rows in by_child.items():
         child_rows.sort(key=lambda r: r.date_orientation)
         referent_id = next((referents[r.referent] for r in reversed(child_rows) if r.referent in referents), None)
-        last_contact = max(d for r in child_rows for d in _dates(r))
+        last_family_contact = max(d for r in child_rows for d in _family_dates(r))
         child = known.get(ref)
         if child is None:
-            plan.new_children.append(store.ChildPlan(child_rows, referent_id, last_contact))
+            plan.new_children.append(store.ChildPlan(child_rows, referent_id, last_family_contact))
             plan.parcours.extend(store.ParcoursPlan(r, None) for r in child_rows)
             continue
         errors.extend(store.identity_mismatches(child, child_rows[0]))
@@ -157,9 +158,9 @@ def _plan(
         periods += [(0, p.date_entree, p.date_sortie) for p in child.parcours if p.accepted and p.id not in kept]
         errors.extend(overlaps(periods))
         plan.parcours.extend(matched)
-        plan.child_updates.append(store.ChildUpdate(ref, child, referent_id, last_contact))
+        plan.child_updates.append(store.ChildUpdate(ref, child, referent_id, last_family_contact))
     return plan
 
 
-def _dates(row: ImportRow) -> list[date]:
-    return [d for d in (row.date_orientation, row.date_decision, row.date_entree, row.date_sortie) if d]
+def _family_dates(row: ImportRow) -> list[date]:
+    return family_dates_of_parcours(row.date_orientation, row.date_entree, row.date_sortie, row.motif_sortie)

@@ -81,7 +81,7 @@ class KnownChild:
     sexe: str
     famille_digest: str | None
     referent_id: int | None
-    last_contact: date
+    last_family_contact: date
     identity: dict[str, str] = field(default_factory=dict)
     parcours: list[StoredParcours] = field(default_factory=list)
 
@@ -90,7 +90,7 @@ class KnownChild:
 class ChildPlan:
     rows: list[ImportRow]  # by date_orientation
     referent_id: int | None
-    last_contact: date
+    last_family_contact: date
 
 
 @dataclass
@@ -98,7 +98,7 @@ class ChildUpdate:
     ref_enfant: str
     child: KnownChild
     referent_id: int | None
-    last_contact: date
+    last_family_contact: date
 
 
 def payload_of(row: ImportRow) -> dict[str, str] | None:
@@ -142,7 +142,7 @@ def known_children(session: Session, programme_id: int, refs: set[str]) -> dict[
     c = CHILDREN.c
     candidates = session.execute(
         select(c.id, c.ref_digest, c.wrapped_key, c.kek_version, c.key_version, c.sexe, c.famille_digest)
-        .add_columns(c.referent_id, c.last_contact)
+        .add_columns(c.referent_id, c.last_family_contact)
         .where(c.programme_id == programme_id, c.ref_digest.is_not(None))
     ).all()
     if not candidates:
@@ -152,7 +152,7 @@ def known_children(session: Session, programme_id: int, refs: set[str]) -> dict[
     for r in candidates:
         if r.ref_digest in digests:
             cipher = _cipher(r.wrapped_key, r.kek_version, r.key_version)
-            child = KnownChild(r.id, cipher, r.sexe, r.famille_digest, r.referent_id, r.last_contact)
+            child = KnownChild(r.id, cipher, r.sexe, r.famille_digest, r.referent_id, r.last_family_contact)
             known[r.id] = (digests[r.ref_digest], child)
     if not known:
         return {}
@@ -228,7 +228,7 @@ def write(session: Session, programme_id: int, actor_id: int | None, plan: Plan,
         created = create_children(
             session,
             programme_id=programme_id,
-            children=[NewChild(_identity(c.rows), c.referent_id, c.last_contact) for c in chunk],
+            children=[NewChild(_identity(c.rows), c.referent_id, c.last_family_contact) for c in chunk],
             actor_id=actor_id,
             imported=True,
             taken_pseudonyms=taken,
@@ -307,9 +307,11 @@ def _update_children(session: Session, updates: list[ChildUpdate]) -> None:
     changes = []
     for u in updates:
         referent_id = u.referent_id if u.referent_id is not None else u.child.referent_id
-        last_contact = max(u.last_contact, u.child.last_contact)
-        if referent_id != u.child.referent_id or last_contact != u.child.last_contact:
-            changes.append({"child_pk": u.child.id, "referent_id": referent_id, "last_contact": last_contact})
+        last_family_contact = max(u.last_family_contact, u.child.last_family_contact)
+        if referent_id != u.child.referent_id or last_family_contact != u.child.last_family_contact:
+            changes.append(
+                {"child_pk": u.child.id, "referent_id": referent_id, "last_family_contact": last_family_contact}
+            )
     if changes:
         table = CHILDREN
         session.execute(update(table).where(table.c.id == bindparam("child_pk")), changes)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
@@ -12,6 +14,9 @@ from app.clitools import UserFacingError, app_context
 from app.dates import format_date
 from app.db import db
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.retention.elimination import Plan
 
 
 @click.group()
@@ -45,36 +50,88 @@ def _count_children() -> int:
 
 
 @click.command()
-@click.option("--dry-run", is_flag=True, help="List what would be removed, change nothing.")
-def purge(dry_run: bool) -> None:
-    """Crypto-shred the children past their retention date."""
+@click.option("--dry-run", is_flag=True, help="List what would be eliminated, change nothing.")
+@click.option("--programme", "programme_code", help="Programme code (optional with a single programme).")
+@click.option("--visa", "visa_number", help="Number of the visa to use (default: the latest unused one).")
+@click.option("--force", is_flag=True, help="Also eliminate files whose closed years were never archived (audited).")
+@click.option(
+    "--bordereau",
+    "bordereau_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the sealed bordereau d'élimination to this PDF file.",
+)
+def purge(
+    dry_run: bool, programme_code: str | None, visa_number: str | None, force: bool, bordereau_path: Path | None
+) -> None:
+    """Élimination: crypto-shred the files past retention, under the archives départementales' visa."""
+    from app.clitools import resolve_programme
     from app.crypto.current import keyring
     from app.maintenance.keys import retire_old_keks, rotate
-    from app.maintenance.purge import expired_children, shred
+    from app.retention.elimination import EliminationError, eliminate, plan_elimination
 
     with app_context():
         settings = current_app.config["PARCOURS"]
-        children = expired_children(db.session, date.today(), settings.retention_years)
-        for child in children:
-            click.echo(f"{child.pseudonym}\tdernier contact {format_date(child.last_contact)}")
+        programme = resolve_programme(programme_code)
+        plan = plan_elimination(db.session, programme, date.today(), settings.retention_years, visa_number)
+        _print_plan(plan, force)
         if dry_run:
-            click.echo(
-                _("%(count)s enfant(s) seraient purgés (simulation, rien n'a changé).") % {"count": len(children)}
-            )
+            count = len(plan.covered)
+            click.echo(_("%(count)s dossier(s) seraient éliminés (simulation, rien n'a changé).") % {"count": count})
             return
-        if not children:
-            click.echo(_("Aucun enfant à purger."))
+        if not (plan.covered or plan.unarchived or plan.outside_visa):
+            click.echo(_("Aucun dossier arrivé au terme de sa conservation."))
             return
-        shred(db.session, children)
+        try:
+            elimination = eliminate(db.session, plan, actor=None, force=force)
+        except EliminationError as error:
+            raise UserFacingError(str(error)) from error
         db.session.commit()
+        if bordereau_path is not None:
+            fd = os.open(bordereau_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(elimination.bordereau)
         ring = keyring()
         rotate(db.session, ring, settings.keys_path)
         retired = retire_old_keks(ring, settings.keys_path)
         click.echo(
-            _("%(count)s enfant(s) purgés ; anciennes clés détruites : %(keys)s.")
-            % {"count": len(children), "keys": retired or _("aucune")}
+            _("%(count)s dossier(s) éliminés ; anciennes clés détruites : %(keys)s.")
+            % {"count": elimination.files, "keys": retired or _("aucune")}
         )
-        click.echo(_("Les sauvegardes antérieures à cette purge ne sont plus déchiffrables : faites-en une nouvelle."))
+        click.echo(_("Le bordereau d'élimination scellé est conservé dans l'instance (page « Élimination »)."))
+        click.echo(
+            _("Les sauvegardes antérieures à cette élimination ne sont plus déchiffrables : faites-en une nouvelle.")
+        )
+
+
+def _print_plan(plan: Plan, force: bool) -> None:
+    if plan.visa is not None:
+        click.echo(
+            _("Visa d'élimination n° %(number)s du %(granted)s (dernier contact de %(first)s à %(last)s).")
+            % {
+                "number": plan.visa.number,
+                "granted": format_date(plan.visa.granted_on),
+                "first": plan.visa.first_year,
+                "last": plan.visa.last_year,
+            }
+        )
+    for candidate in plan.covered:
+        click.echo(
+            _("%(pseudonym)s\tdernier contact de la famille %(date)s")
+            % {"pseudonym": candidate.child.pseudonym, "date": format_date(candidate.child.last_family_contact)}
+        )
+    for candidate in plan.unarchived:
+        years = ", ".join(map(str, candidate.unarchived_years))
+        refused = _("refusé : exportez d'abord l'archive de %(years)s") % {"years": years}
+        verdict = _("éliminé (--force)") if force else refused
+        click.echo(
+            _("%(pseudonym)s\tdocuments jamais archivés (%(years)s) : %(verdict)s")
+            % {"pseudonym": candidate.child.pseudonym, "years": years, "verdict": verdict}
+        )
+    for candidate in plan.outside_visa:
+        click.echo(
+            _("%(pseudonym)s\tdernier contact en %(year)s : hors visa, conservé")
+            % {"pseudonym": candidate.child.pseudonym, "year": candidate.contact_year}
+        )
 
 
 @click.command()

@@ -27,13 +27,6 @@ class WorkflowError(ValueError):
     """A workflow rule refused the change; `str(error)` is a French message for the user."""
 
 
-def _touch(child: Child, day: date) -> None:
-    """Retention counts from the last contact: move it forward, never past today."""
-    day = min(day, date.today())
-    if child.last_contact is None or day > child.last_contact:
-        child.last_contact = day
-
-
 def _audit(session: Session, action: str, actor: User, parcours: Parcours) -> None:
     audit.record_for(session, action, parcours, actor_id=actor.id)
 
@@ -134,7 +127,6 @@ def record_decision(
         parcours.date_entree = None
     parcours.decision_eps = Decision(decision)
     parcours.date_decision = decided_on
-    _touch(child, decided_on or date.today())
     _audit(session, f"parcours.decision:{decision}", actor, parcours)
     session.flush()
 
@@ -193,6 +185,5 @@ def close_parcours(
     parcours.date_entree = entree
     parcours.date_sortie = date_sortie
     parcours.motif_sortie = motif_sortie
-    _touch(parcours.child, date_sortie)
     _audit(session, "parcours.close", actor, parcours)
     session.flush()

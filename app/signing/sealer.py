@@ -62,7 +62,14 @@ def signer_for(keys_path: Path, code: str) -> LoadedKeySigner:
         return cached[1]
 
 
-def seal_pdf(pdf: bytes, signer: LoadedKeySigner, *, name: str, tsa_url: str | None = None) -> bytes:
+def seal_pdf(
+    pdf: bytes,
+    signer: LoadedKeySigner,
+    *,
+    name: str,
+    tsa_url: str | None = None,
+    reason: str | None = None,
+) -> bytes:
     """Append a PAdES signature covering the whole file; returns the sealed bytes."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     meta = PdfSignatureMetadata(
@@ -70,7 +77,7 @@ def seal_pdf(pdf: bytes, signer: LoadedKeySigner, *, name: str, tsa_url: str | N
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         name=name,
-        reason=_("Cachet du programme : document finalisé"),
+        reason=reason if reason is not None else _("Cachet du programme : document finalisé"),
     )
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
     reserved = BYTES_RESERVED_WITH_TIMESTAMP if timestamper else BYTES_RESERVED

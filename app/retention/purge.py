@@ -1,4 +1,4 @@
-"""Retention: crypto-shred the children whose last contact is older than the retention period.
+"""Retention: crypto-shred the children whose last contact from the family is older than the retention period.
 
 A purged child keeps only clear codes and dates (past years' indicators stay right) and its audit
 events. Its data key, identity, search digests, encrypted details, answers and PDFs are deleted;
@@ -25,7 +25,7 @@ from app.nomenclature import Decision
 class Expired:
     pseudonym: str
     programme_id: int
-    last_contact: date
+    last_family_contact: date
 
 
 def retention_cutoff(today: date, years: int) -> date:
@@ -35,15 +35,17 @@ def retention_cutoff(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
-def expired_children(session: Session, today: date, years: int) -> list[Child]:
-    """Children past retention: last contact before the cutoff and no parcours still open."""
+def expired_children(session: Session, today: date, years: int, programme_id: int | None = None) -> list[Child]:
+    """Children past retention: last contact from the family before the cutoff, no parcours still open."""
     open_parcours = exists().where(
         and_(Parcours.child_id == Child.id, Parcours.decision_eps == Decision.ACCEPTE, Parcours.date_sortie.is_(None))
     )
     query = select(Child).where(
-        Child.purged_at.is_(None), Child.last_contact < retention_cutoff(today, years), ~open_parcours
+        Child.purged_at.is_(None), Child.last_family_contact < retention_cutoff(today, years), ~open_parcours
     )
-    return list(session.scalars(query.order_by(Child.programme_id, Child.last_contact)))
+    if programme_id is not None:
+        query = query.where(Child.programme_id == programme_id)
+    return list(session.scalars(query.order_by(Child.programme_id, Child.last_family_contact)))
 
 
 def shred(session: Session, children: list[Child]) -> None:
