@@ -13,23 +13,43 @@ from app.children.models import (
 )
 from app.db import Base
 from app.documents.models import Document, DocumentContent
+from app.eps.models import (
+    AgendaItem,
+    CharterAcceptance,
+    EpsDecision,
+    EpsText,
+    Letter,
+    ReviewRequest,
+    Seance,
+    SeanceExternal,
+    SeanceMember,
+)
 from app.users.models import Programme, User
 
 metadata = Base.metadata
 
 __all__ = [
+    "AgendaItem",
     "ArchiveExport",
     "AuditEvent",
     "AuditHead",
+    "CharterAcceptance",
     "Child",
     "ChildIdentity",
     "ChildSearchIndex",
     "Document",
     "DocumentContent",
+    "EpsDecision",
+    "EpsText",
+    "Letter",
     "Parcours",
     "ParcoursCode",
     "ParcoursDetails",
     "Programme",
+    "ReviewRequest",
+    "Seance",
+    "SeanceExternal",
+    "SeanceMember",
     "User",
     "UserSession",
     "metadata",

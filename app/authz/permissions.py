@@ -16,6 +16,10 @@ class Permission(StrEnum):
     ORIENTATION_CREATE = "orientation:create"
     EPS_AGENDA_VIEW = "eps:agenda"
     EPS_DECIDE = "eps:decide"
+    EPS_SEANCE_VIEW = "eps:seance:view"  # a séance's pseudonymised agenda (EPS members: invited + charter)
+    EPS_SEANCE_MANAGE = "eps:seance:manage"  # prepare, hold and close séances; per-programme texts
+    EPS_CHARTER = "eps:charter"  # read and accept the confidentiality charter
+    EPS_PRESENTATION = "eps:presentation"  # the référent's presentation of a situation on an agenda
     REFERENT_ASSIGN = "referent:assign"
     DOCUMENT_VIEW = "document:view"
     DOCUMENT_EDIT = "document:edit"
@@ -39,18 +43,21 @@ _CASEWORK = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.REFERENT: frozenset(_CASEWORK),
+    Role.REFERENT: frozenset(_CASEWORK | {Permission.EPS_PRESENTATION}),
     Role.COORDINATEUR: frozenset(
         _CASEWORK
         | {
             Permission.EPS_AGENDA_VIEW,
             Permission.EPS_DECIDE,
+            Permission.EPS_SEANCE_VIEW,
+            Permission.EPS_SEANCE_MANAGE,
+            Permission.EPS_PRESENTATION,
             Permission.REFERENT_ASSIGN,
             Permission.INDICATORS_VIEW,
             Permission.IMPORT,
             Permission.ARCHIVE_EXPORT,
         }
     ),
-    Role.EPS: frozenset({Permission.EPS_AGENDA_VIEW}),
+    Role.EPS: frozenset({Permission.EPS_SEANCE_VIEW, Permission.EPS_CHARTER}),
     Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.KEYS_MANAGE}),
 }

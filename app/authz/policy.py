@@ -8,6 +8,7 @@ from app.archive.models import ArchiveExport
 from app.authz.permissions import ROLE_PERMISSIONS, Permission
 from app.children.models import Child, Parcours
 from app.documents.models import Document
+from app.eps.models import AgendaItem, Letter, Seance
 from app.users.models import Programme, Role, User
 
 
@@ -39,6 +40,12 @@ def policy(user: User | None, permission: Permission, obj: Any = None) -> bool:
         return obj.programme_id == user.programme_id
     if isinstance(obj, Programme):
         return obj.id == user.programme_id
+    if isinstance(obj, Seance):
+        if obj.programme_id != user.programme_id:
+            return False
+        return user.role != Role.EPS or obj.member_may_see(user.id)
+    if isinstance(obj, AgendaItem | Letter):
+        return _child_rule(user, obj.child)
     if isinstance(obj, ArchiveExport):
         return obj.programme_id == user.programme_id
     return False

@@ -30,7 +30,7 @@ def index() -> ResponseReturnValue:
     if user.role == Role.REFERENT:
         return redirect(url_for("children.index"))
     if user.role == Role.EPS:
-        return redirect(url_for("eps.agenda"))
+        return redirect(url_for("seances.index"))
     return _coordinator_home(user)
 
 

@@ -13,7 +13,7 @@ from app.db import db
 
 
 @click.command("indicators")
-@click.option("--year", required=True, type=click.IntRange(1900, 9999), help="Calendar year.")
+@click.option("--year", required=True, help="Calendar year (2025) or school year (2025-2026).")
 @click.option("--programme", "programme_code", help="Programme code (optional with a single programme).")
 @click.option("--format", "output_format", type=click.Choice(["json", "csv", "pdf"]), default="json", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="File to write.")
@@ -30,11 +30,11 @@ from app.db import db
     help="CSV or PDF for sharing outside the programme: breakdown counts from 1 to 4 shown as « < 5 ».",
 )
 def indicators_command(
-    year: int, programme_code: str | None, output_format: str, output: Path | None, network: bool, external: bool
+    year: str, programme_code: str | None, output_format: str, output: Path | None, network: bool, external: bool
 ) -> None:
     """Yearly indicators of a programme (JSON on standard output by default)."""
     from app.audit import services as audit
-    from app.indicators.compute import compute, consolidate
+    from app.indicators.compute import PeriodError, compute, consolidate, period_of, previous_period
     from app.indicators.summary import mask_small_counts
     from app.users.models import Programme
 
@@ -44,18 +44,22 @@ def indicators_command(
         raise UserFacingError("--diffusion-externe vaut pour les formats csv et pdf ; le JSON reste exact.")
     if network and programme_code:
         raise UserFacingError("--reseau consolide tous les programmes : ne précisez pas --programme.")
+    try:
+        period = period_of(year)
+    except PeriodError as error:
+        raise UserFacingError(str(error)) from error
     with app_context():
         programme_id: int | None
         if network:
             ids = list(db.session.scalars(select(Programme.id)))
             programme_id, name = None, f"Réseau de {len(ids)} programmes"
-            result = consolidate(db.session, ids, year)
-            previous = consolidate(db.session, ids, year - 1) if output_format == "pdf" else None
+            result = consolidate(db.session, ids, period)
+            previous = consolidate(db.session, ids, previous_period(period)) if output_format == "pdf" else None
         else:
             programme = resolve_programme(programme_code)
             programme_id, name = programme.id, programme.name
-            result = compute(db.session, programme.id, year)
-            previous = compute(db.session, programme.id, year - 1) if output_format == "pdf" else None
+            result = compute(db.session, programme.id, period)
+            previous = compute(db.session, programme.id, previous_period(period)) if output_format == "pdf" else None
         if external:
             result = mask_small_counts(result)
             previous = mask_small_counts(previous) if previous else None

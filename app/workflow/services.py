@@ -9,19 +9,34 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
 from app.authz.permissions import Permission
 from app.authz.policy import policy
 from app.children.models import Child, Parcours
+from app.documents.models import FINAL, Document
 from app.i18n import _
 from app.nomenclature import nomenclature
 from app.users.models import Role, User
 
 ACCEPTE = "accepte"
 EN_ATTENTE = "en_attente"
+
+
+def orientation_finalised() -> ColumnElement[bool]:
+    """SQL condition: the parcours' fiche d'orientation is finalised (or it was imported from paper).
+
+    A draft orientation never reaches the EPS."""
+    finalised = exists().where(
+        Document.parcours_id == Parcours.id, Document.form_id == "orientation", Document.status == FINAL
+    )
+    return or_(Parcours.imported.is_(True), finalised)
+
+
+def is_finalised(session: Session, parcours: Parcours) -> bool:
+    return bool(session.scalar(select(orientation_finalised()).where(Parcours.id == parcours.id)))
 
 
 class WorkflowError(ValueError):
@@ -117,16 +132,21 @@ def record_decision(
     actor: User,
     referent_id: int | None = None,
     date_entree: date | None = None,
+    waiting_list: bool = False,
 ) -> None:
-    """Record the EPS decision (coordinator only).
+    """Record the EPS decision (coordinator only), on a finalised orientation only.
 
-    `accepte` needs a référent of the programme (assigned to the child) and may set the entry
-    date (left as it was when None); any other decision clears the entry date. Going back to
-    `en_attente` clears the decision date.
+    `accepte` needs a référent of the programme (assigned to the child), unless `waiting_list`
+    (admitted, waiting for a référent), and may set the entry date (left as it was when None);
+    any other decision clears the entry date. Going back to `en_attente` clears the decision date.
     """
     _require_coordinator(actor, parcours.programme_id)
     if decision not in nomenclature().codes("decision_eps"):
         raise WorkflowError(_("Décision inconnue."))
+    if not is_finalised(session, parcours):
+        raise WorkflowError(
+            _("La fiche d'orientation est encore un brouillon : finalisez-la avant toute décision de l'EPS.")
+        )
     if parcours.date_sortie is not None:
         raise WorkflowError(_("Ce parcours est clos : sa décision ne peut plus changer."))
     if decision == EN_ATTENTE:
@@ -142,13 +162,16 @@ def record_decision(
 
     child = parcours.child
     if decision == ACCEPTE:
-        referent = _check_referent(session.get(User, referent_id) if referent_id else None, parcours.programme_id)
+        referent = None
+        if referent_id or not waiting_list:
+            referent = _check_referent(session.get(User, referent_id) if referent_id else None, parcours.programme_id)
         entree = date_entree or parcours.date_entree
         if entree is not None:
             _check_date_entree(parcours, entree)
             check_no_overlap(session, child, parcours, entree, parcours.date_sortie)
         parcours.date_entree = entree
-        assign_referent(session, child, referent, actor)
+        if referent is not None:
+            assign_referent(session, child, referent, actor)
     else:
         parcours.date_entree = None
     parcours.decision_eps = decision
