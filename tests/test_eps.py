@@ -72,11 +72,11 @@ def _planted(session: Session, world: World) -> tuple[Child, Parcours]:
         eps_facts_shared=True,
     )
     answers = {**ANSWER_MARKERS, "faits_observes": SHARED_FACTS}
-    make_document(session, parcours, status=DRAFT, answers=answers)
+    make_document(session, parcours, answers=answers)
     return child, parcours
 
 
-@pytest.mark.parametrize("role", ["eps", "coordinateur"])
+@pytest.mark.parametrize("role", ["coordinateur"])
 def test_agenda_is_pseudonymised(world: World, session: Session, login_as, role: str) -> None:  # type: ignore[no-untyped-def]
     child, _parcours = _planted(session, world)
     response = login_as(world.users()[role]).get("/eps")
@@ -97,17 +97,17 @@ def test_agenda_is_pseudonymised(world: World, session: Session, login_as, role:
 
 
 def test_agenda_read_is_audited(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
-    login_as(world.eps).get("/eps")
+    login_as(world.coordinateur).get("/eps")
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "eps.agenda.read")).all()
-    assert [e.actor_id for e in events] == [world.eps.id]
+    assert [e.actor_id for e in events] == [world.coordinateur.id]
 
 
-def test_eps_member_sees_no_decision_form(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_eps_member_does_not_see_the_preparation_list(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
+    """EPS members see only the séances they are invited to (tests/test_eps_seances.py)."""
     _child, parcours = _planted(session, world)
-    page = login_as(world.eps).get("/eps").get_data(as_text=True)
-    assert "Enregistrer la décision" not in page
-    assert parcours.public_id not in page
-    assert world.child.public_id not in page
+    response = login_as(world.eps).get("/eps")
+    assert response.status_code == 404
+    assert parcours.public_id not in response.get_data(as_text=True)
 
 
 def _url(rule: str, world: World) -> str:
@@ -122,13 +122,16 @@ def _url(rule: str, world: World) -> str:
 
 def test_eps_member_opens_nothing_but_the_agenda(app: Flask, world: World, login_as) -> None:  # type: ignore[no-untyped-def]
     client = login_as(world.eps)
-    token = csrf_token(client, "/eps")
+    token = csrf_token(client, "/eps/charte")
     assert client.get("/enfants/").status_code == 404
     assert client.get(f"/enfants/{world.child.public_id}").status_code == 404
     checked = 0
     for rule in app.url_map.iter_rules():
         permission = declared_permission(app, rule.endpoint)
-        if permission in (Permission.PUBLIC, Permission.AUTHENTICATED) or rule.endpoint == "eps.agenda":
+        if permission in (Permission.PUBLIC, Permission.AUTHENTICATED) or rule.endpoint in (
+            "seances.index",
+            "seances.charter",
+        ):
             continue
         url = _url(rule.rule, world)
         url = re.sub(r"<[^>]+>", "inconnu", url)
@@ -251,11 +254,11 @@ def test_coordinator_shares_and_unshares_the_observed_facts(world: World, sessio
     assert response.status_code == 302
     session.refresh(parcours)
     assert parcours.eps_facts_shared
-    assert SHARED_FACTS in login_as(world.eps).get("/eps").get_data(as_text=True)
+    assert SHARED_FACTS in client.get("/eps").get_data(as_text=True)
     client.post(f"/eps/{parcours.public_id}/partage", data={"csrf_token": token, "shared": "0"})
     session.refresh(parcours)
     assert not parcours.eps_facts_shared
-    assert SHARED_FACTS not in login_as(world.eps).get("/eps").get_data(as_text=True)
+    assert SHARED_FACTS not in client.get("/eps").get_data(as_text=True)
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.target_id == parcours.public_id).order_by(AuditEvent.id)
     ).all()
@@ -265,9 +268,9 @@ def test_coordinator_shares_and_unshares_the_observed_facts(world: World, sessio
 def test_recent_decisions_are_listed(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
     child = make_child(session, world.programme, world.referent, nom=MARKERS["nom"])
     make_parcours(session, child, decision_eps="reoriente", date_decision=date.today())
-    page = login_as(world.eps).get("/eps").get_data(as_text=True)
+    page = login_as(world.coordinateur).get("/eps").get_data(as_text=True)
     recent = page.split("Décisions récentes")[1]
-    assert child.pseudonym in recent and "Réorienté" in recent.replace("réorienté", "Réorienté")
+    assert child.pseudonym in recent and "Réorientation" in recent
     assert MARKERS["nom"] not in page
 
 

@@ -10,7 +10,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     HiddenField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -120,4 +119,8 @@ class TextForm(FlaskForm):
 
 
 class ReviewRequestForm(FlaskForm):
-    kind = SelectField(_("Demande"), choices=[("revue", _("Revue du parcours")), ("sortie", _("Proposer la sortie"))])
+    kind = ChoiceField(_("Demande"))
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kind.choices = [("revue", _("Revue du parcours")), ("sortie", _("Proposer la sortie"))]

@@ -220,6 +220,7 @@ def move_item(session: Session, actor: User, item: AgendaItem, offset: int) -> N
         for position, each in enumerate(items, start=1):
             each.position = position
         session.flush()
+        session.expire(seance, ["items"])
         _audit(session, "eps.agenda.order", actor, "eps_seances", seance.public_id)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
@@ -29,10 +29,9 @@ def orientation_finalised() -> ColumnElement[bool]:
     """SQL condition: the parcours' fiche d'orientation is finalised (or it was imported from paper).
 
     A draft orientation never reaches the EPS."""
-    finalised = exists().where(
-        Document.parcours_id == Parcours.id, Document.form_id == "orientation", Document.status == FINAL
-    )
-    return or_(Parcours.imported.is_(True), finalised)
+    orientation = and_(Document.parcours_id == Parcours.id, Document.form_id == "orientation")
+    finalised = exists().where(orientation, Document.status == FINAL)
+    return or_(finalised, and_(Parcours.imported.is_(True), ~exists().where(orientation)))
 
 
 def is_finalised(session: Session, parcours: Parcours) -> bool:
