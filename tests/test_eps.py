@@ -16,7 +16,6 @@ from app.authz.decorators import declared_permission
 from app.authz.permissions import Permission
 from app.children.models import Child, Parcours
 from app.children.services import Guardian
-from app.documents.models import DRAFT
 from app.nomenclature import nomenclature
 from app.workflow.queries import age_band
 from tests.conftest import csrf_token

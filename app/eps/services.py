@@ -169,7 +169,9 @@ def set_participants(
     """Invite EPS members (accounts of the programme) and list the external attendees."""
     _coordinator(actor, seance.programme_id)
     _open(seance)
-    members = list(session.scalars(select(User).where(User.id.in_(member_ids)))) if member_ids else []
+    if not member_ids:
+        raise EpsError(_("Invitez au moins un membre de l'EPS."))
+    members = list(session.scalars(select(User).where(User.id.in_(member_ids))))
     if any(u.role != Role.EPS or u.programme_id != seance.programme_id or not u.active for u in members):
         raise EpsError(_("Seuls les membres de l'EPS de ce programme peuvent être invités."))
     kept = {m.user_id: m for m in seance.members}
