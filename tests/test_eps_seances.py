@@ -244,3 +244,21 @@ def test_eps_member_of_another_programme_or_account_is_not_invited(world: World,
         services.set_participants(session, world.coordinateur, seance, [stranger.id], [])
     with pytest.raises(services.EpsError, match="membres de l'EPS"):
         services.set_participants(session, world.coordinateur, seance, [world.referent.id], [])
+
+
+def test_coordinator_home_shows_next_seance_and_waiting_situations(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
+    old = make_child(session, world.programme, world.referent, nom="Longueattente", prenom="Ina")
+    make_parcours(session, old, date_orientation=date.today() - timedelta(days=45))
+    fresh = make_child(session, world.programme, world.referent, nom="Recente", prenom="Ema")
+    make_parcours(session, fresh, date_orientation=date.today() - timedelta(days=3))
+    seance = services.schedule(session, world.coordinateur, datetime.now() + timedelta(days=7), "Mairie")
+    services.add_item(session, world.coordinateur, seance, world.child.parcours[0], "orientation")
+    session.commit()
+    page = login_as(world.coordinateur).get("/").get_data(as_text=True)
+    assert f"/eps/seances/{seance.public_id}" in page and "1 situation à l&#39;ordre du jour" in page.replace(
+        "'", "&#39;"
+    )
+    waiting = page.split("Situations en attente depuis plus de 30 jours")[1].split("<h3")[0]
+    assert "Longueattente" in waiting and "Recente" not in waiting and "Ahamada" not in waiting
+    # world's other child and the two new ones are not on any agenda yet
+    assert "3 situations ne sont encore inscrites à aucun ordre du jour" in page
