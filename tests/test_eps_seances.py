@@ -262,3 +262,23 @@ def test_coordinator_home_shows_next_seance_and_waiting_situations(world: World,
     assert "Longueattente" in waiting and "Recente" not in waiting and "Ahamada" not in waiting
     # world's other child and the two new ones are not on any agenda yet
     assert "3 situations ne sont encore inscrites à aucun ordre du jour" in page
+
+
+def test_the_releve_is_in_the_yearly_archive_and_verifies(world: World, session: Session, tmp_path: Path) -> None:
+    import zipfile
+
+    from app.archive.export import export_year
+    from app.archive.verify import verify_archive
+
+    seance = _seance(session, world)
+    item = services.add_item(session, world.coordinateur, seance, world.child.parcours[0], "orientation")
+    services.decide(session, world.coordinateur, item, "refuse", date.today())
+    services.record_attendance(session, world.coordinateur, seance, {world.eps.id}, set())
+    services.close(session, world.coordinateur, seance)
+    session.commit()
+    output = tmp_path / "archive.zip"
+    export_year(session, world.programme, date.today().year, output)
+    with zipfile.ZipFile(output) as archive:
+        names = [n for n in archive.namelist() if n.startswith("documents/eps/")]
+        assert len(names) == 1 and archive.read(names[0]) == seance.releve_pdf
+    assert verify_archive(output) == []

@@ -25,11 +25,17 @@ def create_demo_seances(session: Session, coordinator: User, member: User) -> No
         if c.kind == ORIENTATION and c.since <= held_on.date()
     ]
     reviews = [c for c in queries.candidates(session, coordinator.programme_id) if c.kind == "revue"]
-    outcomes = [("accepte", {}), ("ajourne", {"manque": "informations_ecole"}), ("refuse", {})]
-    for candidate, (outcome, details) in zip(orientations, outcomes, strict=False):
+    outcomes = [("accepte", None), ("ajourne", "informations_ecole"), ("refuse", None)]
+    for candidate, (outcome, manque) in zip(orientations, outcomes, strict=False):
         item = services.add_item(session, coordinator, past, candidate.parcours, candidate.kind)
         services.decide(
-            session, coordinator, item, outcome, held_on.date(), preconisations=["accompagnement_scolaire"], **details
+            session,
+            coordinator,
+            item,
+            outcome,
+            held_on.date(),
+            preconisations=["accompagnement_scolaire"],
+            manque=manque,
         )
     for candidate in reviews[:1]:
         item = services.add_item(session, coordinator, past, candidate.parcours, candidate.kind)

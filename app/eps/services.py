@@ -416,3 +416,22 @@ def seances_held(session: Session, programme_id: int, start: date, end: date) ->
         )
     )
     return int(count or 0)
+
+
+def releves_of_year(session: Session, programme_id: int, year: int) -> list[tuple[str, datetime, bytes]]:
+    """(file name, closing time, sealed PDF) of the séances closed in `year`, for the yearly archive."""
+    seances = session.scalars(
+        select(Seance)
+        .where(
+            Seance.programme_id == programme_id,
+            Seance.status == CLOSE,
+            Seance.closed_at >= datetime(year, 1, 1),
+            Seance.closed_at < datetime(year + 1, 1, 1),
+        )
+        .order_by(Seance.starts_at)
+    )
+    return [
+        (f"releve-{s.starts_at:%Y-%m-%d}-{s.public_id}.pdf", s.closed_at, s.releve_pdf)
+        for s in seances
+        if s.closed_at is not None and s.releve_pdf is not None
+    ]
