@@ -204,8 +204,8 @@ def test_referent_presentation_warns_on_the_childs_names(world: World, session: 
 def test_coordinator_runs_a_seance_through_the_pages(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
     client = login_as(world.coordinateur)
     token = csrf_token(client, "/eps/seances")
-    when = (date.today() - timedelta(days=1)).isoformat() + "T17:30"
-    created = client.post("/eps/seances", data={"csrf_token": token, "starts_at": when, "lieu": "Mairie"})
+    day = (date.today() - timedelta(days=1)).isoformat()
+    created = client.post("/eps/seances", data={"csrf_token": token, "day": day, "hour": "17:30", "lieu": "Mairie"})
     seance = session.scalars(select(Seance)).one()
     assert created.headers["Location"].endswith(f"/eps/seances/{seance.public_id}")
     base = f"/eps/seances/{seance.public_id}"
@@ -219,7 +219,7 @@ def test_coordinator_runs_a_seance_through_the_pages(world: World, session: Sess
         f"/eps/situations/{item.public_id}/decision",
         data={"csrf_token": token, prefix + "outcome": "refuse", prefix + "decided_on": date.today().isoformat()},
     )
-    client.post(f"{base}/presences", data={"csrf_token": token, "members": [str(world.eps.id)]})
+    client.post(f"{base}/presences", data={"csrf_token": token, "presents": [str(world.eps.id)]})
     closed = client.post(f"{base}/cloture", data={"csrf_token": token})
     assert closed.status_code == 302
     session.expire_all()

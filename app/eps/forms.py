@@ -8,11 +8,11 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     HiddenField,
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -33,9 +33,8 @@ class MultiCheckbox(SelectMultipleField):
 
 
 class SeanceForm(FlaskForm):
-    starts_at = DateTimeLocalField(
-        _("Date et heure"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(_("Indiquez la date et l'heure."))]
-    )
+    day = FrenchDateField(_("Date"), validators=[InputRequired(_("Indiquez la date."))])
+    hour = TimeField(_("Heure"), validators=[InputRequired(_("Indiquez l'heure."))])
     lieu = StringField(_("Lieu"), validators=[DataRequired(_("Indiquez le lieu.")), Length(max=200)])
 
 
@@ -57,8 +56,8 @@ class MoveForm(FlaskForm):
 
 
 class AttendanceForm(FlaskForm):
-    members = MultiCheckbox(_("Membres présents"), coerce=str)
-    externals = MultiCheckbox(_("Personnes extérieures présentes"), coerce=str)
+    presents = MultiCheckbox(_("Membres présents"), coerce=str)
+    externes_presents = MultiCheckbox(_("Personnes extérieures présentes"), coerce=str)
 
 
 class DecisionForm(FlaskForm):

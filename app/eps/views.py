@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -91,8 +92,9 @@ def create() -> ResponseReturnValue:
         for errors in form.errors.values():
             flash(" ".join(str(e) for e in errors), "error")
         return redirect(url_for("seances.index"))
-    assert form.starts_at.data is not None
-    seance = services.schedule(db.session, _actor(), form.starts_at.data, form.lieu.data or "")
+    assert form.day.data is not None and form.hour.data is not None
+    starts_at = datetime.combine(form.day.data, form.hour.data)
+    seance = services.schedule(db.session, _actor(), starts_at, form.lieu.data or "")
     db.session.commit()
     flash(_("Séance programmée : préparez son ordre du jour."), "success")
     return redirect(_seance_url(seance))
@@ -117,12 +119,12 @@ def show(seance: Seance, seance_id: str) -> ResponseReturnValue:
         participants.members.choices = [(str(u.id), u.name) for u in members]
         attendance = AttendanceForm(
             formdata=None,
-            members=[str(m.user_id) for m in seance.members if m.present],
-            externals=[str(e.id) for e in seance.externals if e.present],
+            presents=[str(m.user_id) for m in seance.members if m.present],
+            externes_presents=[str(e.id) for e in seance.externals if e.present],
         )
         names = {u.id: u.name for u in members}
-        attendance.members.choices = [(str(i), names.get(i, "")) for i in invited]
-        attendance.externals.choices = [(str(e.id), f"{e.name} ({e.structure})") for e in seance.externals]
+        attendance.presents.choices = [(str(i), names.get(i, "")) for i in invited]
+        attendance.externes_presents.choices = [(str(e.id), f"{e.name} ({e.structure})") for e in seance.externals]
         add = AddItemForm(formdata=None)
         add.situation.choices = [
             (
@@ -253,13 +255,13 @@ def decide(item: AgendaItem, item_id: str) -> ResponseReturnValue:
 @requires(Permission.EPS_SEANCE_MANAGE, load=load_seance)
 def attendance(seance: Seance, seance_id: str) -> ResponseReturnValue:
     form = AttendanceForm()
-    form.members.choices = [(str(m.user_id), "") for m in seance.members]
-    form.externals.choices = [(str(e.id), "") for e in seance.externals]
+    form.presents.choices = [(str(m.user_id), "") for m in seance.members]
+    form.externes_presents.choices = [(str(e.id), "") for e in seance.externals]
     if not form.validate_on_submit():
         flash(NOT_SAVED, "error")
         return redirect(_seance_url(seance, "presences"))
-    members = {int(i) for i in form.members.data or []}
-    externals = {int(i) for i in form.externals.data or []}
+    members = {int(i) for i in form.presents.data or []}
+    externals = {int(i) for i in form.externes_presents.data or []}
     return _done(
         lambda: services.record_attendance(db.session, _actor(), seance, members, externals),
         _("Présences enregistrées."),
