@@ -42,11 +42,11 @@ def _eps_objects(session: Session, world: World) -> dict[str, dict[str, str]]:
     from datetime import date, datetime
 
     from app.children.vault import cipher_for
-    from app.eps import services
+    from app.eps import charter, services
     from app.eps.letters import LETTERS_TABLE
     from app.eps.models import EpsDecision, Letter
 
-    services.accept_charter(session, world.eps, 1)
+    charter.accept_charter(session, world.eps, 1)
     values: dict[str, dict[str, str]] = {"seance_id": {}, "item_id": {}, "letter_id": {}}
     cases = [
         ("own", world.coordinateur, world.child, [world.eps.id]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from flask import Flask
@@ -16,6 +16,7 @@ from app.authz.decorators import declared_permission
 from app.authz.permissions import Permission
 from app.children.models import Child, Parcours
 from app.children.services import Guardian
+from app.eps import services as eps_services
 from app.nomenclature import nomenclature
 from app.workflow.queries import age_band
 from tests.conftest import csrf_token
@@ -138,7 +139,7 @@ def test_eps_member_opens_nothing_but_the_agenda(app: Flask, world: World, login
             if method == "GET":
                 response = client.get(url)
             else:
-                response = client.post(url, data={"csrf_token": token, "decision": "refuse", "shared": "1"})
+                response = client.post(url, data={"csrf_token": token, "shared": "1"})
             assert response.status_code == 404, (method, url, response.status_code)
             checked += 1
     assert checked >= 4
@@ -171,20 +172,29 @@ def _decision_events(session: Session, parcours: Parcours) -> list[AuditEvent]:
     )
 
 
-def test_coordinator_accepts_with_a_referent_through_the_agenda(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
+def _on_a_seance(session: Session, world: World, parcours: Parcours) -> str:
+    """Put `parcours` on a séance's agenda; the URL of its decision form."""
+    seance = eps_services.schedule(session, world.coordinateur, datetime(2025, 10, 1, 17), "Mairie")
+    item = eps_services.add_item(session, world.coordinateur, seance, parcours, "orientation")
+    session.commit()
+    return f"/eps/situations/{item.public_id}/decision"
+
+
+def _decision(url: str, **values: str) -> dict[str, str]:
+    prefix = url.split("/")[3]
+    return {f"d-{prefix}-{name}": value for name, value in values.items()}
+
+
+def test_coordinator_accepts_with_a_referent_at_the_seance(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
     parcours = world.other_child.parcours[0]
+    url = _on_a_seance(session, world, parcours)
     client: FlaskClient = login_as(world.coordinateur)
     page = client.get("/eps").get_data(as_text=True)
-    assert f'action="/eps/{parcours.public_id}/decision"' in page
-    assert world.other_referent.name in page
-    data = {
-        "csrf_token": csrf_token(client, "/eps"),
-        "decision": "accepte",
-        "decided_on": "2025-10-01",
-        "referent_id": str(world.referent.id),
-        "date_entree": "2025-10-06",
-    }
-    response = client.post(f"/eps/{parcours.public_id}/decision", data=data)
+    assert f"/eps/{parcours.public_id}/decision" not in page  # decisions are taken in a séance only
+    values = _decision(
+        url, outcome="accepte", decided_on="2025-10-01", referent_id=str(world.referent.id), date_entree="2025-10-06"
+    )
+    response = client.post(url, data={"csrf_token": csrf_token(client, "/eps"), **values})
     assert response.status_code == 302
     session.refresh(parcours)
     session.refresh(world.other_child)
@@ -196,22 +206,19 @@ def test_coordinator_accepts_with_a_referent_through_the_agenda(world: World, se
     assert world.other_child.referent_id == world.referent.id
     [event] = _decision_events(session, parcours)
     assert (event.action, event.actor_id) == ("parcours.decision:accepte", world.coordinateur.id)
-    page = client.get("/eps").get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Décision enregistrée pour " + world.other_child.pseudonym in page
-    assert f'action="/eps/{parcours.public_id}/decision"' not in page  # no longer pending
+    assert f'action="{url}"' not in page  # decided
 
 
 def test_a_refused_decision_explains_and_changes_nothing(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
     parcours = world.other_child.parcours[0]
+    url = _on_a_seance(session, world, parcours)
     client = login_as(world.coordinateur)
-    data = {
-        "csrf_token": csrf_token(client, "/eps"),
-        "decision": "accepte",
-        "decided_on": "2025-10-01",
-        "referent_id": str(world.referent.id),
-        "date_entree": "2025-09-01",
-    }
-    response = client.post(f"/eps/{parcours.public_id}/decision", data=data)
+    values = _decision(
+        url, outcome="accepte", decided_on="2025-10-01", referent_id=str(world.referent.id), date_entree="2025-09-01"
+    )
+    response = client.post(url, data={"csrf_token": csrf_token(client, "/eps"), **values})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "La date d&#39;entrée ne peut pas précéder la date d&#39;orientation (15/09/2025)" in page
@@ -221,22 +228,21 @@ def test_a_refused_decision_explains_and_changes_nothing(world: World, session: 
 
 
 def test_bad_date_is_reported_in_french(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
-    parcours = world.other_child.parcours[0]
+    url = _on_a_seance(session, world, world.other_child.parcours[0])
     client = login_as(world.coordinateur)
-    data = {"csrf_token": csrf_token(client, "/eps"), "decision": "refuse", "decided_on": "hier"}
-    response = client.post(f"/eps/{parcours.public_id}/decision", data=data)
+    values = _decision(url, outcome="refuse", decided_on="hier")
+    response = client.post(url, data={"csrf_token": csrf_token(client, "/eps"), **values})
     page = response.get_data(as_text=True)
+    field = "d-" + url.split("/")[3] + "-decided_on"
     assert response.status_code == 422
     assert "Date invalide" in page
-    assert f'id="decided_on-{parcours.public_id}-error"' in page
-    assert f'aria-describedby="decided_on-{parcours.public_id}-error"' in page
+    assert f'id="{field}-error"' in page and f'aria-describedby="{field}-error"' in page
 
 
 def test_decision_without_csrf_token_is_refused(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
     parcours = world.other_child.parcours[0]
-    response = login_as(world.coordinateur).post(
-        f"/eps/{parcours.public_id}/decision", data={"decision": "refuse", "decided_on": "2025-10-01"}
-    )
+    url = _on_a_seance(session, world, parcours)
+    response = login_as(world.coordinateur).post(url, data=_decision(url, outcome="refuse", decided_on="2025-10-01"))
     assert response.status_code == 400
     session.refresh(parcours)
     assert parcours.decision_eps == "en_attente"
@@ -275,9 +281,10 @@ def test_recent_decisions_are_listed(world: World, session: Session, login_as) -
 
 def test_unknown_choices_are_refused_in_french(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
     parcours = world.other_child.parcours[0]
+    url = _on_a_seance(session, world, parcours)
     client = login_as(world.coordinateur)
-    data = {"csrf_token": csrf_token(client, "/eps"), "decision": "peut-etre", "referent_id": "999999"}
-    response = client.post(f"/eps/{parcours.public_id}/decision", data=data)
+    values = _decision(url, outcome="peut-etre", decided_on="2025-10-01", referent_id="999999")
+    response = client.post(url, data={"csrf_token": csrf_token(client, "/eps"), **values})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert page.count("Choisissez une valeur de la liste.") >= 2 and "Not a valid" not in page

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.documents.models import DRAFT
-from app.eps import queries, services
+from app.eps import charter, queries, services
 from app.eps.letters import read_letter
 from app.eps.models import EpsDecision, Letter, Seance
 from app.indicators.compute import compute
@@ -174,7 +174,7 @@ def test_eps_member_sees_invited_seances_only_after_the_charter(world: World, se
     assert client.get(f"/eps/seances/{uninvited.public_id}").status_code == 404
     assert uninvited.public_id not in client.get("/eps/seances").get_data(as_text=True)
     # a new version of the charter must be accepted again
-    services.save_text(session, world.coordinateur, "charte", "Nouvelle charte, version 2.")
+    charter.save_text(session, world.coordinateur, "charte", "Nouvelle charte, version 2.")
     session.commit()
     assert client.get(url).status_code == 404
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == world.eps.id)).all()

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from app.eps import queries, services
+from app.eps import charter, queries, services
 from app.eps.models import AJOURNEE, ORIENTATION
 from app.users.models import User
 
@@ -15,7 +15,7 @@ NEXT_DAYS = 10
 
 
 def create_demo_seances(session: Session, coordinator: User, member: User) -> None:
-    services.accept_charter(session, member, services.ensure_text(session, coordinator.programme_id, "charte").version)
+    charter.accept_charter(session, member, charter.ensure_text(session, coordinator.programme_id, "charte").version)
     held_on = datetime.combine(date.today() - timedelta(days=PAST_DAYS), datetime.min.time()).replace(hour=17)
     past = services.schedule(session, coordinator, held_on, "Salle du conseil, mairie")
     services.set_participants(session, coordinator, past, [member.id], [("Mme Zaharia", "Collège de Kawéni")])

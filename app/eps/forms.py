@@ -81,6 +81,10 @@ class DecisionForm(FlaskForm):
         validators=[Optional()],
     )
 
+    date_entree = FrenchDateField(
+        _("Date d'entrée"), description=_("Facultative ; seulement pour une admission."), validators=[Optional()]
+    )
+
     def __init__(self, orientation: bool, referents: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         n = nomenclature()

@@ -21,15 +21,11 @@ from app.db import utcnow
 from app.eps import letters
 from app.eps.models import (
     AJOURNEE,
-    CHARTE,
     CLOSE,
     ITEM_KINDS,
     ORIENTATION,
-    TEXT_KINDS,
     AgendaItem,
-    CharterAcceptance,
     EpsDecision,
-    EpsText,
     ReviewRequest,
     Seance,
     SeanceExternal,
@@ -50,7 +46,7 @@ class EpsError(ValueError):
     """A rule refused the change; `str(error)` is a French message for the user."""
 
 
-def _audit(session: Session, action: str, actor: User | None, target_type: str, target_id: str) -> None:
+def record(session: Session, action: str, actor: User | None, target_type: str, target_id: str) -> None:
     audit.record(
         session,
         action,
@@ -61,7 +57,7 @@ def _audit(session: Session, action: str, actor: User | None, target_type: str, 
     )
 
 
-def _coordinator(actor: User, programme_id: int) -> None:
+def require_coordinator(actor: User, programme_id: int) -> None:
     if actor.role != Role.COORDINATEUR or not actor.active or actor.programme_id != programme_id:
         raise EpsError(_("Seul·e le ou la coordonnateur·rice du programme peut faire cela."))
 
@@ -71,83 +67,11 @@ def _open(seance: Seance) -> None:
         raise EpsError(_("Cette séance est close : son relevé de décisions est scellé."))
 
 
-# --- per-programme texts: charter and letter templates ------------------------------------------
-
-
-def current_text(session: Session, programme_id: int, kind: str) -> EpsText | None:
-    return session.scalar(
-        select(EpsText)
-        .where(EpsText.programme_id == programme_id, EpsText.kind == kind)
-        .order_by(EpsText.version.desc())
-        .limit(1)
-    )
-
-
-def text_body(session: Session, programme_id: int, kind: str) -> tuple[int, str]:
-    """(version, body) of the programme's text; version 0 is the shipped default, not yet saved."""
-    text = current_text(session, programme_id, kind)
-    return (text.version, text.body) if text else (0, letters.DEFAULT_TEXTS[kind])
-
-
-def save_text(session: Session, actor: User, kind: str, body: str) -> EpsText:
-    """A new version of the charter or of a letter template (coordinator)."""
-    _coordinator(actor, actor.programme_id)
-    if kind not in TEXT_KINDS:
-        raise EpsError(_("Texte inconnu."))
-    body = body.strip()
-    if not body:
-        raise EpsError(_("Le texte ne peut pas être vide."))
-    version, current = text_body(session, actor.programme_id, kind)
-    if version and body == current:
-        text = current_text(session, actor.programme_id, kind)
-        assert text is not None
-        return text
-    text = EpsText(programme_id=actor.programme_id, kind=kind, version=version + 1, body=body, created_by=actor.id)
-    session.add(text)
-    session.flush()
-    _audit(session, f"eps.text.save:{kind}", actor, "eps_texts", f"{kind}-v{text.version}")
-    return text
-
-
-def ensure_text(session: Session, programme_id: int, kind: str) -> EpsText:
-    """The current version, storing the shipped default as version 1 when there is none."""
-    text = current_text(session, programme_id, kind)
-    if text is None:
-        text = EpsText(programme_id=programme_id, kind=kind, version=1, body=letters.DEFAULT_TEXTS[kind])
-        session.add(text)
-        session.flush()
-    return text
-
-
-def accepted_current_charter(session: Session, user: User) -> CharterAcceptance | None:
-    text = current_text(session, user.programme_id, CHARTE)
-    if text is None:
-        return None
-    return session.scalar(
-        select(CharterAcceptance).where(CharterAcceptance.user_id == user.id, CharterAcceptance.text_id == text.id)
-    )
-
-
-def accept_charter(session: Session, user: User, version: int) -> CharterAcceptance:
-    """Record that `user` accepted the version of the charter they were shown."""
-    text = ensure_text(session, user.programme_id, CHARTE)
-    if version != text.version:
-        raise EpsError(_("La charte a changé pendant votre lecture : relisez la version actuelle."))
-    existing = accepted_current_charter(session, user)
-    if existing is not None:
-        return existing
-    acceptance = CharterAcceptance(user_id=user.id, text_id=text.id, version=text.version)
-    session.add(acceptance)
-    session.flush()
-    _audit(session, "eps.charter.accept", user, "eps_texts", f"charte-v{text.version}")
-    return acceptance
-
-
 # --- séances and their agenda --------------------------------------------------------------------
 
 
 def schedule(session: Session, actor: User, starts_at: datetime, lieu: str) -> Seance:
-    _coordinator(actor, actor.programme_id)
+    require_coordinator(actor, actor.programme_id)
     if not lieu.strip():
         raise EpsError(_("Indiquez le lieu de la séance."))
     seance = Seance(
@@ -159,7 +83,7 @@ def schedule(session: Session, actor: User, starts_at: datetime, lieu: str) -> S
     )
     session.add(seance)
     session.flush()
-    _audit(session, "eps.seance.create", actor, "eps_seances", seance.public_id)
+    record(session, "eps.seance.create", actor, "eps_seances", seance.public_id)
     return seance
 
 
@@ -167,7 +91,7 @@ def set_participants(
     session: Session, actor: User, seance: Seance, member_ids: list[int], externals: list[tuple[str, str]]
 ) -> None:
     """Invite EPS members (accounts of the programme) and list the external attendees."""
-    _coordinator(actor, seance.programme_id)
+    require_coordinator(actor, seance.programme_id)
     _open(seance)
     if not member_ids:
         raise EpsError(_("Invitez au moins un membre de l'EPS."))
@@ -181,11 +105,11 @@ def set_participants(
             raise EpsError(_("Pour une personne extérieure, indiquez son nom et sa structure."))
         seance.externals.append(SeanceExternal(name=name.strip()[:200], structure=structure.strip()[:200]))
     session.flush()
-    _audit(session, "eps.seance.participants", actor, "eps_seances", seance.public_id)
+    record(session, "eps.seance.participants", actor, "eps_seances", seance.public_id)
 
 
 def add_item(session: Session, actor: User, seance: Seance, parcours: Parcours, kind: str) -> AgendaItem:
-    _coordinator(actor, seance.programme_id)
+    require_coordinator(actor, seance.programme_id)
     _open(seance)
     if parcours.programme_id != seance.programme_id or kind not in ITEM_KINDS:
         raise EpsError(_("Cette situation ne peut pas être inscrite à cette séance."))
@@ -205,14 +129,14 @@ def add_item(session: Session, actor: User, seance: Seance, parcours: Parcours, 
         select(ReviewRequest).where(ReviewRequest.parcours_id == parcours.id, ReviewRequest.item_id.is_(None))
     ):
         request.item_id = item.id
-    _audit(session, "eps.agenda.add", actor, "parcours", parcours.public_id)
+    record(session, "eps.agenda.add", actor, "parcours", parcours.public_id)
     return item
 
 
 def move_item(session: Session, actor: User, item: AgendaItem, offset: int) -> None:
     """Move an item up (-1) or down (+1) the agenda."""
     seance = item.seance
-    _coordinator(actor, seance.programme_id)
+    require_coordinator(actor, seance.programme_id)
     _open(seance)
     items = list(seance.items)
     index = items.index(item)
@@ -223,12 +147,12 @@ def move_item(session: Session, actor: User, item: AgendaItem, offset: int) -> N
             each.position = position
         session.flush()
         session.expire(seance, ["items"])
-        _audit(session, "eps.agenda.order", actor, "eps_seances", seance.public_id)
+        record(session, "eps.agenda.order", actor, "eps_seances", seance.public_id)
 
 
 def remove_item(session: Session, actor: User, item: AgendaItem) -> None:
     seance = item.seance
-    _coordinator(actor, seance.programme_id)
+    require_coordinator(actor, seance.programme_id)
     _open(seance)
     if item.decisions:
         raise EpsError(_("Une décision est enregistrée pour cette situation : elle reste à l'ordre du jour."))
@@ -238,7 +162,7 @@ def remove_item(session: Session, actor: User, item: AgendaItem) -> None:
     for position, each in enumerate(seance.items, start=1):
         each.position = position
     session.flush()
-    _audit(session, "eps.agenda.remove", actor, "parcours", item.parcours.public_id)
+    record(session, "eps.agenda.remove", actor, "parcours", item.parcours.public_id)
 
 
 def _folded(text: str) -> str:
@@ -264,7 +188,7 @@ def set_presentation(session: Session, actor: User, item: AgendaItem, text: str)
     )
     item.presentation_by = actor.id
     session.flush()
-    _audit(session, "eps.presentation.save", actor, "parcours", item.parcours.public_id)
+    record(session, "eps.presentation.save", actor, "parcours", item.parcours.public_id)
 
 
 def presentation_of(item: AgendaItem) -> str:
@@ -282,7 +206,7 @@ def request_review(session: Session, actor: User, parcours: Parcours, kind: str)
     request = ReviewRequest(parcours_id=parcours.id, kind=kind, requested_by=actor.id)
     session.add(request)
     session.flush()
-    _audit(session, f"eps.review.request:{kind}", actor, "parcours", parcours.public_id)
+    record(session, f"eps.review.request:{kind}", actor, "parcours", parcours.public_id)
     return request
 
 
@@ -290,14 +214,14 @@ def request_review(session: Session, actor: User, parcours: Parcours, kind: str)
 
 
 def record_attendance(session: Session, actor: User, seance: Seance, members: set[int], externals: set[int]) -> None:
-    _coordinator(actor, seance.programme_id)
+    require_coordinator(actor, seance.programme_id)
     _open(seance)
     for member in seance.members:
         member.present = member.user_id in members
     for external in seance.externals:
         external.present = external.id in externals
     session.flush()
-    _audit(session, "eps.seance.attendance", actor, "eps_seances", seance.public_id)
+    record(session, "eps.seance.attendance", actor, "eps_seances", seance.public_id)
 
 
 def decide(
@@ -312,10 +236,11 @@ def decide(
     preconisations: list[str] | None = None,
     note: str = "",
     referent_id: int | None = None,
+    date_entree: date | None = None,
 ) -> EpsDecision:
     """Record the séance's decision on one situation; an earlier one (an ajournement) is kept."""
     seance = item.seance
-    _coordinator(actor, seance.programme_id)
+    require_coordinator(actor, seance.programme_id)
     _open(seance)
     n = nomenclature()
     orientation = item.kind in (ORIENTATION, AJOURNEE)
@@ -344,6 +269,7 @@ def decide(
                 actor,
                 referent_id=referent_id or parcours.child.referent_id if outcome == "accepte" else None,
                 waiting_list=waiting,
+                date_entree=date_entree if outcome == "accepte" else None,
             )
         except workflow.WorkflowError as error:
             raise EpsError(str(error)) from error
@@ -369,7 +295,7 @@ def decide(
     if note.strip():
         decision.note = cipher_for(parcours.child).encrypt_text(DECISIONS_TABLE, decision.id, "note", note.strip())
     item.decisions.append(decision)
-    _audit(session, f"eps.decision:{outcome}", actor, "parcours", parcours.public_id)
+    record(session, f"eps.decision:{outcome}", actor, "parcours", parcours.public_id)
     if orientation:
         letters.write_letters(session, decision, actor)
     session.flush()
@@ -384,7 +310,7 @@ def note_of(decision: EpsDecision) -> str:
 
 def close(session: Session, actor: User, seance: Seance) -> None:
     """Close the séance: the sealed, pseudonymised relevé de décisions is produced and kept."""
-    _coordinator(actor, seance.programme_id)
+    require_coordinator(actor, seance.programme_id)
     _open(seance)
     if not seance.items:
         raise EpsError(_("L'ordre du jour est vide : inscrivez au moins une situation avant de clore."))
@@ -402,7 +328,7 @@ def close(session: Session, actor: User, seance: Seance) -> None:
     seance.releve_pdf = pdf
     seance.releve_sha256 = hashlib.sha256(pdf).hexdigest()
     session.flush()
-    _audit(session, "eps.seance.close", actor, "eps_seances", seance.public_id)
+    record(session, "eps.seance.close", actor, "eps_seances", seance.public_id)
 
 
 def seances_held(session: Session, programme_id: int, start: date, end: date) -> int:

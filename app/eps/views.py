@@ -12,12 +12,12 @@ from sqlalchemy import select
 from app.authz import Permission, current_user, requires
 from app.children.models import Parcours
 from app.db import db
-from app.eps import letters, queries, services
+from app.eps import charter as eps_texts
+from app.eps import letters, pages, queries, services
 from app.eps.forms import (
     AddItemForm,
     AttendanceForm,
     CharterForm,
-    DecisionForm,
     MoveForm,
     ParticipantsForm,
     PresentationForm,
@@ -25,7 +25,7 @@ from app.eps.forms import (
     SeanceForm,
     TextForm,
 )
-from app.eps.models import AJOURNEE, CHARTE, ORIENTATION, TEXT_KINDS, AgendaItem, Letter, Seance
+from app.eps.models import CHARTE, TEXT_KINDS, AgendaItem, Letter, Seance
 from app.i18n import _
 from app.users.models import Role, User
 from app.workflow import queries as workflow_queries
@@ -77,7 +77,7 @@ def _seance_url(seance: Seance, anchor: str = "") -> str:
 @requires(Permission.EPS_SEANCE_VIEW)
 def index() -> ResponseReturnValue:
     user = _actor()
-    charter_ok = user.role != Role.EPS or services.accepted_current_charter(db.session, user) is not None
+    charter_ok = user.role != Role.EPS or eps_texts.accepted_current_charter(db.session, user) is not None
     form = SeanceForm(formdata=None) if user.role == Role.COORDINATEUR else None
     return render_template(
         "eps/index.html", seances=queries.visible_seances(db.session, user), form=form, charter_ok=charter_ok
@@ -100,57 +100,10 @@ def create() -> ResponseReturnValue:
     return redirect(_seance_url(seance))
 
 
-def _decision_form(item: AgendaItem, referents: list[tuple[str, str]]) -> DecisionForm:
-    return DecisionForm(item.kind in (ORIENTATION, AJOURNEE), referents, formdata=None, prefix=f"d-{item.public_id}")
-
-
 @bp.get("/seances/<seance_id>")
 @requires(Permission.EPS_SEANCE_VIEW, load=load_seance, audit_read="eps.seance.read")
 def show(seance: Seance, seance_id: str) -> ResponseReturnValue:
-    user = _actor()
-    items = list(seance.items)
-    lines = workflow_queries.agenda_lines(db.session, seance.programme_id, [i.parcours_id for i in items])
-    context: dict[str, Any] = {}
-    if user.role == Role.COORDINATEUR:
-        referents = [(str(u.id), u.name) for u in workflow_queries.active_referents(db.session, seance.programme_id)]
-        members = queries.eps_members(db.session, seance.programme_id)
-        invited = [m.user_id for m in seance.members]
-        participants = ParticipantsForm(formdata=None, members=[str(i) for i in invited])
-        participants.members.choices = [(str(u.id), u.name) for u in members]
-        attendance = AttendanceForm(
-            formdata=None,
-            presents=[str(m.user_id) for m in seance.members if m.present],
-            externes_presents=[str(e.id) for e in seance.externals if e.present],
-        )
-        names = {u.id: u.name for u in members}
-        attendance.presents.choices = [(str(i), names.get(i, "")) for i in invited]
-        attendance.externes_presents.choices = [(str(e.id), f"{e.name} ({e.structure})") for e in seance.externals]
-        add = AddItemForm(formdata=None)
-        add.situation.choices = [
-            (
-                f"{c.kind}:{c.parcours.public_id}",
-                f"{c.parcours.child.pseudonym} — {letters.KIND_LABELS[c.kind]} — {c.since.strftime('%d/%m/%Y')}",
-            )
-            for c in queries.candidates(db.session, seance.programme_id)
-        ]
-        context = {
-            "participants": participants,
-            "attendance": attendance,
-            "add": add,
-            "move": MoveForm(formdata=None),
-            "decisions": {i.public_id: _decision_form(i, referents) for i in items if i.decision is None},
-        }
-    presentations = {i.public_id: services.presentation_of(i) for i in items}
-    return render_template(
-        "eps/show.html",
-        seance=seance,
-        items=items,
-        lines=lines,
-        presentations=presentations,
-        kind_labels=letters.KIND_LABELS,
-        outcome_label=letters.outcome_label,
-        **context,
-    )
+    return pages.render_seance(seance, _actor())
 
 
 @bp.post("/seances/<seance_id>/participants")
@@ -222,33 +175,31 @@ def remove(item: AgendaItem, item_id: str) -> ResponseReturnValue:
 @bp.post("/situations/<item_id>/decision")
 @requires(Permission.EPS_SEANCE_MANAGE, load=load_item)
 def decide(item: AgendaItem, item_id: str) -> ResponseReturnValue:
-    referents = [(str(u.id), u.name) for u in workflow_queries.active_referents(db.session, item.seance.programme_id)]
-    form = DecisionForm(item.kind in (ORIENTATION, AJOURNEE), referents, prefix=f"d-{item.public_id}")
-    target = _seance_url(item.seance, f"s-{item.public_id}")
-    if not form.validate_on_submit():
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text} : {error}", "error")
-        if not form.errors:
-            flash(NOT_SAVED, "error")
-        return redirect(target)
-    assert form.decided_on.data is not None
-    return _done(
-        lambda: services.decide(
-            db.session,
-            _actor(),
-            item,
-            form.outcome.data or "",
-            form.decided_on.data,
-            reorientation=form.reorientation.data or None,
-            manque=form.manque.data or None,
-            preconisations=form.preconisations.data,
-            note=form.note.data or "",
-            referent_id=int(form.referent_id.data) if form.referent_id.data else None,
-        ),
-        _("Décision enregistrée pour %(pseudonym)s.") % {"pseudonym": item.child.pseudonym},
-        target,
-    )
+    form = pages.decision_form(item, formdata=request.form)
+    if form.validate_on_submit():
+        assert form.decided_on.data is not None
+        try:
+            services.decide(
+                db.session,
+                _actor(),
+                item,
+                form.outcome.data or "",
+                form.decided_on.data,
+                reorientation=form.reorientation.data or None,
+                manque=form.manque.data or None,
+                preconisations=form.preconisations.data,
+                note=form.note.data or "",
+                referent_id=int(form.referent_id.data) if form.referent_id.data else None,
+                date_entree=form.date_entree.data,
+            )
+        except services.EpsError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Décision enregistrée pour %(pseudonym)s.") % {"pseudonym": item.child.pseudonym}, "success")
+            return redirect(_seance_url(item.seance, f"s-{item.public_id}"))
+    return pages.render_seance(item.seance, _actor(), (item.public_id, form), 422)
 
 
 @bp.post("/seances/<seance_id>/presences")
@@ -314,15 +265,15 @@ def presentation(item: AgendaItem, item_id: str) -> ResponseReturnValue:
 @requires(Permission.EPS_CHARTER)
 def charter() -> ResponseReturnValue:
     user = _actor()
-    version, body = services.text_body(db.session, user.programme_id, CHARTE)
+    version, body = eps_texts.text_body(db.session, user.programme_id, CHARTE)
     form = CharterForm(data={"version": str(max(version, 1))} if request.method == "GET" else None)
     if form.validate_on_submit():
         return _done(
-            lambda: services.accept_charter(db.session, user, int(form.version.data or 0)),
+            lambda: eps_texts.accept_charter(db.session, user, int(form.version.data or 0)),
             _("Charte acceptée : vous voyez maintenant les séances auxquelles vous êtes invité·e."),
             url_for("seances.index"),
         )
-    accepted = services.accepted_current_charter(db.session, user)
+    accepted = eps_texts.accepted_current_charter(db.session, user)
     return render_template("eps/charter.html", body=body, version=max(version, 1), form=form, accepted=accepted)
 
 
@@ -337,13 +288,13 @@ def texts() -> ResponseReturnValue:
             flash(NOT_SAVED, "error")
             return redirect(url_for("seances.texts"))
         return _done(
-            lambda: services.save_text(db.session, user, form.kind.data or "", form.body.data or ""),
+            lambda: eps_texts.save_text(db.session, user, form.kind.data or "", form.body.data or ""),
             _("Nouvelle version enregistrée."),
             url_for("seances.texts"),
         )
     forms = {}
     for kind in TEXT_KINDS:
-        version, body = services.text_body(db.session, user.programme_id, kind)
+        version, body = eps_texts.text_body(db.session, user.programme_id, kind)
         forms[kind] = (version, TextForm(formdata=None, data={"kind": kind, "body": body}, prefix=kind))
     return render_template("eps/texts.html", forms=forms)
 
