@@ -282,3 +282,46 @@ def test_the_releve_is_in_the_yearly_archive_and_verifies(world: World, session:
         names = [n for n in archive.namelist() if n.startswith("documents/eps/")]
         assert len(names) == 1 and archive.read(names[0]) == seance.releve_pdf
     assert verify_archive(output) == []
+
+
+def test_purge_deletes_letters_presentation_and_preconisation_text(world: World, session: Session) -> None:
+    from app.eps.models import AgendaItem
+    from app.maintenance.purge import shred
+
+    seance = _seance(session, world)
+    item = services.add_item(session, world.coordinateur, seance, world.child.parcours[0], "orientation")
+    services.set_presentation(session, world.referent, item, "Retards fréquents.")
+    services.decide(session, world.coordinateur, item, "refuse", date.today(), note="Voir le centre social")
+    assert session.scalars(select(Letter).where(Letter.child_id == world.child.id)).all()
+    shred(session, [world.child])
+    assert session.scalars(select(Letter).where(Letter.child_id == world.child.id)).all() == []
+    assert session.get(AgendaItem, item.id).presentation is None  # type: ignore[union-attr]
+    [decision] = session.scalars(select(EpsDecision).where(EpsDecision.parcours_id == world.child.parcours[0].id))
+    assert decision.note is None and decision.outcome == "refuse"  # codes stay for the indicators
+
+
+def test_letter_templates_are_per_programme_and_versioned(
+    world: World,
+    session: Session,
+    login_as,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    client = login_as(world.coordinateur)
+    token = csrf_token(client, "/eps/textes")
+    body = "Bonjour,\nLe {programme} vous écrit au sujet de {prenom} : {decision}.\nCordialement."
+    data = {"csrf_token": token, "courrier_famille-kind": "courrier_famille", "courrier_famille-body": body}
+    saved = client.post("/eps/textes", data=data)
+    assert saved.status_code == 302
+    assert "version 1" in client.get("/eps/textes").get_data(as_text=True)
+    seance = _seance(session, world)
+    item = services.add_item(session, world.coordinateur, seance, world.other_child.parcours[0], "orientation")
+    decision = services.decide(session, world.coordinateur, item, "reoriente", date.today(), reorientation="soins")
+    family = session.scalars(
+        select(Letter).where(Letter.decision_id == decision.id, Letter.kind == "courrier_famille")
+    ).one()
+    assert family.template_version == 1
+    text = _pdf_text(tmp_path, read_letter(family), "famille.pdf")
+    assert "Bonjour," in text and "Lucas :" in text and "Soins (CMP, CMPP, CAMSP, libéral)" in text
+    assert "CNIL" not in text  # the programme's own template replaced the default one
+    # another programme still uses the default template
+    assert charter.text_body(session, world.foreign_programme.id, "courrier_famille")[0] == 0

@@ -42,7 +42,7 @@ def _coordinator_forms(seance: Seance, items: list[AgendaItem]) -> dict[str, Any
             f"{c.kind}:{c.parcours.public_id}",
             f"{c.parcours.child.pseudonym} — {letters.KIND_LABELS[c.kind]} — {c.since.strftime('%d/%m/%Y')}",
         )
-        for c in queries.candidates(db.session, seance.programme_id)
+        for c in queries.candidates(db.session, seance.programme_id, months=queries.review_months())
     ]
     return {
         "participants": participants,

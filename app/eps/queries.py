@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -14,8 +15,17 @@ from app.users.models import Role, User
 from app.workflow.queries import months_before
 from app.workflow.services import ACCEPTE, EN_ATTENTE, orientation_finalised
 
-REVIEW_MONTHS = 6
-WAITING_DAYS = 30
+REVIEW_MONTHS = 6  # default of the config key `eps_review_months`
+WAITING_DAYS = 30  # default of the config key `eps_waiting_days`
+
+
+def review_months() -> int:
+    """Months after entry or the last review when a parcours comes back to the EPS (instance config)."""
+    return int(current_app.config["PARCOURS"].extra.get("eps_review_months", REVIEW_MONTHS))
+
+
+def waiting_days() -> int:
+    return int(current_app.config["PARCOURS"].extra.get("eps_waiting_days", WAITING_DAYS))
 
 
 @dataclass(frozen=True)
@@ -126,7 +136,7 @@ class Home:
     waiting_days: int
 
 
-def coordinator_home(session: Session, programme_id: int, waiting_days: int = WAITING_DAYS) -> Home:
+def coordinator_home(session: Session, programme_id: int, delay: int = WAITING_DAYS) -> Home:
     now = datetime.now()
     next_seance = session.scalar(
         select(Seance)
@@ -136,7 +146,7 @@ def coordinator_home(session: Session, programme_id: int, waiting_days: int = WA
         .order_by(Seance.starts_at)
         .limit(1)
     )
-    pending = candidates(session, programme_id)
-    limit = date.today() - timedelta(days=waiting_days)
+    pending = candidates(session, programme_id, months=review_months())
+    limit = date.today() - timedelta(days=delay)
     waiting = [c.parcours for c in pending if c.kind in (ORIENTATION, AJOURNEE) and c.since <= limit]
-    return Home(next_seance, len(pending), waiting, waiting_days)
+    return Home(next_seance, len(pending), waiting, delay)

@@ -132,7 +132,8 @@ def participants(seance: Seance, seance_id: str) -> ResponseReturnValue:
 def add_item(seance: Seance, seance_id: str) -> ResponseReturnValue:
     form = AddItemForm()
     form.situation.choices = [
-        (f"{c.kind}:{c.parcours.public_id}", "") for c in queries.candidates(db.session, seance.programme_id)
+        (f"{c.kind}:{c.parcours.public_id}", "")
+        for c in queries.candidates(db.session, seance.programme_id, months=queries.review_months())
     ]
     if not form.validate_on_submit():
         flash(_("Choisissez une situation de la liste."), "error")

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from app.authz import Permission, current_user, requires
 from app.children.services import read_identities
 from app.db import db
-from app.eps.queries import coordinator_home
+from app.eps.queries import coordinator_home, waiting_days
 from app.users.models import Role, User
 from app.workflow.queries import coordinator_todo
 
@@ -38,8 +38,7 @@ def index() -> ResponseReturnValue:
 def _coordinator_home(user: User) -> ResponseReturnValue:
     """What needs attention, each line linking to the child's page (names are decrypted: audited)."""
     todo = coordinator_todo(db.session, user)
-    settings = current_app.config["PARCOURS"]
-    eps = coordinator_home(db.session, user.programme_id, int(settings.extra.get("eps_waiting_days", 30)))
+    eps = coordinator_home(db.session, user.programme_id, waiting_days())
     children = {p.child for p, _last in todo.without_review} | {d.child for d in todo.waiting_documents}
     children |= {p.child for p in eps.waiting_too_long}
     names = read_identities(db.session, user, children, "home.todo.read")
