@@ -17,9 +17,11 @@ from app.workflow import queries as workflow_queries
 
 
 def decision_form(item: AgendaItem, formdata: MultiDict[str, Any] | None = None) -> DecisionForm:
+    # The prefix ends with "-" so that field names are always d-<id>-<field>: WTForms adds no
+    # separator after a prefix that ends with "_" or "-", which a public id may do.
     referents = [(str(u.id), u.name) for u in workflow_queries.active_referents(db.session, item.seance.programme_id)]
     return DecisionForm(
-        item.kind in (ORIENTATION, AJOURNEE), referents, formdata=formdata, prefix=f"d-{item.public_id}"
+        item.kind in (ORIENTATION, AJOURNEE), referents, formdata=formdata, prefix=f"d-{item.public_id}-"
     )
 
 
