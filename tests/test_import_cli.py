@@ -50,8 +50,8 @@ def test_import_then_indicators(instance: Path, tmp_path: Path) -> None:
     assert result["programme"] == "PRE-TEST"
     assert _expected_part(expected, result) == []
     school_year = json.loads(run(instance, "indicators", "--year", "2025-2026").stdout)
-    expected = json.loads((FIXTURES / "indicateurs-v2-2025-2026.json").read_text(encoding="utf-8"))
-    assert _expected_part(expected, school_year) == []
+    school_expected = json.loads((FIXTURES / "indicateurs-v2-2025-2026.json").read_text(encoding="utf-8"))
+    assert _expected_part(school_expected, school_year) == []
 
     output = tmp_path / "2024.json"
     written = run(instance, "indicators", "--year", "2024", "--output", str(output))
