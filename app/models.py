@@ -2,7 +2,6 @@
 
 from app.archive.models import ArchiveExport
 from app.audit.models import AuditEvent, AuditHead
-from app.auth.models import UserSession
 from app.children.models import (
     Child,
     ChildIdentity,
@@ -24,7 +23,7 @@ from app.eps.models import (
     SeanceExternal,
     SeanceMember,
 )
-from app.users.models import Programme, User
+from app.users.models import Programme, User, UserSession
 
 metadata = Base.metadata
 

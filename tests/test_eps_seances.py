@@ -16,7 +16,6 @@ from app.eps import charter, queries, services
 from app.eps.letters import read_letter
 from app.eps.models import EpsDecision, Letter, Seance
 from app.indicators.compute import compute
-from app.workflow.services import WorkflowError, record_decision
 from tests.conftest import csrf_token
 from tests.factories import World, make_child, make_document, make_parcours, make_user
 
@@ -40,13 +39,22 @@ def test_a_draft_orientation_never_reaches_the_eps(world: World, session: Sessio
     parcours = make_parcours(session, child, imported=False)
     make_document(session, parcours, status=DRAFT)
     assert parcours.id not in {c.parcours.id for c in queries.candidates(session, world.programme.id)}
-    with pytest.raises(WorkflowError, match="brouillon"):
-        record_decision(session, parcours, "refuse", date.today(), world.coordinateur)
     seance = _seance(session, world)
     with pytest.raises(services.EpsError, match="brouillon"):
         services.add_item(session, world.coordinateur, seance, parcours, "orientation")
     make_document(session, parcours)  # finalised now
     assert parcours.id in {c.parcours.id for c in queries.candidates(session, world.programme.id)}
+
+
+def test_a_decision_waits_for_a_finalised_orientation(world: World, session: Session) -> None:
+    child = make_child(session, world.programme, world.referent, nom="Papier", prenom="Ilan")
+    parcours = make_parcours(session, child, imported=True)  # from paper: on the agenda without a fiche
+    seance = _seance(session, world)
+    item = services.add_item(session, world.coordinateur, seance, parcours, "orientation")
+    make_document(session, parcours, status=DRAFT)  # a fiche started since, still a draft
+    with pytest.raises(services.EpsError, match="brouillon"):
+        services.decide(session, world.coordinateur, item, "refuse", date.today())
+    assert parcours.decision_eps == "en_attente"
 
 
 def test_agenda_gathers_orientations_reviews_requests_and_adjourned(world: World, session: Session) -> None:

@@ -8,7 +8,9 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -18,8 +20,25 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.i18n import _
-from app.nomenclature import nomenclature
-from app.workflow.forms import ChoiceField, FrenchDateField
+from app.nomenclature import Decision, nomenclature
+
+
+class FrenchDateField(DateField):
+    """A date input (`AAAA-MM-JJ` from the browser) whose parse error is in French."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Date invalide : utilisez le format JJ/MM/AAAA.")) from error
+
+
+class ChoiceField(SelectField):
+    """A select whose "not a valid choice" error is in French."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.choices is not None and self.data not in {str(value) for value, _label in self.choices}:
+            raise ValidationError(_("Choisissez une valeur de la liste."))
 
 
 class MultiCheckbox(SelectMultipleField):
@@ -89,7 +108,9 @@ class DecisionForm(FlaskForm):
         super().__init__(**kwargs)
         n = nomenclature()
         if orientation:
-            self.outcome.choices = [(c, text) for c, text in n["decision_eps"].codes.items() if c != "en_attente"]
+            self.outcome.choices = [
+                (c, text) for c, text in n["decision_eps"].codes.items() if c != Decision.EN_ATTENTE
+            ]
         else:
             self.outcome.choices = list(n["revue_eps"].codes.items())
         none = [("", _("— sans objet —"))]

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
-from app.children.services import new_public_id, read_identity
-from app.children.vault import cipher_for
+from app.children.services import cipher_for, read_identity
+from app.db import new_public_id
 from app.documents.rendering import Item, RenderableDocument, Section, SignatureItem, Table
 from app.documents.sealing import render_and_seal, seal_settings
 from app.eps.models import CHARTE, COURRIER_FAMILLE, RETOUR_ORIENTEUR, EpsDecision, EpsText, Letter, Seance
 from app.formengine import form_set
-from app.nomenclature import nomenclature
+from app.nomenclature import Decision, nomenclature
 from app.users.models import Programme, User
 
 if TYPE_CHECKING:
@@ -137,9 +137,9 @@ def write_letters(session: Session, decision: EpsDecision, actor: User | None) -
     n = nomenclature()
     identity = read_identity(child)
     referent = session.get(User, decision.referent_id) if decision.referent_id else None
-    if decision.outcome == "accepte" and referent is not None:
+    if decision.outcome == Decision.ACCEPTE and referent is not None:
         suite = f"Votre référent·e de parcours est {referent.name} ({referent.email}) : il ou elle vous contactera."
-    elif decision.outcome == "accepte":
+    elif decision.outcome == Decision.ACCEPTE:
         suite = "Un·e référent·e de parcours vous sera désigné·e prochainement ; le programme vous contactera."
     else:
         suite = "Vous pouvez contacter le programme pour en parler."
@@ -207,11 +207,11 @@ def outcome_label(decision: EpsDecision, item_kind: str) -> str:
     if decision.outcome in n.codes("revue_eps") and item_kind in ("revue", "sortie"):
         return n.label("revue_eps", decision.outcome)
     label = n.label("decision_eps", decision.outcome)
-    if decision.outcome == "reoriente":
+    if decision.outcome == Decision.REORIENTE:
         label += f" ({n.label('service_reorientation', decision.reorientation)})"
-    if decision.outcome == "ajourne":
+    if decision.outcome == Decision.AJOURNE:
         label += f" ({n.label('manque_ajournement', decision.manque)})"
-    if decision.outcome == "accepte" and decision.liste_attente:
+    if decision.outcome == Decision.ACCEPTE and decision.liste_attente:
         label += " (liste d'attente)"
     return label
 

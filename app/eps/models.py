@@ -169,6 +169,19 @@ class AgendaItem(Base):
     def child(self) -> Child:
         return self.parcours.child
 
+    # An agenda item is in the caseload of whoever follows its child (authz CaseRecord).
+    @property
+    def programme_id(self) -> int:
+        return self.parcours.programme_id
+
+    @property
+    def referent_id(self) -> int | None:
+        return self.parcours.referent_id
+
+    @property
+    def purged(self) -> bool:
+        return self.parcours.purged
+
     @property
     def decision(self) -> EpsDecision | None:
         return self.decisions[-1] if self.decisions else None
@@ -234,3 +247,12 @@ class Letter(Base):
 
     child: Mapped[Child] = relationship()
     decision: Mapped[EpsDecision] = relationship()
+
+    # A letter is in the caseload of whoever follows its child (authz CaseRecord).
+    @property
+    def referent_id(self) -> int | None:
+        return self.child.referent_id
+
+    @property
+    def purged(self) -> bool:
+        return self.child.purged

@@ -8,11 +8,12 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
+from app.authz import Permission, policy
 from app.db import db
 from app.eps import letters, queries, services
 from app.eps.forms import AddItemForm, AttendanceForm, DecisionForm, MoveForm, ParticipantsForm
 from app.eps.models import AJOURNEE, ORIENTATION, AgendaItem, Seance
-from app.users.models import Role, User
+from app.users.models import User
 from app.workflow import queries as workflow_queries
 
 
@@ -62,7 +63,7 @@ def render_seance(
     items = list(seance.items)
     lines = workflow_queries.agenda_lines(db.session, seance.programme_id, [i.parcours_id for i in items])
     context: dict[str, Any] = {}
-    if user.role == Role.COORDINATEUR:
+    if policy(user, Permission.EPS_SEANCE_MANAGE):
         context = _coordinator_forms(seance, items)
         if failed is not None:
             context["decisions"][failed[0]] = failed[1]

@@ -9,11 +9,14 @@ from flask import current_app
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.authz import Permission, policy
+from app.authz.permissions import roles_with
 from app.children.models import Child, Parcours
+from app.documents.queries import orientation_finalised
 from app.eps.models import AJOURNEE, CLOSE, ORIENTATION, REVUE, SORTIE, AgendaItem, EpsDecision, ReviewRequest, Seance
-from app.users.models import Role, User
+from app.nomenclature import Decision
+from app.users.models import User
 from app.workflow.queries import months_before
-from app.workflow.services import ACCEPTE, EN_ATTENTE, orientation_finalised
 
 REVIEW_MONTHS = 6  # default of the config key `eps_review_months`
 WAITING_DAYS = 30  # default of the config key `eps_waiting_days`
@@ -65,11 +68,11 @@ def candidates(
     found: list[Candidate] = []
     waiting = session.scalars(
         _programme(programme_id)
-        .where(Parcours.decision_eps.in_([EN_ATTENTE, "ajourne"]), orientation_finalised())
+        .where(Parcours.decision_eps.in_([Decision.EN_ATTENTE, Decision.AJOURNE]), orientation_finalised())
         .order_by(Parcours.date_orientation)
     )
     for parcours in waiting:
-        kind = AJOURNEE if parcours.decision_eps == "ajourne" else ORIENTATION
+        kind = AJOURNEE if parcours.decision_eps == Decision.AJOURNE else ORIENTATION
         found.append(Candidate(parcours, kind, parcours.date_orientation))
     requests = {
         r.parcours_id: r
@@ -80,7 +83,9 @@ def candidates(
     ongoing = list(
         session.scalars(
             _programme(programme_id).where(
-                Parcours.decision_eps == ACCEPTE, Parcours.date_entree.is_not(None), Parcours.date_sortie.is_(None)
+                Parcours.decision_eps == Decision.ACCEPTE,
+                Parcours.date_entree.is_not(None),
+                Parcours.date_sortie.is_(None),
             )
         )
     )
@@ -113,7 +118,7 @@ def visible_seances(session: Session, user: User) -> list[Seance]:
     """The coordinator's séances, or those an EPS member is invited to (newest first)."""
     query = select(Seance).where(Seance.programme_id == user.programme_id).order_by(Seance.starts_at.desc())
     seances = list(session.scalars(query.options(selectinload(Seance.members))))
-    if user.role == Role.EPS:
+    if not policy(user, Permission.EPS_SEANCE_MANAGE):
         return [s for s in seances if s.invites(user.id)]
     return seances
 
@@ -122,7 +127,11 @@ def eps_members(session: Session, programme_id: int) -> list[User]:
     return list(
         session.scalars(
             select(User)
-            .where(User.programme_id == programme_id, User.role == Role.EPS, User.active.is_(True))
+            .where(
+                User.programme_id == programme_id,
+                User.role.in_(roles_with(Permission.EPS_CHARTER)),
+                User.active.is_(True),
+            )
             .order_by(User.name)
         )
     )

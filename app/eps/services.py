@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.authz import Permission, policy
 from app.children.models import Parcours
-from app.children.services import new_public_id, read_identity
-from app.children.vault import cipher_for
-from app.db import utcnow
+from app.children.services import cipher_for, read_identity
+from app.db import new_public_id, utcnow
+from app.documents.queries import is_finalised
 from app.eps import letters
 from app.eps.models import (
     AJOURNEE,
@@ -32,9 +33,9 @@ from app.eps.models import (
     SeanceMember,
 )
 from app.i18n import _
-from app.nomenclature import nomenclature
-from app.users.models import Role, User
-from app.workflow import services as workflow
+from app.nomenclature import Decision, nomenclature
+from app.parcours import services as parcours_services
+from app.users.models import User
 
 ITEMS_TABLE = "eps_agenda_items"
 DECISIONS_TABLE = "eps_decisions"
@@ -58,7 +59,7 @@ def record(session: Session, action: str, actor: User | None, target_type: str, 
 
 
 def require_coordinator(actor: User, programme_id: int) -> None:
-    if actor.role != Role.COORDINATEUR or not actor.active or actor.programme_id != programme_id:
+    if not policy(actor, Permission.EPS_SEANCE_MANAGE) or actor.programme_id != programme_id:
         raise EpsError(_("Seul·e le ou la coordonnateur·rice du programme peut faire cela."))
 
 
@@ -96,7 +97,7 @@ def set_participants(
     if not member_ids:
         raise EpsError(_("Invitez au moins un membre de l'EPS."))
     members = list(session.scalars(select(User).where(User.id.in_(member_ids))))
-    if any(u.role != Role.EPS or u.programme_id != seance.programme_id or not u.active for u in members):
+    if any(not policy(u, Permission.EPS_CHARTER) or u.programme_id != seance.programme_id for u in members):
         raise EpsError(_("Seuls les membres de l'EPS de ce programme peuvent être invités."))
     kept = {m.user_id: m for m in seance.members}
     seance.members = [kept.get(u.id) or SeanceMember(user_id=u.id) for u in members]
@@ -113,7 +114,7 @@ def add_item(session: Session, actor: User, seance: Seance, parcours: Parcours, 
     _open(seance)
     if parcours.programme_id != seance.programme_id or kind not in ITEM_KINDS:
         raise EpsError(_("Cette situation ne peut pas être inscrite à cette séance."))
-    if kind in (ORIENTATION, AJOURNEE) and not workflow.is_finalised(session, parcours):
+    if kind in (ORIENTATION, AJOURNEE) and not is_finalised(session, parcours):
         raise EpsError(_("La fiche d'orientation est encore un brouillon : elle ne peut pas venir à l'EPS."))
     if any(item.parcours_id == parcours.id for item in seance.items):
         raise EpsError(_("Cette situation est déjà à l'ordre du jour de la séance."))
@@ -201,7 +202,7 @@ def request_review(session: Session, actor: User, parcours: Parcours, kind: str)
     """A référent (or the coordinator) asks for a review, or proposes the exit, at a next séance."""
     if kind not in ("revue", "sortie"):
         raise EpsError(_("Demande inconnue."))
-    if parcours.decision_eps != workflow.ACCEPTE or parcours.date_sortie is not None:
+    if parcours.decision_eps != Decision.ACCEPTE or parcours.date_sortie is not None:
         raise EpsError(_("Seul un parcours en cours peut être revu par l'EPS."))
     request = ReviewRequest(parcours_id=parcours.id, kind=kind, requested_by=actor.id)
     session.add(request)
@@ -244,12 +245,12 @@ def decide(
     _open(seance)
     n = nomenclature()
     orientation = item.kind in (ORIENTATION, AJOURNEE)
-    allowed = [c for c in n.codes("decision_eps") if c != "en_attente"] if orientation else n.codes("revue_eps")
+    allowed = [c for c in n.codes("decision_eps") if c != Decision.EN_ATTENTE] if orientation else n.codes("revue_eps")
     if outcome not in allowed:
         raise EpsError(_("Choisissez une décision de la liste."))
-    if outcome == "reoriente" and reorientation not in n.codes("service_reorientation"):
+    if outcome == Decision.REORIENTE and reorientation not in n.codes("service_reorientation"):
         raise EpsError(_("Pour une réorientation, indiquez vers quel service."))
-    if outcome == "ajourne" and manque not in n.codes("manque_ajournement"):
+    if outcome == Decision.AJOURNE and manque not in n.codes("manque_ajournement"):
         raise EpsError(_("Pour un ajournement, indiquez ce qui manque pour décider."))
     codes = sorted(set(preconisations or []))
     if any(code not in n.codes("action") for code in codes):
@@ -258,20 +259,24 @@ def decide(
         raise EpsError(_("Le texte des préconisations est limité à %(n)d caractères.") % {"n": NOTE_MAX})
     parcours = item.parcours
     waiting = False
+    if orientation and not is_finalised(session, parcours):
+        raise EpsError(
+            _("La fiche d'orientation est encore un brouillon : finalisez-la avant toute décision de l'EPS.")
+        )
     if orientation:
-        waiting = outcome == "accepte" and not referent_id and parcours.child.referent_id is None
+        waiting = outcome == Decision.ACCEPTE and not referent_id and parcours.child.referent_id is None
         try:
-            workflow.record_decision(
+            parcours_services.record_decision(
                 session,
                 parcours,
                 outcome,
                 decided_on,
                 actor,
-                referent_id=referent_id or parcours.child.referent_id if outcome == "accepte" else None,
+                referent_id=referent_id or parcours.child.referent_id if outcome == Decision.ACCEPTE else None,
                 waiting_list=waiting,
-                date_entree=date_entree if outcome == "accepte" else None,
+                date_entree=date_entree if outcome == Decision.ACCEPTE else None,
             )
-        except workflow.WorkflowError as error:
+        except parcours_services.WorkflowError as error:
             raise EpsError(str(error)) from error
     elif decided_on > date.today():
         raise EpsError(_("La date de la décision ne peut pas être dans le futur."))
@@ -283,10 +288,10 @@ def decide(
         item_id=item.id,
         outcome=outcome,
         decided_on=decided_on,
-        reorientation=reorientation if outcome == "reoriente" else None,
-        manque=manque if outcome == "ajourne" else None,
+        reorientation=reorientation if outcome == Decision.REORIENTE else None,
+        manque=manque if outcome == Decision.AJOURNE else None,
         preconisations="|".join(codes),
-        referent_id=parcours.child.referent_id if outcome == "accepte" else None,
+        referent_id=parcours.child.referent_id if outcome == Decision.ACCEPTE else None,
         liste_attente=waiting,
         created_by=actor.id,
     )

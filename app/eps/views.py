@@ -9,7 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from app.authz import Permission, current_user, requires
+from app.authz import Permission, current_user, policy, requires
 from app.children.models import Parcours
 from app.db import db
 from app.eps import charter as eps_texts
@@ -27,7 +27,7 @@ from app.eps.forms import (
 )
 from app.eps.models import CHARTE, TEXT_KINDS, AgendaItem, Letter, Seance
 from app.i18n import _
-from app.users.models import Role, User
+from app.users.models import User
 from app.workflow import queries as workflow_queries
 
 bp = Blueprint("seances", __name__, url_prefix="/eps")
@@ -77,8 +77,10 @@ def _seance_url(seance: Seance, anchor: str = "") -> str:
 @requires(Permission.EPS_SEANCE_VIEW)
 def index() -> ResponseReturnValue:
     user = _actor()
-    charter_ok = user.role != Role.EPS or eps_texts.accepted_current_charter(db.session, user) is not None
-    form = SeanceForm(formdata=None) if user.role == Role.COORDINATEUR else None
+    charter_ok = (
+        not policy(user, Permission.EPS_CHARTER) or eps_texts.accepted_current_charter(db.session, user) is not None
+    )
+    form = SeanceForm(formdata=None) if policy(user, Permission.EPS_SEANCE_MANAGE) else None
     return render_template(
         "eps/index.html", seances=queries.visible_seances(db.session, user), form=form, charter_ok=charter_ok
     )
@@ -312,7 +314,7 @@ def letter(letter: Letter, letter_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/parcours/<parcours_id>/revue")
-@requires(Permission.CHILD_EDIT, load=load_parcours)
+@requires(Permission.EPS_PRESENTATION, load=load_parcours)
 def request_review(parcours: Parcours, parcours_id: str) -> ResponseReturnValue:
     form = ReviewRequestForm()
     target = url_for("children.show", child_id=parcours.child.public_id)

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from app.authz import Permission, current_user, policy, requires
 from app.children.models import Parcours
 from app.db import db
-from app.documents.services import observed_facts
+from app.documents.queries import observed_facts
 from app.i18n import _
+from app.parcours import services
 from app.users.models import User
-from app.workflow import queries, services
+from app.workflow import queries
 from app.workflow.forms import ShareForm
 from app.workflow.queries import AgendaLine
 
