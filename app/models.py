@@ -12,15 +12,28 @@ from app.children.models import (
 )
 from app.db import Base
 from app.documents.models import Document, DocumentContent
+from app.eps.models import (
+    AgendaItem,
+    CharterAcceptance,
+    EpsDecision,
+    EpsText,
+    Letter,
+    ReviewRequest,
+    Seance,
+    SeanceExternal,
+    SeanceMember,
+)
 from app.retention.models import Elimination, EliminationVisa, FamilyNotice
 from app.users.models import Programme, User, UserSession
 
 metadata = Base.metadata
 
 __all__ = [
+    "AgendaItem",
     "ArchiveExport",
     "AuditEvent",
     "AuditHead",
+    "CharterAcceptance",
     "Child",
     "ChildIdentity",
     "ChildSearchIndex",
@@ -29,10 +42,17 @@ __all__ = [
     "Elimination",
     "EliminationVisa",
     "FamilyNotice",
+    "EpsDecision",
+    "EpsText",
+    "Letter",
     "Parcours",
     "ParcoursCode",
     "ParcoursDetails",
     "Programme",
+    "ReviewRequest",
+    "Seance",
+    "SeanceExternal",
+    "SeanceMember",
     "User",
     "UserSession",
     "metadata",

@@ -26,6 +26,7 @@ class Decision(StrEnum):
     ACCEPTE = "accepte"
     REFUSE = "refuse"
     REORIENTE = "reoriente"
+    AJOURNE = "ajourne"  # the EPS needs one more element before deciding (issue 12)
 
 
 class NomenclatureError(ValueError):

@@ -84,6 +84,9 @@ def make_child(session: Session, programme: Programme, referent: User | None = N
 
 
 def make_parcours(session: Session, child: Child, **values: object) -> Parcours:
+    """A parcours; without its orientation document it stands for an imported (paper, finalised)
+    orientation unless `imported=False` is given."""
+    values.setdefault("imported", True)
     difficultes = values.pop("difficultes", ["scolaire"])
     actions = values.pop("actions", [])
     fields: dict[str, object] = {

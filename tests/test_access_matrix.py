@@ -51,7 +51,6 @@ ENDPOINT_PERMISSIONS = {
     "documents.show": "document:view",
     "documents.start": "document:edit",
     "eps.agenda": "eps:agenda",
-    "eps.decide": "eps:decide",
     "eps.share": "eps:decide",
     "home.health": "public",
     "home.index": "authenticated",
@@ -67,6 +66,22 @@ ENDPOINT_PERMISSIONS = {
     "retention.notice": "public",
     "retention.notice_file": "public",
     "retention.save_notice": "retention:manage",
+    "seances.add_item": "eps:seance:manage",
+    "seances.attendance": "eps:seance:manage",
+    "seances.charter": "eps:charter",
+    "seances.close": "eps:seance:manage",
+    "seances.create": "eps:seance:manage",
+    "seances.decide": "eps:seance:manage",
+    "seances.index": "eps:seance:view",
+    "seances.letter": "document:view",
+    "seances.move": "eps:seance:manage",
+    "seances.participants": "eps:seance:manage",
+    "seances.presentation": "eps:presentation",
+    "seances.releve": "eps:seance:view",
+    "seances.remove": "eps:seance:manage",
+    "seances.request_review": "eps:presentation",
+    "seances.show": "eps:seance:view",
+    "seances.texts": "eps:seance:manage",
     "signing.certificate": "keys:manage",
     "signing.import_pkcs12": "keys:manage",
     "static": "public",
@@ -87,8 +102,12 @@ HOLDERS = {
     "document:view": CASEWORK,
     "document:edit": CASEWORK,
     "document:finalise": CASEWORK,
-    "eps:agenda": {"coordinateur", "eps"},
+    "eps:agenda": {"coordinateur"},
     "eps:decide": {"coordinateur"},
+    "eps:seance:view": {"coordinateur", "eps"},
+    "eps:seance:manage": {"coordinateur"},
+    "eps:charter": {"eps"},
+    "eps:presentation": CASEWORK,
     "indicators:view": {"coordinateur"},
     "import": {"coordinateur"},
     "archive:export": {"coordinateur"},
@@ -98,7 +117,7 @@ HOLDERS = {
     "retention:manage": {"coordinateur"},
 }
 RELATIONS = ["own", "other", "foreign", "missing"]
-CHILD_DATA = {"child_id", "parcours_id", "document_id"}  # reading these is always audited
+CHILD_DATA = {"child_id", "parcours_id", "document_id", "item_id", "letter_id"}  # reading these is always audited
 MISSING = "AAAAAAAAAAAAAAAA"
 
 
@@ -126,6 +145,56 @@ def _export_job(session: Session, programme_id: int, year: int) -> ArchiveExport
     session.add(job)
     session.flush()
     return job
+
+
+def _eps_objects(session: Session, world: World) -> dict[str, dict[str, str]]:
+    """Séances (own: the EPS member is invited and has accepted the charter; other: not invited),
+    one agenda item each (own: the référent's child) and one letter per child."""
+    from datetime import date, datetime
+
+    from app.children.vault import cipher_for
+    from app.eps import charter, services
+    from app.eps.letters import LETTERS_TABLE
+    from app.eps.models import EpsDecision, Letter
+
+    charter.accept_charter(session, world.eps, 1)
+    values: dict[str, dict[str, str]] = {"seance_id": {}, "item_id": {}, "letter_id": {}}
+    cases = [
+        ("own", world.coordinateur, world.child, [world.eps.id]),
+        ("other", world.coordinateur, world.other_child, []),
+        ("foreign", world.foreign_coordinateur, world.foreign_child, []),
+    ]
+    for relation, coordinator, child, members in cases:
+        seance = services.schedule(session, coordinator, datetime(2025, 10, 6, 17), "Mairie")
+        if members:
+            services.set_participants(session, coordinator, seance, members, [])
+        item = services.add_item(session, coordinator, seance, child.parcours[0], "orientation")
+        decision = EpsDecision(
+            public_id=f"dec{relation}",
+            programme_id=child.programme_id,
+            parcours_id=child.parcours[0].id,
+            outcome="refuse",
+            decided_on=date(2025, 10, 6),
+        )
+        session.add(decision)
+        session.flush()
+        letter = Letter(
+            public_id=f"letter{relation}",
+            programme_id=child.programme_id,
+            child_id=child.id,
+            decision_id=decision.id,
+            kind="courrier_famille",
+            template_version=0,
+            pdf=b"",
+        )
+        session.add(letter)
+        session.flush()
+        letter.pdf = cipher_for(child).encrypt(LETTERS_TABLE, letter.id, "pdf", b"%PDF-1.7 test")
+        values["seance_id"][relation] = seance.public_id
+        values["item_id"][relation] = item.public_id
+        values["letter_id"][relation] = letter.public_id
+    session.flush()
+    return values
 
 
 class Objects:
@@ -166,6 +235,7 @@ class Objects:
                 "foreign": str(foreign_user.id),
             },
         }
+        self.values.update(_eps_objects(session, world))
         for values in self.values.values():
             values["missing"] = MISSING
 
@@ -188,6 +258,8 @@ def object_allowed(role: str, relation: str, rule: Rule) -> bool:
         return False
     if rule.arguments & {"user_id", "job_id", "elimination_id"}:
         return True  # programme-level objects: any of one's own programme
+    if role == Role.EPS and relation == "other":
+        return False  # a séance the EPS member is not invited to
     return relation == "own" or role != Role.REFERENT
 
 
@@ -200,6 +272,7 @@ def expected_status_allowed(role: str, relation: str, rule: Rule) -> bool:
     has_objects = bool(
         set(rule.arguments) & {"child_id", "parcours_id", "document_id", "user_id", "job_id", "elimination_id"}
     )
+    has_objects = has_objects or bool(set(rule.arguments) & {"seance_id", "item_id", "letter_id"})
     return object_allowed(role, relation, rule) if has_objects else True
 
 

@@ -40,7 +40,7 @@ def shipped() -> FormSet:
 
 
 def test_the_shipped_set_loads_with_its_four_forms(shipped: FormSet) -> None:
-    assert shipped.name and shipped.version == 1
+    assert shipped.name and shipped.version == 2  # 2: the `ajourne` decision and the EPS séance codes
     assert set(shipped.form_ids) == {"orientation", "suivi", "fin_prise_en_charge", "sortie_evaluation"}
     for form_id in shipped.form_ids:
         form = shipped.latest(form_id)

@@ -17,6 +17,7 @@ FEATURES = {
     "archive",
     "children",
     "documents",
+    "eps",
     "home",
     "imports",
     "indicators",
@@ -26,8 +27,9 @@ FEATURES = {
 }
 # What a feature offers the others: its operations, its read side and its mapped classes.
 PUBLIC_MODULES = {"services", "queries", "models"}
-# Sealing is the documents' public side for the archive, which seals documents finalised elsewhere.
-PUBLIC_EXTRA = {"app.documents.sealing"}
+# Sealing is the documents' public side for the archive, which seals documents finalised elsewhere,
+# and for the EPS, which lays out (rendering: plain data in, PDF out) and seals its relevés and letters.
+PUBLIC_EXTRA = {"app.documents.sealing", "app.documents.rendering"}
 
 CLI_MODULES = sorted(
     "app." + ".".join(path.relative_to(APP).with_suffix("").parts) for path in APP.glob("**/cli.py")

@@ -334,16 +334,16 @@ def test_coordinator_home_lists_what_needs_attention(world: World, session: Sess
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "À traiter" in page
-    # world has two pending orientations, plus the draft's and the fresh one's
-    assert "4 orientations attendent une décision de l'EPS" in page
+    # world has two pending orientations, plus the fresh one's; a draft orientation never reaches the EPS
+    assert "3 orientations attendent une décision de l'EPS" in page
     assert f'href="/enfants/{stale.public_id}"' in page and "Sansbilan" in page
     assert "Avecbilan" not in page
     assert f'href="/enfants/{drafted.public_id}"' in page and "Fiche d&#39;orientation" in page
-    assert "Brouillonrecent" not in page
+    assert "Brouillonrecent" not in page.split("Documents en attente")[1]  # its draft is recent
     assert "Etrangerstale" not in page and "Durand" not in page
     assert _events(session, "home.todo.read")
 
 
-def test_eps_home_is_the_agenda(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_eps_home_is_the_list_of_their_seances(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
     response = login_as(world.eps).get("/")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/eps")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/eps/seances")

@@ -186,6 +186,30 @@ def _write_documents(
     return files
 
 
+def _write_releves(session: Session, archive: zipfile.ZipFile, programme_id: int, year: int) -> list[dict[str, Any]]:
+    """The sealed relevés de décisions of the EPS séances closed in the year (pseudonymised)."""
+    from app.eps.services import releves_of_year
+
+    files: list[dict[str, Any]] = []
+    for name, closed_at, pdf in releves_of_year(session, programme_id, year):
+        path = f"{DOCUMENTS}eps/{name}"
+        info = zipfile.ZipInfo(path, date_time=closed_at.timetuple()[:6])
+        info.compress_type = zipfile.ZIP_STORED
+        info.external_attr = 0o600 << 16
+        archive.writestr(info, pdf)
+        files.append(
+            {
+                "path": path,
+                "sha256": hashlib.sha256(pdf).hexdigest(),
+                "size": len(pdf),
+                "form_id": "releve_eps",
+                "form_version": 1,
+                "finalised_at": _iso(closed_at),
+            }
+        )
+    return files
+
+
 def _write_text(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, date_time=datetime.now(UTC).timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -226,6 +250,7 @@ def export_year(
     try:
         with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
             files = _write_documents(session, archive, all_ids, tick)
+            files += _write_releves(session, archive, programme.id, year)
             header = {
                 "programme": programme.code,
                 "year": year,

@@ -15,6 +15,10 @@ class Permission(StrEnum):
     ORIENTATION_CREATE = "orientation:create"
     EPS_AGENDA_VIEW = "eps:agenda"
     EPS_DECIDE = "eps:decide"
+    EPS_SEANCE_VIEW = "eps:seance:view"  # a séance's pseudonymised agenda (EPS members: invited + charter)
+    EPS_SEANCE_MANAGE = "eps:seance:manage"  # prepare, hold and close séances; per-programme texts
+    EPS_CHARTER = "eps:charter"  # read and accept the confidentiality charter
+    EPS_PRESENTATION = "eps:presentation"  # the référent brings a situation to the EPS: presentation, review request
     DOCUMENT_VIEW = "document:view"
     DOCUMENT_EDIT = "document:edit"
     DOCUMENT_FINALISE = "document:finalise"
@@ -37,21 +41,30 @@ _CASEWORK = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.REFERENT: frozenset(_CASEWORK),
+    Role.REFERENT: frozenset(_CASEWORK | {Permission.EPS_PRESENTATION}),
     Role.COORDINATEUR: frozenset(
         _CASEWORK
         | {
             Permission.EPS_AGENDA_VIEW,
             Permission.EPS_DECIDE,
+            Permission.EPS_SEANCE_VIEW,
+            Permission.EPS_SEANCE_MANAGE,
+            Permission.EPS_PRESENTATION,
             Permission.INDICATORS_VIEW,
             Permission.IMPORT,
             Permission.ARCHIVE_EXPORT,
             Permission.RETENTION_MANAGE,
         }
     ),
-    Role.EPS: frozenset({Permission.EPS_AGENDA_VIEW}),
+    Role.EPS: frozenset({Permission.EPS_SEANCE_VIEW, Permission.EPS_CHARTER}),
     Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.KEYS_MANAGE}),
 }
+
+
+def roles_with(permission: Permission) -> frozenset[Role]:
+    """The roles that hold `permission` (to list the accounts a feature may pick, e.g. EPS members)."""
+    return frozenset(role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions)
+
 
 # Roles that must confirm a second factor (TOTP) at login: they see or manage a whole programme.
 SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.COORDINATEUR})

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.children.models import Child, Parcours
-from app.documents.models import Document
+from app.documents.models import Document, DocumentStatus
 from app.documents.services import ORIENTATION, current_document, read_answers
 
 
@@ -49,3 +49,16 @@ def observed_facts(session: Session, parcours: Parcours) -> str | None:
         return None
     facts = read_answers(document).get("faits_observes")
     return facts if isinstance(facts, str) else None
+
+
+def orientation_finalised() -> ColumnElement[bool]:
+    """SQL condition: the parcours' fiche d'orientation is finalised (or it was imported from paper).
+
+    A draft orientation never reaches the EPS."""
+    orientation = and_(Document.parcours_id == Parcours.id, Document.form_id == ORIENTATION)
+    finalised = exists().where(orientation, Document.status == DocumentStatus.FINAL)
+    return or_(finalised, and_(Parcours.imported.is_(True), ~exists().where(orientation)))
+
+
+def is_finalised(session: Session, parcours: Parcours) -> bool:
+    return bool(session.scalar(select(orientation_finalised()).where(Parcours.id == parcours.id)))

@@ -45,6 +45,7 @@ class RenderableDocument:
     child_label: str
     finalised_at: datetime | None
     sections: list[Section] = field(default_factory=list)
+    subject_label: str = "Enfant"  # what `child_label` names (a séance for the EPS relevé)
 
 
 MARGIN = 18 * mm
@@ -178,7 +179,7 @@ def _section(section: Section, styles: _Styles, width: float) -> list[Flowable]:
 
 
 def _header(doc: RenderableDocument, styles: _Styles) -> list[Flowable]:
-    meta = f"{doc.form_set_name} (version {doc.form_set_version}) · Enfant : {doc.child_label}"
+    meta = f"{doc.form_set_name} (version {doc.form_set_version}) · {doc.subject_label} : {doc.child_label}"
     if doc.finalised_at is not None:
         meta += " · " + _("Finalisé le %(moment)s") % {"moment": _when(doc.finalised_at)}
     return [_para(doc.programme_name, styles.programme), _para(doc.form_title, styles.title), _para(meta, styles.meta)]

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from app.authz import Permission, current_user, policy, requires
 from app.children.services import read_identities
 from app.db import db
+from app.eps.queries import coordinator_home, waiting_days
 from app.users.models import User
 from app.workflow.queries import coordinator_todo
 
@@ -16,7 +17,7 @@ bp = Blueprint("home", __name__)
 LANDING_PAGES = [
     (Permission.USER_MANAGE, "users.index"),
     (Permission.CHILD_LIST, "children.index"),
-    (Permission.EPS_AGENDA_VIEW, "eps.agenda"),
+    (Permission.EPS_SEANCE_VIEW, "seances.index"),
 ]
 
 
@@ -43,7 +44,9 @@ def index() -> ResponseReturnValue:
 def _coordinator_home(user: User) -> ResponseReturnValue:
     """What needs attention, each line linking to the child's page (names are decrypted: audited)."""
     todo = coordinator_todo(db.session, user)
+    eps = coordinator_home(db.session, user.programme_id, waiting_days())
     children = {p.child for p, _last in todo.without_review} | {d.child for d in todo.waiting_documents}
+    children |= {p.child for p in eps.waiting_too_long}
     names = read_identities(db.session, user, children, "home.todo.read")
     db.session.commit()
-    return render_template("home/index.html", todo=todo, names=names)
+    return render_template("home/index.html", todo=todo, names=names, eps=eps)

@@ -13,7 +13,7 @@ from app.i18n import _
 
 
 @click.command("indicators")
-@click.option("--year", required=True, type=click.IntRange(1900, 9999), help="Calendar year.")
+@click.option("--year", required=True, help="Calendar year (2025) or school year (2025-2026).")
 @click.option("--programme", "programme_code", help="Programme code (optional with a single programme).")
 @click.option("--format", "output_format", type=click.Choice(["json", "csv", "pdf"]), default="json", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="File to write.")
@@ -30,7 +30,7 @@ from app.i18n import _
     help="CSV or PDF for sharing outside the programme: breakdown counts from 1 to 4 shown as « < 5 ».",
 )
 def indicators_command(
-    year: int, programme_code: str | None, output_format: str, output: Path | None, network: bool, external: bool
+    year: str, programme_code: str | None, output_format: str, output: Path | None, network: bool, external: bool
 ) -> None:
     """Yearly indicators of a programme (JSON on standard output by default)."""
     from app.indicators.services import ExportError, export_indicators

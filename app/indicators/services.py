@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import services as audit
 from app.i18n import _
-from app.indicators.compute import compute, consolidate
+from app.indicators.compute import Period, PeriodError, compute, consolidate, period_of, previous_period
 from app.indicators.export import to_csv, to_pdf
 from app.indicators.summary import mask_small_counts
 
@@ -31,22 +31,22 @@ class ExportError(ValueError):
 class IndicatorsExport:
     body: bytes
     mimetype: str
-    name: str  # `2025.csv`, `2025-diffusion-externe.pdf`
+    name: str  # `2025.csv`, `2025-2026.json`, `2025-diffusion-externe.pdf`
 
 
 def yearly(
-    session: Session, year: int, programme_id: int | None, network: Sequence[int] | None = None
+    session: Session, period: Period, programme_id: int | None, network: Sequence[int] | None = None
 ) -> dict[str, Any]:
     """The indicators of one programme, or of every programme of `network` consolidated."""
     if network is not None:
-        return consolidate(session, list(network), year)
+        return consolidate(session, list(network), period)
     assert programme_id is not None
-    return compute(session, programme_id, year)
+    return compute(session, programme_id, period)
 
 
 def export_indicators(
     session: Session,
-    year: int,
+    year: int | str,
     output_format: str,
     *,
     programme_id: int | None,
@@ -55,12 +55,17 @@ def export_indicators(
     external: bool = False,
     actor_id: int | None = None,
 ) -> IndicatorsExport:
-    """Render the year in `output_format`, audited in the caller's transaction (the caller commits)."""
+    """Render the year (`2025`, or the school year `2025-2026`) in `output_format`, audited in the
+    caller's transaction (the caller commits)."""
     if output_format not in FORMATS:
         raise ExportError(_("Format inconnu : json, csv ou pdf."))
     if external and output_format == "json":
         raise ExportError(_("La diffusion externe vaut pour les formats csv et pdf ; le JSON reste exact."))
-    result = yearly(session, year, programme_id, network)
+    try:
+        period = period_of(year)
+    except PeriodError as error:
+        raise ExportError(str(error)) from error
+    result = yearly(session, period, programme_id, network)
     if external:
         result = mask_small_counts(result)
     if output_format == "json":
@@ -68,9 +73,10 @@ def export_indicators(
     elif output_format == "csv":
         body = to_csv(result).encode("utf-8")
     else:
-        previous = yearly(session, year - 1, programme_id, network)
+        previous = yearly(session, previous_period(period), programme_id, network)
         body = to_pdf(result, mask_small_counts(previous) if external else previous, programme_name)
-    name = f"{year}-diffusion-externe.{output_format}" if external else f"{year}.{output_format}"
+    label = period.label
+    name = f"{label}-diffusion-externe.{output_format}" if external else f"{label}.{output_format}"
     audit.record(
         session,
         "indicators.export",

@@ -84,6 +84,22 @@ KEY_FIGURES = [
         _("La durée moyenne des parcours terminés"),
         decimal=True,
     ),
+    KeyFigure("eps.seances", _("Séances de l'EPS tenues"), _("Le nombre de séances de l'EPS")),
+    KeyFigure(
+        "eps.situations_examinees", _("Situations examinées par l'EPS"), _("Le nombre de situations examinées")
+    ),
+    KeyFigure(
+        "eps.delai_orientation_decision_jours.moyenne",
+        _("Délai moyen entre orientation et décision (jours)"),
+        _("Le délai moyen entre orientation et décision"),
+        decimal=True,
+    ),
+    KeyFigure(
+        "eps.delai_orientation_decision_jours.mediane",
+        _("Délai médian entre orientation et décision (jours)"),
+        _("Le délai médian entre orientation et décision"),
+        decimal=True,
+    ),
 ]
 
 COUNTING_RULES = [
@@ -180,6 +196,7 @@ def mask_small_counts(result: Mapping[str, Any]) -> dict[str, Any]:
     duree = masked["sorties"]["duree"]
     if duree["moyenne_mois"] is not None and (value_at(result, "parcours.sortis") or 0) < SMALL_COUNT:
         duree["moyenne_mois"] = MASKED
+        duree["jours_total"] = MASKED
     masked["diffusion"] = "externe"
     return masked
 

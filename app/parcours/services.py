@@ -91,12 +91,13 @@ def record_decision(
     actor: User,
     referent_id: int | None = None,
     date_entree: date | None = None,
+    waiting_list: bool = False,
 ) -> None:
-    """Record the EPS decision (coordinator only).
+    """Record the EPS decision (coordinator only); the EPS only sees finalised orientations.
 
-    `accepte` needs a référent of the programme (assigned to the child) and may set the entry
-    date (left as it was when None); any other decision clears the entry date. Going back to
-    `en_attente` clears the decision date.
+    `accepte` needs a référent of the programme (assigned to the child), unless `waiting_list`
+    (admitted, waiting for a référent), and may set the entry date (left as it was when None);
+    any other decision clears the entry date. Going back to `en_attente` clears the decision date.
     """
     _require_coordinator(actor, parcours)
     if decision not in nomenclature().codes("decision_eps"):
@@ -116,13 +117,16 @@ def record_decision(
 
     child = parcours.child
     if decision == Decision.ACCEPTE:
-        referent = _check_referent(session.get(User, referent_id) if referent_id else None, parcours.programme_id)
+        referent = None
+        if referent_id or not waiting_list:
+            referent = _check_referent(session.get(User, referent_id) if referent_id else None, parcours.programme_id)
         entree = date_entree or parcours.date_entree
         if entree is not None:
             _check_date_entree(parcours, entree)
             check_no_overlap(session, child, parcours, entree, parcours.date_sortie)
         parcours.date_entree = entree
-        assign_referent(session, child, referent, actor)
+        if referent is not None:
+            assign_referent(session, child, referent, actor)
     else:
         parcours.date_entree = None
     parcours.decision_eps = Decision(decision)

@@ -18,6 +18,7 @@ from app.audit import services as audit
 from app.children.models import Child, ChildIdentity, ChildSearchIndex, Parcours, ParcoursDetails
 from app.db import utcnow
 from app.documents.models import Document, DocumentContent
+from app.eps.models import AgendaItem, EpsDecision, Letter
 from app.nomenclature import Decision
 
 
@@ -59,6 +60,10 @@ def shred(session: Session, children: list[Child]) -> None:
     session.execute(delete(ChildSearchIndex).where(ChildSearchIndex.child_id.in_(ids)))
     session.execute(delete(ParcoursDetails).where(ParcoursDetails.parcours_id.in_(parcours_ids)))
     session.execute(delete(DocumentContent).where(DocumentContent.document_id.in_(document_ids)))
+    # EPS: the letters, the référents' presentations and the préconisation texts (codes stay).
+    session.execute(delete(Letter).where(Letter.child_id.in_(ids)))
+    session.execute(update(AgendaItem).where(AgendaItem.parcours_id.in_(parcours_ids)).values(presentation=None))
+    session.execute(update(EpsDecision).where(EpsDecision.parcours_id.in_(parcours_ids)).values(note=None))
     session.execute(
         update(Child)
         .where(Child.id.in_(ids))

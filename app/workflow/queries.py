@@ -18,6 +18,7 @@ from app.children.models import Child, Parcours
 from app.children.queries import visible_to
 from app.db import utcnow
 from app.documents.models import DRAFT, FINAL, Document
+from app.documents.queries import orientation_finalised
 from app.nomenclature import Decision, age_band
 from app.users.models import User
 
@@ -78,10 +79,23 @@ def _programme_parcours(programme_id: int) -> Select[Parcours]:
     )
 
 
-def pending_orientations(session: Session, programme_id: int, today: date | None = None) -> list[AgendaLine]:
-    """Orientations waiting for the EPS, oldest first."""
+def agenda_lines(
+    session: Session, programme_id: int, parcours_ids: list[int], today: date | None = None
+) -> dict[int, AgendaLine]:
+    """The pseudonymised lines of the given parcours (the EPS séances' view), by parcours id."""
+    if not parcours_ids:
+        return {}
     year = (today or date.today()).year
-    query = _programme_parcours(programme_id).where(Parcours.decision_eps == Decision.EN_ATTENTE)
+    rows = session.scalars(_programme_parcours(programme_id).where(Parcours.id.in_(parcours_ids)))
+    return {parcours.id: _line(parcours, year) for parcours in rows}
+
+
+def pending_orientations(session: Session, programme_id: int, today: date | None = None) -> list[AgendaLine]:
+    """Finalised orientations waiting for the EPS, oldest first (a draft never comes to the EPS)."""
+    year = (today or date.today()).year
+    query = _programme_parcours(programme_id).where(
+        Parcours.decision_eps == Decision.EN_ATTENTE, orientation_finalised()
+    )
     rows = session.scalars(query.order_by(Parcours.date_orientation, Parcours.id))
     return [_line(parcours, year) for parcours in rows]
 
@@ -143,7 +157,7 @@ def coordinator_todo(session: Session, user: User, today: date | None = None) ->
     pending_count = session.scalar(
         select(func.count(Parcours.id))
         .join(visible, Parcours.child_id == visible.c.id)
-        .where(Parcours.decision_eps == Decision.EN_ATTENTE)
+        .where(Parcours.decision_eps == Decision.EN_ATTENTE, orientation_finalised())
     )
     ongoing = list(
         session.scalars(
