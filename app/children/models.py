@@ -49,6 +49,8 @@ class Child(Base):
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
     purged_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Set when an orientation named a child its author may not see: the coordinator resolves it.
+    possible_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("children.id"))
 
     identity: Mapped[ChildIdentity] = relationship(back_populates="child", cascade="all, delete-orphan", uselist=False)
     parcours: Mapped[list[Parcours]] = relationship(back_populates="child", order_by="Parcours.date_orientation")

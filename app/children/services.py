@@ -60,17 +60,17 @@ def new_pseudonym() -> str:
     return "E-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(4))
 
 
-def family_digest(ref_famille: str) -> str:
-    return blind_index().digest("ref_famille", ref_famille)
+def family_digest(programme_id: int, ref_famille: str) -> str:
+    return blind_index(programme_id).digest("ref_famille", ref_famille)
 
 
-def ref_digest(ref_enfant: str) -> str:
-    return blind_index().digest("ref_enfant", ref_enfant)
+def ref_digest(programme_id: int, ref_enfant: str) -> str:
+    return blind_index(programme_id).digest("ref_enfant", ref_enfant)
 
 
-def search_digests(identity: Identity) -> set[str]:
+def search_digests(programme_id: int, identity: Identity) -> set[str]:
     """Blind-index digests under which `search` finds this identity."""
-    index = blind_index()
+    index = blind_index(programme_id)
     born = identity.date_naissance.isoformat()
     return {
         index.digest("nom", identity.nom),
@@ -104,8 +104,8 @@ def create_child(
         pseudonym=pseudonym,
         sexe=identity.sexe,
         annee_naissance=identity.date_naissance.year,
-        famille_digest=family_digest(identity.ref_famille) if identity.ref_famille else None,
-        ref_digest=ref_digest(identity.ref_enfant) if identity.ref_enfant else None,
+        famille_digest=family_digest(programme_id, identity.ref_famille) if identity.ref_famille else None,
+        ref_digest=ref_digest(programme_id, identity.ref_enfant) if identity.ref_enfant else None,
         last_contact=last_contact,
         imported=imported,
         kek_version=0,
@@ -204,8 +204,8 @@ def create_children(
                 "pseudonym": unused_pseudonym(taken),
                 "sexe": new.identity.sexe,
                 "annee_naissance": new.identity.date_naissance.year,
-                "famille_digest": family_digest(famille) if famille else None,
-                "ref_digest": ref_digest(ref) if ref else None,
+                "famille_digest": family_digest(programme_id, famille) if famille else None,
+                "ref_digest": ref_digest(programme_id, ref) if ref else None,
                 "wrapped_key": wrapped,
                 "kek_version": kek_version,
                 "key_version": 1,
@@ -221,7 +221,8 @@ def create_children(
     for child, new in zip(created, children, strict=True):
         identities.append({"child_id": child.id, **sealed_identity(child.cipher, child.id, new.identity)})
         digests.extend(
-            {"programme_id": programme_id, "child_id": child.id, "digest": d} for d in search_digests(new.identity)
+            {"programme_id": programme_id, "child_id": child.id, "digest": d}
+            for d in search_digests(programme_id, new.identity)
         )
     insert_rows(session, IDENTITIES, identities)
     insert_rows(session, SEARCH_INDEX, digests)
@@ -327,10 +328,12 @@ def write_identity(session: Session, child: Child, identity: Identity) -> None:
     child.identity = row
     child.sexe = identity.sexe
     child.annee_naissance = identity.date_naissance.year
-    child.famille_digest = family_digest(identity.ref_famille) if identity.ref_famille else None
+    famille = identity.ref_famille
+    child.famille_digest = family_digest(child.programme_id, famille) if famille else None
     session.execute(delete(ChildSearchIndex).where(ChildSearchIndex.child_id == child.id))
     session.add_all(
-        ChildSearchIndex(programme_id=child.programme_id, child_id=child.id, digest=d) for d in search_digests(identity)
+        ChildSearchIndex(programme_id=child.programme_id, child_id=child.id, digest=d)
+        for d in search_digests(child.programme_id, identity)
     )
     session.flush()
 
@@ -378,7 +381,7 @@ def search(session: Session, user: User, text: str) -> list[Child]:
     words = text.split()
     if not words:
         return []
-    index = blind_index()
+    index = blind_index(user.programme_id)
     digests = {index.digest("nom", text)}
     for cut in range(1, len(words)):
         first, second = " ".join(words[:cut]), " ".join(words[cut:])

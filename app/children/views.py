@@ -1,17 +1,21 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.authz import Permission, current_user, requires
-from app.children import services
+from app.authz import Permission, current_user, policy, requires
+from app.children import duplicates, services
+from app.children.forms import DistinctForm, ReferentForm
 from app.children.models import Child
 from app.children.queries import visible_to
 from app.db import db
 from app.i18n import _
 from app.users.models import User
+from app.workflow.queries import active_referents
+from app.workflow.services import WorkflowError
+from app.workflow.services import assign_referent as assign
 
 bp = Blueprint("children", __name__, url_prefix="/enfants")
 
@@ -48,7 +52,12 @@ def index() -> ResponseReturnValue:
     )
     referents = {u.id: u for u in db.session.scalars(select(User).where(User.programme_id == user.programme_id))}
     return render_template(
-        "children/index.html", rows=rows, query=query, referents=referents, situation_labels=SITUATION_LABELS
+        "children/index.html",
+        rows=rows,
+        query=query,
+        referents=referents,
+        situation_labels=SITUATION_LABELS,
+        show_duplicates=policy(user, Permission.REFERENT_ASSIGN),
     )
 
 
@@ -67,4 +76,53 @@ def show(child: Child, child_id: str) -> ResponseReturnValue:
             )
         ]
     referent = db.session.get(User, child.referent_id) if child.referent_id else None
-    return render_template("children/show.html", child=child, identity=identity, siblings=siblings, referent=referent)
+    coordination = {}
+    if policy(user, Permission.REFERENT_ASSIGN, child):
+        referents = active_referents(db.session, child.programme_id)
+        coordination = {
+            "referent_form": ReferentForm(referents, formdata=None, data={"referent_id": str(child.referent_id or "")}),
+            "duplicate": duplicates.duplicate_of(db.session, child),
+            "distinct_form": DistinctForm(formdata=None),
+        }
+    return render_template(
+        "children/show.html", child=child, identity=identity, siblings=siblings, referent=referent, **coordination
+    )
+
+
+def _coordinator() -> User:
+    user = current_user()
+    assert user is not None
+    return user
+
+
+@bp.post("/<child_id>/referent")
+@requires(Permission.REFERENT_ASSIGN, load=load_child)
+def assign_referent(child: Child, child_id: str) -> ResponseReturnValue:
+    """The coordinator gives or transfers the child's caseload (the only way a référent gets a child)."""
+    form = ReferentForm(active_referents(db.session, child.programme_id))
+    if not form.validate_on_submit():
+        for message in form.referent_id.errors or [_("La demande n'a pas pu être traitée ; rechargez la page.")]:
+            flash(str(message), "error")
+        return redirect(url_for(".show", child_id=child_id))
+    try:
+        assign(db.session, child, db.session.get(User, int(form.referent_id.data or 0)), _coordinator())
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Référent·e enregistré·e."), "success")
+    return redirect(url_for(".show", child_id=child_id))
+
+
+@bp.post("/<child_id>/doublon")
+@requires(Permission.REFERENT_ASSIGN, load=load_child)
+def mark_distinct(child: Child, child_id: str) -> ResponseReturnValue:
+    """The coordinator compared a possible duplicate with the earlier file: two different children."""
+    if DistinctForm().validate_on_submit():
+        duplicates.mark_distinct(db.session, child, _coordinator())
+        db.session.commit()
+        flash(_("Les deux dossiers sont gardés : ce sont deux enfants différents."), "success")
+    else:
+        flash(_("La demande n'a pas pu être traitée ; rechargez la page."), "error")
+    return redirect(url_for(".show", child_id=child_id))

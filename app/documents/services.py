@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit import services as audit
-from app.children.models import Child, ChildSearchIndex, Parcours
-from app.children.services import create_child, new_public_id, read_identity, write_identity
-from app.children.vault import blind_index, cipher_for
+from app.children.duplicates import child_for_orientation
+from app.children.models import Child, Parcours
+from app.children.services import new_public_id, read_identity, write_identity
+from app.children.vault import cipher_for
 from app.db import utcnow
 from app.documents.clear_values import IDENTITY_FIELDS, fed_date, identity_from, single_code, write_codes
 from app.documents.models import DRAFT, FINAL, Document, DocumentContent
@@ -28,7 +29,7 @@ from app.formengine import FormDef, form_set
 from app.formengine.renderable import build_renderable
 from app.formengine.validation import Outcome, validate
 from app.i18n import _
-from app.users.models import Programme, Role, User
+from app.users.models import Programme, User
 from app.workflow.services import WorkflowError, close_parcours, require_accepted
 
 TABLE = "document_contents"
@@ -139,17 +140,6 @@ def _new_document(
 # --- orientation: creates the child, or a new parcours of a known child -----------------------
 
 
-def find_child(session: Session, programme_id: int, nom: str, prenom: str, born: date) -> Child | None:
-    """A child of the programme with exactly this name and birth date (blind index)."""
-    digest = blind_index().digest("identite", nom, prenom, born.isoformat())
-    return session.scalar(
-        select(Child)
-        .join(ChildSearchIndex, ChildSearchIndex.child_id == Child.id)
-        .where(ChildSearchIndex.programme_id == programme_id, ChildSearchIndex.digest == digest)
-        .where(Child.purged_at.is_(None))
-    )
-
-
 def _creation_errors(form: FormDef, outcome: Outcome) -> None:
     """An orientation is recorded only with an identity, a referrer, a date and the family's agreement."""
     needed = [*IDENTITY_FIELDS]
@@ -171,20 +161,7 @@ def start_orientation(session: Session, actor: User, raw: dict[str, Any]) -> Doc
     if not outcome.ok:
         raise InvalidAnswers(outcome.errors)
     answers = outcome.answers
-    identity = identity_from(answers)
-    child = find_child(session, actor.programme_id, identity.nom, identity.prenom, identity.date_naissance)
-    own_caseload = actor.id if actor.role == Role.REFERENT else None
-    if child is None:
-        child = create_child(
-            session,
-            programme_id=actor.programme_id,
-            identity=identity,
-            referent_id=own_caseload,
-            actor_id=actor.id,
-            last_contact=date.today(),
-        )
-    elif child.referent_id is None and own_caseload:
-        child.referent_id = own_caseload
+    child = child_for_orientation(session, actor, identity_from(answers))
     _has, orienteur = single_code(form, answers, "orienteur")
     oriented = fed_date(form, answers, "date_orientation")
     assert orienteur and oriented

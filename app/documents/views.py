@@ -13,7 +13,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from app.authz import Permission, current_user, policy, requires
+from app.authz import Permission, current_user, requires
 from app.children.models import Child, Parcours
 from app.children.services import read_identity
 from app.children.views import load_child
@@ -124,12 +124,6 @@ def new_orientation() -> ResponseReturnValue:
         db.session.rollback()
         return _render(form, raw, errors=error.errors, status=422)
     db.session.commit()
-    if not policy(_actor(), Permission.DOCUMENT_VIEW, document):
-        flash(
-            _("Cet enfant a déjà un dossier suivi par un·e autre référent·e : l'orientation y a été rattachée."),
-            "success",
-        )
-        return redirect(url_for("children.index"))
     flash(_("Orientation enregistrée en brouillon. Complétez-la puis finalisez-la."), "success")
     return redirect(url_for(".show", child_id=document.child.public_id, document_id=document.public_id))
 

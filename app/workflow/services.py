@@ -167,10 +167,10 @@ def set_facts_shared(session: Session, parcours: Parcours, shared: bool, actor: 
         session.flush()
 
 
-def assign_referent(session: Session, child: Child, referent: User, actor: User) -> None:
+def assign_referent(session: Session, child: Child, referent: User | None, actor: User) -> None:
     """Give the child's caseload to `referent` (coordinator only; an active référent of the programme)."""
     _require_coordinator(actor, child.programme_id)
-    _check_referent(referent, child.programme_id)
+    referent = _check_referent(referent, child.programme_id)
     if child.referent_id == referent.id:
         return
     child.referent_id = referent.id

@@ -1,0 +1,33 @@
+"""possible duplicates, per-programme blind-index keys, ciphertext write counters
+
+Revision ID: 0008_duplicates_programme_index_versions
+Revises: 0007
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_duplicates_programme_index_versions"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("children", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("possible_duplicate_of", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_children_possible_duplicate_of_children", "children", ["possible_duplicate_of"], ["id"]
+        )
+    with op.batch_alter_table("programmes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("blind_index_version", sa.Integer(), nullable=False, server_default="1"))
+    # Existing programmes keep the instance-wide index until `parcours keys reindex` moves them.
+    op.execute("UPDATE programmes SET blind_index_version = 0")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("programmes", schema=None) as batch_op:
+        batch_op.drop_column("blind_index_version")
+    with op.batch_alter_table("children", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_children_possible_duplicate_of_children", type_="foreignkey")
+        batch_op.drop_column("possible_duplicate_of")
