@@ -66,9 +66,12 @@ def test_an_orientation_never_takes_over_or_reveals_another_child(
     # Same status, same kind of address, same page (apart from the names typed) in the three cases.
     assert {status for status, _loc, _page in answers} == {302}
     assert len({location for _status, location, _page in answers}) == 1
-    pages = [page.replace(n, "N").replace(p, "P") for (_s, _l, page), (n, p) in zip(answers, [
-        ("Mchangama", "Ali"), (other_before.nom, other_before.prenom), ("Oumouri", "Zaina")
-    ], strict=True)]
+    pages = [
+        page.replace(n, "N").replace(p, "P")
+        for (_s, _l, page), (n, p) in zip(
+            answers, [("Mchangama", "Ali"), (other_before.nom, other_before.prenom), ("Oumouri", "Zaina")], strict=True
+        )
+    ]
     pages = [re.sub(r'value="\d{4}-\d{2}-\d{2}"', "", page) for page in pages]
     assert pages[0] == pages[1] == pages[2]
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.authz import Permission, current_user, policy, requires
 from app.children.models import Parcours
+from app.children.services import read_identity
 from app.db import db
 from app.documents.services import observed_facts
 from app.i18n import _
@@ -22,6 +23,7 @@ bp = Blueprint("eps", __name__, url_prefix="/eps")
 # The observed facts live in the orientation document's encrypted answers; the agenda shows this
 # notice instead of reading them (see the lead's note on issue 3).
 NO_FACTS_NOTICE = _("aucun fait observé saisi dans la fiche d'orientation")
+NAMED_FACTS_NOTICE = _("faits observés non affichés : ils contiennent un nom (à retirer de la fiche d'orientation)")
 
 
 def load_parcours(parcours_id: str) -> Parcours | None:
@@ -46,8 +48,17 @@ def _decision_form(referents: list[User], line: AgendaLine) -> DecisionForm:
     )
 
 
+def _names(parcours: Parcours) -> list[str]:
+    """The names the EPS must not read: the child's and its guardians'."""
+    identity = read_identity(parcours.child)
+    guardians = [name for g in identity.responsables for name in (g.nom, g.prenom)]
+    return [identity.nom, identity.prenom, *guardians]
+
+
 def _shared_facts(session: Session, lines: list[AgendaLine]) -> dict[str, str]:
-    """Observed facts of the orientations the coordinator chose to share with the EPS (only those)."""
+    """Observed facts of the orientations the coordinator chose to share with the EPS (only those).
+
+    Facts edited after sharing to carry a name are withheld, with a notice instead."""
     shared = [line.parcours_id for line in lines if line.facts_shared]
     if not shared:
         return {}
@@ -55,7 +66,8 @@ def _shared_facts(session: Session, lines: list[AgendaLine]) -> dict[str, str]:
     for parcours in session.scalars(select(Parcours).where(Parcours.public_id.in_(shared))):
         text = observed_facts(session, parcours)
         if text:
-            facts[parcours.public_id] = text
+            named = services.names_in(text, _names(parcours))
+            facts[parcours.public_id] = NAMED_FACTS_NOTICE if named else text
     return facts
 
 
@@ -125,7 +137,10 @@ def share(parcours: Parcours, parcours_id: str) -> ResponseReturnValue:
     form = ShareForm()
     if form.validate_on_submit():
         try:
-            services.set_facts_shared(db.session, parcours, form.shared.data == "1", _actor())
+            shared = form.shared.data == "1"
+            facts = (observed_facts(db.session, parcours) or "") if shared else ""
+            names = _names(parcours) if shared else []
+            services.set_facts_shared(db.session, parcours, shared, _actor(), facts, names)
         except services.WorkflowError as error:
             db.session.rollback()
             flash(str(error), "error")
