@@ -81,6 +81,9 @@ class ChildIdentity(Base):
     ref_enfant: Mapped[bytes | None] = mapped_column(LargeBinary)
     ref_famille: Mapped[bytes | None] = mapped_column(LargeBinary)
     responsables: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Bumped at each write and bound into every ciphertext's associated data: an older value
+    # written back into the row no longer decrypts (rows from before migration 0008 count 0).
+    write_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
     child: Mapped[Child] = relationship(back_populates="identity")
 

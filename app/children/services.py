@@ -138,11 +138,11 @@ def unused_pseudonym(taken: set[str]) -> str:
     return pseudonym
 
 
-def sealed_identity(cipher: ChildCipher, child_id: int, identity: Identity) -> dict[str, bytes]:
-    """The encrypted columns of `child_identities` for this identity."""
+def sealed_identity(cipher: ChildCipher, child_id: int, identity: Identity, write: int) -> dict[str, bytes]:
+    """The encrypted columns of `child_identities` for this identity, as the row's `write`-th write."""
 
     def seal(name: str, value: str) -> bytes:
-        return cipher.encrypt_text(IDENTITY_TABLE, child_id, name, value)
+        return cipher.encrypt_text(IDENTITY_TABLE, child_id, name, value, write=write)
 
     return {
         "nom": seal("nom", identity.nom),
@@ -152,7 +152,7 @@ def sealed_identity(cipher: ChildCipher, child_id: int, identity: Identity) -> d
         "ref_enfant": seal("ref_enfant", identity.ref_enfant),
         "ref_famille": seal("ref_famille", identity.ref_famille),
         "responsables": cipher.encrypt_json(
-            IDENTITY_TABLE, child_id, "responsables", [vars(g) for g in identity.responsables]
+            IDENTITY_TABLE, child_id, "responsables", [vars(g) for g in identity.responsables], write=write
         ),
     }
 
@@ -219,7 +219,8 @@ def create_children(
     identities: list[dict[str, Any]] = []
     digests: list[dict[str, Any]] = []
     for child, new in zip(created, children, strict=True):
-        identities.append({"child_id": child.id, **sealed_identity(child.cipher, child.id, new.identity)})
+        sealed = sealed_identity(child.cipher, child.id, new.identity, 1)
+        identities.append({"child_id": child.id, "write_count": 1, **sealed})
         digests.extend(
             {"programme_id": programme_id, "child_id": child.id, "digest": d}
             for d in search_digests(programme_id, new.identity)
@@ -322,8 +323,9 @@ def record_many(
 
 def write_identity(session: Session, child: Child, identity: Identity) -> None:
     """Encrypt the identity into the child's row and refresh its search digests."""
-    row = child.identity or ChildIdentity(child_id=child.id)
-    for name, value in sealed_identity(cipher_for(child), child.id, identity).items():
+    row = child.identity or ChildIdentity(child_id=child.id, write_count=0)
+    row.write_count = (row.write_count or 0) + 1
+    for name, value in sealed_identity(cipher_for(child), child.id, identity, row.write_count).items():
         setattr(row, name, value)
     child.identity = row
     child.sexe = identity.sexe
@@ -341,13 +343,16 @@ def write_identity(session: Session, child: Child, identity: Identity) -> None:
 def read_identity(child: Child) -> Identity:
     cipher = cipher_for(child)
     row = child.identity
+    write = row.write_count or 0
 
     def open_(name: str) -> str:
         value: bytes | None = getattr(row, name)
-        return cipher.decrypt_text(IDENTITY_TABLE, child.id, name, value) if value else ""
+        return cipher.decrypt_text(IDENTITY_TABLE, child.id, name, value, write=write) if value else ""
 
     guardians = (
-        cipher.decrypt_json(IDENTITY_TABLE, child.id, "responsables", row.responsables) if row.responsables else []
+        cipher.decrypt_json(IDENTITY_TABLE, child.id, "responsables", row.responsables, write=write)
+        if row.responsables
+        else []
     )
     return Identity(
         nom=open_("nom"),

@@ -70,18 +70,20 @@ def definition_of(document: Document) -> FormDef:
 def read_answers(document: Document) -> dict[str, Any]:
     if document.content is None:
         return {}
+    content = document.content
     answers: dict[str, Any] = cipher_for(document.child).decrypt_json(
-        TABLE, document.id, "answers", document.content.answers
+        TABLE, document.id, "answers", content.answers, write=content.answers_writes or 0
     )
     return answers
 
 
 def _store(document: Document, child: Child, answers: dict[str, Any]) -> None:
-    sealed = cipher_for(child).encrypt_json(TABLE, document.id, "answers", answers)
-    if document.content is None:
-        document.content = DocumentContent(document_id=document.id, answers=sealed)
-    else:
-        document.content.answers = sealed
+    content = document.content or DocumentContent(document_id=document.id, answers_writes=0)
+    content.answers_writes = (content.answers_writes or 0) + 1
+    content.answers = cipher_for(child).encrypt_json(
+        TABLE, document.id, "answers", answers, write=content.answers_writes
+    )
+    document.content = content
 
 
 def _audit(session: Session, action: str, actor: User | None, document: Document) -> None:

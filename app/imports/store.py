@@ -165,11 +165,11 @@ def known_children(session: Session, programme_id: int, refs: set[str]) -> dict[
 
 def _load_identities(session: Session, children: Any, known: dict[int, tuple[str, KnownChild]]) -> None:
     i = IDENTITIES.c
-    query = select(i.child_id, i.nom, i.prenom, i.date_naissance).where(i.child_id.in_(children))
+    query = select(i.child_id, i.nom, i.prenom, i.date_naissance, i.write_count).where(i.child_id.in_(children))
     for r in session.execute(query):
         if r.child_id in known and (cipher := known[r.child_id][1].cipher):
             known[r.child_id][1].identity = {
-                name: cipher.decrypt_text(IDENTITY_TABLE, r.child_id, name, getattr(r, name))
+                name: cipher.decrypt_text(IDENTITY_TABLE, r.child_id, name, getattr(r, name), write=r.write_count or 0)
                 for name in ("nom", "prenom", "date_naissance")
             }
 

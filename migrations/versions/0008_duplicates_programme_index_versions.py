@@ -23,9 +23,18 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("blind_index_version", sa.Integer(), nullable=False, server_default="1"))
     # Existing programmes keep the instance-wide index until `parcours keys reindex` moves them.
     op.execute("UPDATE programmes SET blind_index_version = 0")
+    # Write counters bound into ciphertexts; 0 for values written before (no counter in their AAD).
+    with op.batch_alter_table("child_identities", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("write_count", sa.Integer(), nullable=False, server_default="0"))
+    with op.batch_alter_table("document_contents", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("answers_writes", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("document_contents", schema=None) as batch_op:
+        batch_op.drop_column("answers_writes")
+    with op.batch_alter_table("child_identities", schema=None) as batch_op:
+        batch_op.drop_column("write_count")
     with op.batch_alter_table("programmes", schema=None) as batch_op:
         batch_op.drop_column("blind_index_version")
     with op.batch_alter_table("children", schema=None) as batch_op:
