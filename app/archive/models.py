@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
@@ -13,6 +13,7 @@ PENDING = "en_attente"
 RUNNING = "en_cours"
 DONE = "termine"
 FAILED = "echec"
+EXPIRED = "expire"  # the file was destroyed (expiry, newer exports, or a purge)
 
 
 class ArchiveExport(Base):
@@ -30,6 +31,9 @@ class ArchiveExport(Base):
     error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The file's own key, wrapped by the instance's key-encryption key (never in clear in the database).
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    kek_version: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def percent(self) -> int:

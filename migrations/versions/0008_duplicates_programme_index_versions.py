@@ -1,4 +1,4 @@
-"""possible duplicates, per-programme blind-index keys, ciphertext write counters
+"""possible duplicates, per-programme blind-index keys, ciphertext write counters, export keys
 
 Revision ID: 0008_duplicates_programme_index_versions
 Revises: 0007
@@ -28,9 +28,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("write_count", sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("document_contents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("answers_writes", sa.Integer(), nullable=False, server_default="0"))
+    with op.batch_alter_table("archive_exports", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("wrapped_key", sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column("kek_version", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("archive_exports", schema=None) as batch_op:
+        batch_op.drop_column("kek_version")
+        batch_op.drop_column("wrapped_key")
     with op.batch_alter_table("document_contents", schema=None) as batch_op:
         batch_op.drop_column("answers_writes")
     with op.batch_alter_table("child_identities", schema=None) as batch_op:
