@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
@@ -364,20 +364,6 @@ def read_identity(child: Child) -> Identity:
         ref_famille=open_("ref_famille"),
         responsables=[Guardian(**g) for g in guardians],
     )
-
-
-def read_identities(session: Session, user: User, children: Iterable[Child], action: str) -> dict[int, Identity]:
-    """Decrypt the identities of `children` shown to `user` on one page; one audit event for the batch."""
-    identities = {child.id: read_identity(child) for child in children}
-    audit.record(
-        session,
-        action,
-        actor_id=user.id,
-        programme_id=user.programme_id,
-        target_type="children",
-        target_id=f"{len(identities)} enfants",
-    )
-    return identities
 
 
 def search(session: Session, user: User, text: str) -> list[Child]:

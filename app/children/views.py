@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.authz import Permission, current_user, policy, requires
-from app.children import duplicates, services
+from app.children import duplicates, reading, services
 from app.children.forms import DistinctForm, ReferentForm
 from app.children.models import Child
 from app.children.queries import visible_to
@@ -20,6 +20,10 @@ from app.workflow.services import assign_referent as assign
 bp = Blueprint("children", __name__, url_prefix="/enfants")
 
 MAX_SEARCH_LENGTH = 200
+UNREADABLE_TEXT = _(
+    "L'identité de cet enfant ne peut pas être déchiffrée : les données ont été altérées ou sa clé "
+    "n'existe plus. Prévenez l'administrateur, qui peut restaurer une sauvegarde."
+)
 SITUATION_LABELS = {
     "aucun": _("Aucun parcours"),
     "en_attente": _("Orienté, en attente de l'EPS"),
@@ -44,11 +48,11 @@ def index() -> ResponseReturnValue:
         children = services.search(db.session, user, query)
     else:
         children = list(db.session.scalars(visible_to(user).options(selectinload(Child.parcours))))
-    identities = services.read_identities(db.session, user, children, "child.list")
+    identities = reading.read_identities(db.session, user, children, "child.list")
     db.session.commit()
     rows = sorted(
         ((child, identities[child.id]) for child in children),
-        key=lambda row: (row[1].nom.casefold(), row[1].prenom.casefold()),
+        key=lambda row: (row[1].nom.casefold(), row[1].prenom.casefold()) if row[1] else ("", row[0].pseudonym),
     )
     referents = {u.id: u for u in db.session.scalars(select(User).where(User.programme_id == user.programme_id))}
     return render_template(
@@ -66,15 +70,20 @@ def index() -> ResponseReturnValue:
 def show(child: Child, child_id: str) -> ResponseReturnValue:
     user = current_user()
     assert user is not None
-    identity = services.read_identity(child)
+    try:
+        identity = services.read_identity(child)
+    except (ValueError, PermissionError):
+        reading.unreadable(db.session, user, child)
+        db.session.commit()
+        title, text = _("Dossier illisible"), UNREADABLE_TEXT
+        return render_template("error.html", title=title, text=text, code=409), 409
     siblings = []
     if child.famille_digest:
-        siblings = [
-            (sibling, services.read_identity(sibling))
-            for sibling in db.session.scalars(
-                visible_to(user).where(Child.famille_digest == child.famille_digest, Child.id != child.id)
-            )
-        ]
+        others = db.session.scalars(
+            visible_to(user).where(Child.famille_digest == child.famille_digest, Child.id != child.id)
+        ).all()
+        names = reading.read_identities(db.session, user, others, "child.siblings.read")
+        siblings = [(sibling, names[sibling.id]) for sibling in others if names[sibling.id] is not None]
     referent = db.session.get(User, child.referent_id) if child.referent_id else None
     coordination = {}
     if policy(user, Permission.REFERENT_ASSIGN, child):

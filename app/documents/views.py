@@ -26,6 +26,7 @@ from app.formengine.templating import differences
 from app.formengine.validation import extract, to_raw
 from app.formengine.wtf import build_form
 from app.i18n import _
+from app.params import bounded_int
 from app.users.models import User
 
 bp = Blueprint("documents", __name__, url_prefix="/enfants")
@@ -75,8 +76,9 @@ def _edit_rows(form: FormDef, raw: dict[str, Any]) -> bool:
         return True
     group_id, _sep, index = removed.rpartition("-")
     group = form.field(group_id) if group_id else None
-    if group is not None and index.isdigit() and int(index) < len(raw.get(group.id, [])):
-        del raw[group.id][int(index)]
+    row = bounded_int(index)
+    if group is not None and row is not None and row < len(raw.get(group.id, [])):
+        del raw[group.id][row]
         return True
     return False
 
@@ -196,8 +198,7 @@ def _refused(error: DocumentError, document: Document, form: FormDef, raw: dict[
 
 
 def _submitted_version() -> int | None:
-    value = request.form.get("lock_version", "")
-    return int(value) if value.isdigit() else None
+    return bounded_int(request.form.get("lock_version", ""))
 
 
 @bp.post("/<child_id>/documents/<document_id>/enregistrer")

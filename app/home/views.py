@@ -5,7 +5,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from app.authz import Permission, current_user, requires
-from app.children.services import read_identities
+from app.children.reading import read_identities
 from app.db import db
 from app.users.models import Role, User
 from app.workflow.queries import coordinator_todo

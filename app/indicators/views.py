@@ -23,6 +23,7 @@ from app.indicators import charts, summary
 from app.indicators.compute import compute
 from app.indicators.export import to_csv, to_pdf
 from app.indicators.summary import mask_small_counts
+from app.params import bounded_int
 from app.users.models import User
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicateurs")
@@ -70,7 +71,8 @@ def _audit(user: User, action: str, target: str) -> None:
 def dashboard() -> ResponseReturnValue:
     user = _user()
     requested = request.args.get("annee", "")
-    year = _valid_year(int(requested)) if requested.isdigit() else date.today().year
+    number = bounded_int(requested, maximum=9999)
+    year = _valid_year(number) if number is not None else date.today().year
     result, previous = _results(user, year)
     _audit(user, "indicators.view", str(year))
     blocks = []
@@ -111,7 +113,7 @@ def _download(
     return response
 
 
-@bp.get("/<int:year>.pdf")
+@bp.get("/<int(max=9999):year>.pdf")
 @requires(Permission.INDICATORS_VIEW)
 def report_pdf(year: int) -> ResponseReturnValue:
     user = _user()
@@ -123,7 +125,7 @@ def report_pdf(year: int) -> ResponseReturnValue:
     return _download(body, "application/pdf", user, year, "pdf", external=_external())
 
 
-@bp.get("/<int:year>.csv")
+@bp.get("/<int(max=9999):year>.csv")
 @requires(Permission.INDICATORS_VIEW)
 def export_csv(year: int) -> ResponseReturnValue:
     user = _user()
@@ -133,7 +135,7 @@ def export_csv(year: int) -> ResponseReturnValue:
     return _download(to_csv(result).encode("utf-8"), "text/csv; charset=utf-8", user, year, "csv", external=_external())
 
 
-@bp.get("/<int:year>.json")
+@bp.get("/<int(max=9999):year>.json")
 @requires(Permission.INDICATORS_VIEW)
 def export_json(year: int) -> ResponseReturnValue:
     user = _user()

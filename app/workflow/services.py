@@ -167,13 +167,23 @@ def names_in(text: str, names: Iterable[str]) -> list[str]:
 
 
 def set_facts_shared(
-    session: Session, parcours: Parcours, shared: bool, actor: User, facts: str = "", names: Iterable[str] = ()
+    session: Session,
+    parcours: Parcours,
+    shared: bool,
+    actor: User,
+    facts: str = "",
+    names: Iterable[str] | None = (),
 ) -> None:
     """Mark whether the observed facts of the orientation are shown on the EPS agenda.
 
-    The EPS sees pseudonyms only: facts that name the child or a guardian (`names`) are refused."""
+    The EPS sees pseudonyms only: facts that name the child or a guardian (`names`; None when
+    they cannot be read, so the facts cannot be checked) are refused."""
     _require_coordinator(actor, parcours.programme_id)
-    if shared and names_in(facts, names):
+    if shared and names is None:
+        raise WorkflowError(
+            _("L'identité de l'enfant est illisible : les faits observés ne peuvent pas être vérifiés.")
+        )
+    if shared and names_in(facts, names or ()):
         raise WorkflowError(
             _(
                 "Les faits observés contiennent le nom ou le prénom de l'enfant ou d'un responsable : "

@@ -48,9 +48,12 @@ def _decision_form(referents: list[User], line: AgendaLine) -> DecisionForm:
     )
 
 
-def _names(parcours: Parcours) -> list[str]:
-    """The names the EPS must not read: the child's and its guardians'."""
-    identity = read_identity(parcours.child)
+def _names(parcours: Parcours) -> list[str] | None:
+    """The names the EPS must not read: the child's and its guardians' (None when they do not decrypt)."""
+    try:
+        identity = read_identity(parcours.child)
+    except (ValueError, PermissionError):
+        return None
     guardians = [name for g in identity.responsables for name in (g.nom, g.prenom)]
     return [identity.nom, identity.prenom, *guardians]
 
@@ -66,8 +69,8 @@ def _shared_facts(session: Session, lines: list[AgendaLine]) -> dict[str, str]:
     for parcours in session.scalars(select(Parcours).where(Parcours.public_id.in_(shared))):
         text = observed_facts(session, parcours)
         if text:
-            named = services.names_in(text, _names(parcours))
-            facts[parcours.public_id] = NAMED_FACTS_NOTICE if named else text
+            names = _names(parcours)
+            facts[parcours.public_id] = NAMED_FACTS_NOTICE if names is None or services.names_in(text, names) else text
     return facts
 
 
