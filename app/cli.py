@@ -5,52 +5,14 @@ from __future__ import annotations
 import json
 import secrets
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
-from flask import Flask
-from sqlalchemy import select
 
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.config import CONFIG_FILE, ConfigError, instance_path_from_env, write_config
 from app.crypto.keyring import MissingKeyError, create_initial_keys
 from app.db import db, make_engine
-from app.users.models import Programme
-
-
-class UserFacingError(click.ClickException):
-    """Printed on stderr, exit code 1."""
-
-    exit_code = 1
-
-
-@contextmanager
-def app_context() -> Iterator[Flask]:
-    from app import create_app
-
-    try:
-        app = create_app()
-    except (ConfigError, MissingKeyError) as error:
-        raise UserFacingError(str(error)) from error
-    with app.app_context():
-        yield app
-
-
-def resolve_programme(code: str | None) -> Programme:
-    """The programme named by --programme, or the only one of the instance."""
-    programmes = db.session.scalars(select(Programme).order_by(Programme.code)).all()
-    if code:
-        for programme in programmes:
-            if programme.code == code.upper():
-                return programme
-        raise UserFacingError(f"Programme inconnu : {code}.")
-    if len(programmes) == 1:
-        return programmes[0]
-    if not programmes:
-        raise UserFacingError("Aucun programme : créez-en un avec `parcours programmes add`.")
-    raise UserFacingError(
-        f"Plusieurs programmes dans cette instance : précisez --programme ({', '.join(p.code for p in programmes)})."
-    )
+from app.i18n import _
 
 
 @click.group()
@@ -76,14 +38,14 @@ def init(demo: bool) -> None:
         values = {"demo": True, "secure_cookies": False, **values}
     if not config_file.exists() or values != json.loads(config_file.read_text(encoding="utf-8")):
         write_config(instance, values)
-        click.echo(f"Configuration écrite : {config_file}")
+        click.echo(_("Configuration écrite : %(config_file)s") % {"config_file": config_file})
     if create_initial_keys(instance / "keys"):
-        click.echo(f"Clés créées dans {instance / 'keys'}")
+        click.echo(_("Clés créées dans %(path)s") % {"path": instance / "keys"})
     settings = load_settings(instance)
     engine = make_engine(settings.database_url or default_database_url(instance))
     upgrade(engine)
     engine.dispose()
-    click.echo("Base de données à jour.")
+    click.echo(_("Base de données à jour."))
     if demo:
         from app.demo import create_demo
 
@@ -100,7 +62,7 @@ def _ensure_certificates() -> None:
 
     with app_context():
         for code in ensure_programme_certificates(db.session, current_app.config["PARCOURS"].keys_path):
-            click.echo(f"Certificat de cachet auto-signé créé pour {code}.")
+            click.echo(_("Certificat de cachet auto-signé créé pour %(code)s.") % {"code": code})
 
 
 @main.group()
@@ -120,7 +82,7 @@ def programmes_add(code: str, name: str) -> None:
         except UserError as error:
             raise UserFacingError(str(error)) from error
         db.session.commit()
-        click.echo(f"Programme {programme.code} créé.")
+        click.echo(_("Programme %(code)s créé.") % {"code": programme.code})
     _ensure_certificates()
 
 
@@ -150,7 +112,10 @@ def users_add(email: str, role: str, name: str, programme_code: str | None, pass
         except UserError as error:
             raise UserFacingError(str(error)) from error
         db.session.commit()
-        click.echo(f"Compte {email.lower()} ({role}) créé dans {programme.code}.")
+        click.echo(
+            _("Compte %(email)s (%(role)s) créé dans %(code)s.")
+            % {"email": email.lower(), "role": role, "code": programme.code}
+        )
 
 
 @main.command()
@@ -171,7 +136,7 @@ def run(host: str, port: int) -> None:
 
 
 def _register_commands() -> None:
-    from app.audit.cli import audit
+    from app.admin.cli import audit
     from app.maintenance.cli import backup, keys, purge, restore
 
     for command in (audit, keys, purge, backup, restore):

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.children.models import Child, ChildSearchIndex
-from app.children.services import read_identity, search
-from app.children.vault import forget_blind_indexes
+from app.children.services import forget_blind_indexes, read_identity, search
 from app.crypto import normalise
 from app.documents import services as documents
 from app.maintenance.reindex import reindex

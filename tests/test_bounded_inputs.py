@@ -18,7 +18,7 @@ from werkzeug.test import encode_multipart
 
 from app.archive.verify import verify_archive
 from app.documents import services
-from app.formengine.fields import Invalid, check_png_data_url
+from app.formengine.field_base import Invalid, check_png_data_url
 from tests import documents_helpers as data
 from tests.conftest import csrf_token
 from tests.factories import World

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.archive.export import export_year
-from app.archive.jobs import export_file
 from app.archive.models import DONE, EXPIRED, ArchiveExport
+from app.archive.services import export_file
 from app.db import db, utcnow
 from app.maintenance.purge import shred
 from tests import factories

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.audit.services import verify
 from app.children.models import Child
 from app.children.services import read_identity
-from app.children.vault import keyring
+from app.crypto.current import keyring
 from app.db import db
 from app.maintenance import backup as backups
 from app.maintenance import keys as rotation

@@ -101,19 +101,19 @@ def test_an_orientation_never_takes_over_or_reveals_another_child(
 
     token = csrf_token(client, "/enfants/")
     refused = client.post(
-        f"/enfants/{unassigned.public_id}/referent", data={"csrf_token": token, "referent_id": world.referent.id}
+        f"/eps/enfants/{unassigned.public_id}/referent", data={"csrf_token": token, "referent_id": world.referent.id}
     )
     assert refused.status_code == 404
     token = csrf_token(coordinator, "/enfants/")
     done = coordinator.post(
-        f"/enfants/{unassigned.public_id}/referent", data={"csrf_token": token, "referent_id": world.referent.id}
+        f"/eps/enfants/{unassigned.public_id}/referent", data={"csrf_token": token, "referent_id": world.referent.id}
     )
     assert done.status_code == 302
     [event] = _assign_events(session)
     assert event.actor_id == world.coordinateur.id and event.target_id == unassigned.public_id
     assert client.get(f"/enfants/{unassigned.public_id}").status_code == 200
 
-    coordinator.post(f"/enfants/{flagged[0].public_id}/doublon", data={"csrf_token": token})
+    coordinator.post(f"/eps/enfants/{flagged[0].public_id}/doublon", data={"csrf_token": token})
     session.expire_all()
     assert session.get(Child, flagged[0].id).possible_duplicate_of is None
 

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from app.cli import UserFacingError, app_context, resolve_programme
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.db import db
+from app.i18n import _
 
 if TYPE_CHECKING:
     from app.archive.verify import Problem, TrustAnchor
@@ -80,20 +81,28 @@ def verify_command(file: Path, certificate: Path | None) -> None:
                 problems = _verify(file, _instance_anchor(app.config["PARCOURS"].keys_path))
         except UserFacingError as error:
             raise UserFacingError(
-                f"{error}\nAucune ancre de confiance : indiquez le certificat du programme avec "
-                "--certificate CERTIFICAT.pem, ou lancez la commande dans l'instance qui a produit l'archive."
+                f"{error}\n"
+                + _(
+                    "Aucune ancre de confiance : indiquez le certificat du programme avec "
+                    "--certificate CERTIFICAT.pem, ou lancez la commande dans l'instance qui a produit l'archive."
+                )
             ) from error
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
-        raise UserFacingError(f"{file} : {len(problems)} problème(s) ; l'archive n'est pas intègre.")
-    click.echo(f"{file} : archive intègre (empreintes, cachets et signature du manifeste vérifiés).")
+        raise UserFacingError(
+            _("%(file)s : %(count)s problème(s) ; l'archive n'est pas intègre.")
+            % {"file": file, "count": len(problems)}
+        )
+    click.echo(
+        _("%(file)s : archive intègre (empreintes, cachets et signature du manifeste vérifiés).") % {"file": file}
+    )
 
 
 def _verify(file: Path, anchor: TrustAnchor) -> list[Problem]:
     from app.archive.verify import verify_archive
 
-    bar = _Bar("Vérification")
+    bar = _Bar(_("Vérification"))
     try:
         return verify_archive(file, anchor, progress=bar)
     finally:

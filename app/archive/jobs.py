@@ -1,9 +1,7 @@
 """Archive exports started from the web UI, run in a background thread; status kept in `archive_exports`.
 
-The ZIP is written encrypted to `instance/exports/<job id>.zip.enc` (mode 0600) under a key of its
-own, wrapped by the instance's key-encryption key; the download decrypts it as it streams. Files
-expire after `KEPT_FOR`, only the `KEPT_PER_PROGRAMME` newest are kept, one export at a time runs
-per programme, and a purge destroys the exports of the programmes it touches.
+The ZIP is written encrypted to `instance/exports/<job id>.zip.enc` (mode 0600, see
+`app.archive.services`); one export at a time runs per programme.
 """
 
 from __future__ import annotations
@@ -11,88 +9,27 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from datetime import timedelta
-from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.archive.export import export_year
-from app.archive.models import DONE, EXPIRED, FAILED, PENDING, RUNNING, ArchiveExport
+from app.archive.models import DONE, FAILED, PENDING, RUNNING, ArchiveExport
+from app.archive.services import export_file, prune_exports
 from app.audit import services as audit
-from app.children.services import new_public_id
-from app.children.vault import keyring
 from app.crypto import new_data_key
-from app.crypto.stream import decrypt_chunks
-from app.db import db, utcnow
+from app.crypto.current import keyring
+from app.db import db, new_public_id, utcnow
 from app.i18n import _
 from app.users.models import Programme, User
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 0.5  # seconds between two progress writes
-KEPT_FOR = timedelta(hours=24)
-KEPT_PER_PROGRAMME = 3
 
 
 class ExportRefused(ValueError):
     """`str(error)` says in French why no export was started."""
-
-
-def export_file(instance_path: Path, job: ArchiveExport) -> Path:
-    return instance_path / "exports" / f"{job.public_id}.zip.enc"
-
-
-def _destroy(session: Session, instance_path: Path, job: ArchiveExport) -> None:
-    export_file(instance_path, job).unlink(missing_ok=True)
-    job.status, job.wrapped_key, job.kek_version = EXPIRED, None, None
-    audit.record(
-        session,
-        "archive.export_destroy",
-        programme_id=job.programme_id,
-        target_type="archive_exports",
-        target_id=job.public_id,
-    )
-
-
-def prune_exports(session: Session, instance_path: Path, programme_id: int) -> None:
-    """Destroy the programme's exports past `KEPT_FOR`, and all but the newest `KEPT_PER_PROGRAMME`."""
-    done = session.scalars(
-        select(ArchiveExport)
-        .where(ArchiveExport.programme_id == programme_id, ArchiveExport.status == DONE)
-        .order_by(ArchiveExport.id.desc())
-    ).all()
-    limit = utcnow() - KEPT_FOR
-    for rank, job in enumerate(done):
-        if rank >= KEPT_PER_PROGRAMME or (job.finished_at or job.created_at) < limit:
-            _destroy(session, instance_path, job)
-    session.flush()
-
-
-def destroy_exports(session: Session, instance_path: Path, programme_ids: Iterable[int]) -> None:
-    """Destroy every export file of these programmes (a purge: they may hold a purged child's documents)."""
-    jobs = session.scalars(
-        select(ArchiveExport).where(
-            ArchiveExport.programme_id.in_(list(programme_ids)), ArchiveExport.status != EXPIRED
-        )
-    ).all()
-    for job in jobs:
-        _destroy(session, instance_path, job)
-    session.flush()
-
-
-def read_export(instance_path: Path, job: ArchiveExport) -> Iterator[bytes]:
-    """The decrypted ZIP, chunk by chunk (the key is unwrapped now, while the app context exists)."""
-    assert job.wrapped_key is not None and job.kek_version is not None
-    key = keyring().unwrap(job.wrapped_key, job.kek_version)
-    path, label = export_file(instance_path, job), job.public_id
-
-    def chunks() -> Iterator[bytes]:
-        with path.open("rb") as handle:
-            yield from decrypt_chunks(handle, key, label)
-
-    return chunks()
 
 
 def start_export(session: Session, user: User, year: int) -> ArchiveExport:
@@ -109,14 +46,7 @@ def start_export(session: Session, user: User, year: int) -> ArchiveExport:
     job = ArchiveExport(public_id=new_public_id(), programme_id=user.programme_id, year=year, requested_by=user.id)
     session.add(job)
     session.flush()
-    audit.record(
-        session,
-        "archive.export_start",
-        actor_id=user.id,
-        programme_id=user.programme_id,
-        target_type="archive_exports",
-        target_id=job.public_id,
-    )
+    audit.record_for(session, "archive.export_start", job, actor_id=user.id)
     session.commit()
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("ARCHIVE_JOBS_INLINE"):

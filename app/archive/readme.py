@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-LISEZMOI = """\
+from app.i18n import _
+
+LISEZMOI = _("""\
 Archive des documents du programme {programme_name} ({programme_code}) - année {year}
 Créée le {created_at} (UTC) par Parcours. {count} document(s).
 
@@ -62,4 +64,4 @@ communiqué le programme, jamais celui de l'archive ; dans l'instance Parcours d
 programme, l'option --certificate peut être omise) :
 
      parcours archive verify archive.zip --certificate certificat-du-programme.pem
-"""
+""")

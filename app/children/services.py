@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Date, Integer, LargeBinary, String, Table, delete, func, select, text
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit import services as audit
-from app.audit.models import AuditEvent
+from app.authz.caseload import holds_caseload
+from app.authz.permissions import Permission
+from app.authz.policy import policy
+from app.bulk import allocate_ids, insert_rows
 from app.children.models import Child, ChildIdentity, ChildSearchIndex
 from app.children.queries import visible_to
-from app.children.vault import blind_index, cipher_for, give_new_key, keyring
+from app.children.vault import blind_index, cipher_for, give_new_key
+from app.children.vault import forget_blind_indexes as forget_blind_indexes  # re-exported for the re-index
 from app.crypto import ChildCipher, new_data_key
-from app.db import utcnow
+from app.crypto.current import keyring
+from app.db import db, new_public_id, utcnow
 from app.users.models import User
 
 CHILDREN = cast(Table, Child.__table__)
 IDENTITIES = cast(Table, ChildIdentity.__table__)
 SEARCH_INDEX = cast(Table, ChildSearchIndex.__table__)
-AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 IDENTITY_TABLE = "child_identities"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -50,10 +56,6 @@ class Identity:
     ref_enfant: str = ""
     ref_famille: str = ""
     responsables: list[Guardian] = field(default_factory=list)
-
-
-def new_public_id() -> str:
-    return secrets.token_urlsafe(12)
 
 
 def new_pseudonym() -> str:
@@ -114,15 +116,13 @@ def create_child(
     session.flush()
     give_new_key(child)
     write_identity(session, child, identity)
-    audit.record(
-        session,
-        "child.create",
-        actor_id=actor_id,
-        programme_id=programme_id,
-        target_type="children",
-        target_id=child.public_id,
-    )
+    audit.record_for(session, "child.create", child, actor_id=actor_id)
     return child
+
+
+def load_child(child_id: str) -> Child | None:
+    """The child with this public id, whoever may see it (the caller authorises)."""
+    return db.session.scalar(select(Child).where(Child.public_id == child_id))
 
 
 def taken_pseudonyms_of(session: Session, programme_id: int) -> set[str]:
@@ -227,98 +227,8 @@ def create_children(
         )
     insert_rows(session, IDENTITIES, identities)
     insert_rows(session, SEARCH_INDEX, digests)
-    record_many(session, "child.create", actor_id, programme_id, "children", [c.public_id for c in created])
+    audit.record_many(session, "child.create", actor_id, programme_id, "children", [c.public_id for c in created])
     return created
-
-
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT many rows (same keys each) straight through the driver's executemany.
-
-    Same stored values as `session.execute(insert(table), rows)`, without SQLAlchemy's per-value
-    processing, which dominates bulk imports (dates are the slow part on SQLite)."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    if dialect.name == "postgresql":
-        _copy_rows(connection, table, names, rows)
-        return
-    converters = [_driver_converter(table.c[name].type, dialect) for name in names]
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    quote = dialect.identifier_preparer.quote
-    # Table and column names come from the models' metadata, quoted; values are bound parameters.
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "  # noqa: S608
-        f"VALUES ({', '.join([marker] * len(names))})"
-    )
-    getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    convert_at = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
-    params: list[Any] = []
-    for row in rows:
-        values = getter(row)
-        if convert_at:
-            values = list(values)
-            for i, convert in convert_at:
-                if values[i] is not None:
-                    values[i] = convert(values[i])
-        params.append(tuple(values))
-    connection.exec_driver_sql(sql, params)
-
-
-def _copy_rows(connection: Any, table: Table, names: list[str], rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL: COPY FROM STDIN, in the session's transaction (psycopg adapts the values)."""
-    quote = connection.dialect.identifier_preparer.quote
-    statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-    getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(getter(row))
-
-
-def _driver_converter(type_: Any, dialect: Any) -> Any:
-    """None when the driver takes the Python value as it is (bytes, str, int), else a function."""
-    if isinstance(type_, LargeBinary | String | Integer):
-        return None
-    if dialect.name == "sqlite" and isinstance(type_, Date):
-        return date.isoformat
-    return type_.bind_processor(dialect)
-
-
-def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
-    """`count` new primary keys for `table`, to insert rows in bulk with their ids known.
-
-    PostgreSQL: from the table's sequence. SQLite: after the greatest id, which is safe because
-    every SQLite transaction of Parcours holds the write lock from its start (BEGIN IMMEDIATE)."""
-    if count <= 0:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        sequence = session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
-        query = text("SELECT nextval(CAST(:s AS regclass)) FROM generate_series(1, :n)")
-        return list(session.scalars(query, {"s": sequence, "n": count}))
-    first = (session.scalar(select(func.max(table.c.id))) or 0) + 1
-    return list(range(first, first + count))
-
-
-def record_many(
-    session: Session, action: str, actor_id: int | None, programme_id: int, target_type: str, target_ids: list[str]
-) -> None:
-    """Append one audit event per target, chained exactly as `audit.record` does, in one insert."""
-    events: list[dict[str, Any]] = [
-        {
-            "at": utcnow(),
-            "actor_id": actor_id,
-            "programme_id": programme_id,
-            "action": action,
-            "target_type": target_type,
-            "target_id": target_id,
-            "outcome": "ok",
-        }
-        for target_id in target_ids
-    ]
-    audit.chain(session, events)
-    insert_rows(session, AUDIT_EVENTS, events)
-    session.flush()
 
 
 def write_identity(session: Session, child: Child, identity: Identity) -> None:
@@ -383,3 +293,98 @@ def search(session: Session, user: User, text: str) -> list[Child]:
     )
     query = visible_to(user).where(Child.id.in_(matching)).options(selectinload(Child.parcours))
     return list(session.scalars(query))
+
+
+def read_identities(session: Session, user: User, children: Iterable[Child], action: str) -> dict[int, Identity | None]:
+    """Decrypt the identities of `children` shown to `user` on one page; one audit event for the batch.
+
+    An identity that does not decrypt (altered, or its key lost) is None, logged and audited by the
+    child's public id only, so that one bad row never takes the whole page down."""
+    identities: dict[int, Identity | None] = {}
+    for child in children:
+        try:
+            identities[child.id] = read_identity(child)
+        except (ValueError, PermissionError):  # DecryptionError, bad JSON or date, shredded key
+            identities[child.id] = None
+            unreadable(session, user, child)
+    audit.record(
+        session,
+        action,
+        actor_id=user.id,
+        programme_id=user.programme_id,
+        target_type="children",
+        target_id=f"{len(identities)} enfants",
+    )
+    return identities
+
+
+def unreadable(session: Session, user: User, child: Child) -> None:
+    """Record that the child's identity could not be read (nothing of its data in the log or the trail)."""
+    log.warning("identity of child %s does not decrypt", child.public_id)
+    audit.record(
+        session,
+        "child.unreadable",
+        actor_id=user.id,
+        programme_id=child.programme_id,
+        target_type="children",
+        target_id=child.public_id,
+        outcome="error",
+    )
+
+
+# --- possible duplicates: an orientation never hands over an existing child -------------------
+def matching_children(session: Session, programme_id: int, identity: Identity) -> list[Child]:
+    """Children of the programme with exactly this name and birth date (blind index), oldest first."""
+    digest = blind_index(programme_id).digest(
+        "identite", identity.nom, identity.prenom, identity.date_naissance.isoformat()
+    )
+    return list(
+        session.scalars(
+            select(Child)
+            .join(ChildSearchIndex, ChildSearchIndex.child_id == Child.id)
+            .where(ChildSearchIndex.programme_id == programme_id, ChildSearchIndex.digest == digest)
+            .where(Child.purged_at.is_(None))
+            .order_by(Child.id)
+        )
+    )
+
+
+def child_for_orientation(session: Session, actor: User, identity: Identity) -> Child:
+    """The child a new orientation goes to: a match the actor may see, else a new child of theirs."""
+    matches = matching_children(session, actor.programme_id, identity)
+    for child in matches:
+        if policy(actor, Permission.CHILD_VIEW, child):
+            return child
+    child = create_child(
+        session,
+        programme_id=actor.programme_id,
+        identity=identity,
+        referent_id=actor.id if holds_caseload(actor) else None,
+        actor_id=actor.id,
+        last_contact=date.today(),
+    )
+    if matches:
+        child.possible_duplicate_of = matches[0].id
+        session.flush()
+    return child
+
+
+def duplicate_of(session: Session, child: Child) -> Child | None:
+    """The earlier child this one may duplicate (shown to the coordinator only)."""
+    return session.get(Child, child.possible_duplicate_of) if child.possible_duplicate_of else None
+
+
+def mark_distinct(session: Session, child: Child, actor: User) -> None:
+    """The coordinator checked both files: they are two different children."""
+    if child.possible_duplicate_of is None:
+        return
+    child.possible_duplicate_of = None
+    audit.record(
+        session,
+        "child.duplicate.resolve",
+        actor_id=actor.id,
+        programme_id=child.programme_id,
+        target_type="children",
+        target_id=child.public_id,
+    )
+    session.flush()

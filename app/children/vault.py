@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import g
 from sqlalchemy import select
 
 from app.children.models import Child
-from app.crypto import BlindIndex, ChildCipher, KeyRing, new_data_key
+from app.crypto import BlindIndex, ChildCipher, new_data_key
+from app.crypto.current import keyring
 from app.db import db
 from app.users.models import Programme
-
-
-def keyring() -> KeyRing:
-    ring: KeyRing = current_app.extensions["parcours_keyring"]
-    return ring
 
 
 def blind_index(programme_id: int) -> BlindIndex:

@@ -8,13 +8,9 @@ group. Cleaned values are JSON-ready: text, ISO dates, codes, booleans, numbers.
 from __future__ import annotations
 
 import base64
-import binascii
-import io
-import re
-import struct
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import Any
 
 from wtforms import (
     FieldList,
@@ -31,91 +27,32 @@ from wtforms import (
 from wtforms.fields.core import UnboundField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.formengine.definitions import FieldDef
+from app import dates
+from app.formengine.field_base import (
+    LONG_TEXT_MAX,
+    NO,
+    NUMBER_PATTERN,
+    PNG_DATA_URL,
+    SELECT_THRESHOLD,
+    TEXT_MAX,
+    YES,
+    FieldType,
+    Incomplete,
+    Invalid,
+    _text,
+    check_png_data_url,
+    french_date,
+    parse_date,
+    signed_at_of,
+)
+from app.formengine.model import FieldDef
+from app.formengine.printable import Printable, SignatureItem, Table
 from app.i18n import _
-
-TEXT_MAX = 500
-LONG_TEXT_MAX = 10000
-NUMBER_PATTERN = re.compile(r"^-?\d{1,12}(?:[.,]\d{1,6})?$")
-FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-PNG_DATA_URL = "data:image/png;base64,"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-SIGNATURE_MAX_BYTES = 200 * 1024
-SIGNATURE_MAX_SIZE = (3000, 1500)  # pixels: the pad is 36 × 12 rem at twice the screen density, zoomed
-SELECT_THRESHOLD = 6  # more choices than this: a drop-down list instead of radio buttons
-YES, NO = "oui", "non"
-
-
-class Invalid(ValueError):
-    """A submitted value does not fit its field; the message is French, for the user."""
-
-
-class Incomplete(Invalid):
-    """A value still being entered (a signer's name before the drawing): a draft keeps `partial`,
-    finalisation refuses it with the message."""
-
-    def __init__(self, message: str, partial: Any) -> None:
-        super().__init__(message)
-        self.partial = partial
-
-
-def _text(raw: Any) -> str:
-    if isinstance(raw, list):
-        raw = raw[0] if raw else ""
-    return raw.strip() if isinstance(raw, str) else ""
-
-
-def parse_date(text: str) -> date:
-    """An ISO (AAAA-MM-JJ) or French (JJ/MM/AAAA) date between 1900 and 2100."""
-    iso, french = ISO_DATE.match(text), FRENCH_DATE.match(text)
-    if iso:
-        year, month, day = (int(p) for p in iso.groups())
-    elif french:
-        day, month, year = (int(p) for p in french.groups())
-    else:
-        raise Invalid(_("Date invalide : écrivez-la au format JJ/MM/AAAA."))
-    try:
-        value = date(year, month, day)
-    except ValueError:
-        raise Invalid(_("Cette date n'existe pas.")) from None
-    if not 1900 <= value.year <= 2100:
-        raise Invalid(_("Date invalide : l'année doit être comprise entre 1900 et 2100."))
-    return value
-
-
-def french_date(iso: str | None) -> str:
-    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
-
-
-class FieldType:
-    """One kind of field. Subclasses say how to build, clean and display it."""
-
-    name: ClassVar[str]
-
-    def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
-        return StringField(f.label, description=f.help, render_kw=self.render_kw(f))
-
-    def render_kw(self, f: FieldDef) -> dict[str, Any]:
-        return {}
-
-    def raw(self, formdata: Any, name: str) -> Any:
-        return formdata.get(name, "")
-
-    def clean(self, f: FieldDef, raw: Any) -> Any:
-        """The cleaned value, None when empty; raises Invalid with a French message."""
-        text = _text(raw)
-        return text or None
-
-    def to_raw(self, f: FieldDef, value: Any) -> Any:
-        return "" if value is None else str(value)
-
-    def display(self, f: FieldDef, value: Any) -> str:
-        return "" if value is None else str(value)
 
 
 class TextType(FieldType):
     name = "text"
+    keys = frozenset({"max_length"})
     default_max = TEXT_MAX
 
     def limit(self, f: FieldDef) -> int:
@@ -141,6 +78,7 @@ class LongTextType(TextType):
 
 class DateType(FieldType):
     name = "date"
+    keys = frozenset({"feeds"})
 
     def render_kw(self, f: FieldDef) -> dict[str, Any]:
         return {"type": "date", "min": "1900-01-01", "max": "2100-12-31"}
@@ -155,6 +93,7 @@ class DateType(FieldType):
 
 class NumberType(FieldType):
     name = "number"
+    keys = frozenset({"min", "max", "integer"})
 
     def render_kw(self, f: FieldDef) -> dict[str, Any]:
         return {"inputmode": "numeric" if f.integer else "decimal", "maxlength": 20}
@@ -194,6 +133,8 @@ def _options(f: FieldDef) -> list[SelectChoice]:
 
 class SingleChoiceType(FieldType):
     name = "single_choice"
+    required_message = _("Réponse obligatoire : choisissez une option.")
+    keys = frozenset({"choices", "dimension"})
 
     def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
         if len(f.choices) > SELECT_THRESHOLD:
@@ -213,6 +154,8 @@ class SingleChoiceType(FieldType):
 
 class MultipleChoiceType(FieldType):
     name = "multiple_choice"
+    required_message = _("Réponse obligatoire : cochez au moins une case.")
+    keys = frozenset({"choices", "dimension"})
 
     def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
         return SelectMultipleField(
@@ -260,6 +203,19 @@ class YesNoType(FieldType):
     def display(self, f: FieldDef, value: Any) -> str:
         return "" if value is None else (_("Oui") if value else _("Non"))
 
+    required_message = _("Réponse obligatoire : choisissez une option.")
+
+    def condition_problems(self, f: FieldDef, values: tuple[Any, ...]) -> list[str]:
+        if any(not isinstance(v, bool) for v in values):
+            return [f"show_if on yes/no field `{f.id}` compares with true or false"]
+        return []
+
+    def matches(self, value: Any, wanted: tuple[Any, ...]) -> bool:
+        return value is not None and value in wanted
+
+    def condition_label(self, f: FieldDef, value: Any) -> str:
+        return self.display(f, value)
+
 
 class SignatureForm(Form):
     image = HiddenField()
@@ -271,7 +227,25 @@ class SignatureType(FieldType):
     """A drawing (PNG data URL) with the signer's name, or the date a paper copy was signed."""
 
     name = "signature"
+    keys = frozenset({"role"})
+    signed = True
+    required_message = _(
+        "Signature obligatoire : faites signer dans le cadre, ou indiquez la date de signature sur papier."
+    )
     parts = ("image", "signer", "paper_date")
+
+    def condition_problems(self, f: FieldDef, values: tuple[Any, ...]) -> list[str]:
+        return [f"show_if cannot depend on a signature field (`{f.id}`)"]
+
+    def printable(self, f: FieldDef, value: Any) -> Printable:
+        image, paper = value.get("image"), value.get("paper_date")
+        return SignatureItem(
+            role=f.role or f.label,
+            signer_name=value.get("signer") or "",
+            signed_at=signed_at_of(value),
+            png=base64.b64decode(image[len(PNG_DATA_URL) :]) if image else None,
+            paper_signed_on=date.fromisoformat(paper) if paper else None,
+        )
 
     def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
         return FormField(SignatureForm, f.label, description=f.help)
@@ -313,49 +287,28 @@ class SignatureType(FieldType):
             return ""
         if value.get("image"):
             signed_at = value.get("signed_at")
-            when = datetime.fromisoformat(signed_at).strftime(" le %d/%m/%Y à %H h %M") if signed_at else ""
+            when = ""
+            if signed_at:
+                when = " " + _("le %(moment)s") % {"moment": dates.format_moment(datetime.fromisoformat(signed_at))}
             return _("Signé par %(name)s%(when)s") % {"name": value.get("signer", ""), "when": when}
         return _("Signé sur papier le %(date)s") % {"date": french_date(value.get("paper_date"))}
-
-
-def check_png_data_url(text: str) -> bytes:
-    """The PNG bytes of a `data:image/png;base64,` URL of at most 200 kB and 3000×1500 pixels that
-    decodes; raises Invalid otherwise. The size in the header is checked before decoding anything."""
-    if not text.startswith(PNG_DATA_URL) or len(text) > len(PNG_DATA_URL) + SIGNATURE_MAX_BYTES * 4 // 3 + 4:
-        raise Invalid(_("Signature invalide : image PNG de 200 ko au plus attendue."))
-    try:
-        png = base64.b64decode(text[len(PNG_DATA_URL) :], validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid(_("Signature invalide : image illisible.")) from None
-    if not png.startswith(PNG_MAGIC) or len(png) > SIGNATURE_MAX_BYTES:
-        raise Invalid(_("Signature invalide : image PNG de 200 ko au plus attendue."))
-    if len(png) < 24 or png[12:16] != b"IHDR":
-        raise Invalid(_("Signature invalide : image illisible."))
-    width, height = struct.unpack(">II", png[16:24])
-    if not (0 < width <= SIGNATURE_MAX_SIZE[0] and 0 < height <= SIGNATURE_MAX_SIZE[1]):
-        raise Invalid(
-            _("Signature invalide : image de %(width)d × %(height)d pixels, %(max_w)d × %(max_h)d au plus.")
-            % {"width": width, "height": height, "max_w": SIGNATURE_MAX_SIZE[0], "max_h": SIGNATURE_MAX_SIZE[1]}
-        )
-    _decode_png(png)
-    return png
-
-
-def _decode_png(png: bytes) -> None:
-    """Decode the whole image (its size is already bounded) so a corrupt one is refused here, not in the PDF."""
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(png), formats=["PNG"]) as image:
-            image.load()
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise Invalid(_("Signature invalide : image illisible.")) from None
 
 
 class GroupType(FieldType):
     """Repeatable rows; cleaning of rows is done by the validator, which knows every type."""
 
     name = "group"
+    keys = frozenset({"fields", "min_items", "max_items"})
+    repeatable = True
+
+    def condition_problems(self, f: FieldDef, values: tuple[Any, ...]) -> list[str]:
+        return [f"show_if cannot depend on a group field (`{f.id}`)"]
+
+    def printable(self, f: FieldDef, value: Any) -> Printable:
+        return Table(
+            columns=[sub.label for sub in f.fields],
+            rows=[[field_type(sub).display(sub, row.get(sub.id)) for sub in f.fields] for row in value],
+        )
 
     def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
         row_class = type(

@@ -15,11 +15,12 @@ from flask import current_app
 from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from app.archive.jobs import destroy_exports
+from app.archive.services import destroy_exports
 from app.audit import services as audit
 from app.children.models import Child, ChildIdentity, ChildSearchIndex, Parcours, ParcoursDetails
 from app.db import utcnow
 from app.documents.models import Document, DocumentContent
+from app.nomenclature import Decision
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def retention_cutoff(today: date, years: int) -> date:
 def expired_children(session: Session, today: date, years: int) -> list[Child]:
     """Children past retention: last contact before the cutoff and no parcours still open."""
     open_parcours = exists().where(
-        and_(Parcours.child_id == Child.id, Parcours.decision_eps == "accepte", Parcours.date_sortie.is_(None))
+        and_(Parcours.child_id == Child.id, Parcours.decision_eps == Decision.ACCEPTE, Parcours.date_sortie.is_(None))
     )
     query = select(Child).where(
         Child.purged_at.is_(None), Child.last_contact < retention_cutoff(today, years), ~open_parcours
@@ -64,9 +65,7 @@ def shred(session: Session, children: list[Child]) -> None:
         .values(wrapped_key=None, famille_digest=None, ref_digest=None, purged_at=utcnow())
     )
     for child in children:
-        audit.record(
-            session, "child.purge", programme_id=child.programme_id, target_type="children", target_id=child.public_id
-        )
+        audit.record_for(session, "child.purge", child)
     # Web exports of these programmes may hold the purged children's documents: destroyed too.
     destroy_exports(session, current_app.config["PARCOURS"].instance_path, {child.programme_id for child in children})
     session.expire_all()

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import services as audit
 from app.children.models import Child
-from app.children.services import read_identity, ref_digest, write_identity
-from app.children.vault import forget_blind_indexes
+from app.children.services import forget_blind_indexes, read_identity, ref_digest, write_identity
 from app.users.models import Programme
 
 

@@ -51,3 +51,19 @@ class DecisionForm(FlaskForm):
 
 class ShareForm(FlaskForm):
     shared = HiddenField(validators=[AnyOf(["0", "1"])])
+
+
+class ReferentForm(FlaskForm):
+    referent_id = SelectField(_("Référent·e"))
+
+    def __init__(self, referents: list[User], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.referent_id.choices = [("", _("— choisir —"))] + [(str(u.id), u.name) for u in referents]
+
+    def validate_referent_id(self, field: SelectField) -> None:
+        if not field.data:
+            raise ValidationError(_("Choisissez un·e référent·e actif·ve de ce programme."))
+
+
+class DistinctForm(FlaskForm):
+    """The coordinator states that a possible duplicate is another child."""

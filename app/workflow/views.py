@@ -8,14 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.authz import Permission, current_user, policy, requires
-from app.children.models import Parcours
-from app.children.services import read_identity
+from app.children import services as children_services
+from app.children.models import Child, Parcours
+from app.children.services import load_child, read_identity
 from app.db import db
-from app.documents.services import observed_facts
+from app.documents.queries import observed_facts
 from app.i18n import _
+from app.parcours import services
 from app.users.models import User
-from app.workflow import queries, services
-from app.workflow.forms import DecisionForm, ShareForm
+from app.workflow import queries
+from app.workflow.forms import DecisionForm, DistinctForm, ReferentForm, ShareForm
 from app.workflow.queries import AgendaLine
 
 bp = Blueprint("eps", __name__, url_prefix="/eps")
@@ -153,3 +155,36 @@ def share(parcours: Parcours, parcours_id: str) -> ResponseReturnValue:
     else:
         flash(_("La demande n'a pas pu être traitée ; rechargez la page et recommencez."), "error")
     return redirect(url_for("eps.agenda") + f"#o-{parcours_id}")
+
+
+@bp.post("/enfants/<child_id>/referent")
+@requires(Permission.EPS_DECIDE, load=load_child)
+def assign_referent(child: Child, child_id: str) -> ResponseReturnValue:
+    """The coordinator gives or transfers the child's caseload (the only way a référent gets a child)."""
+    form = ReferentForm(queries.active_referents(db.session, child.programme_id))
+    if not form.validate_on_submit():
+        for message in form.referent_id.errors or [_("La demande n'a pas pu être traitée ; rechargez la page.")]:
+            flash(str(message), "error")
+        return redirect(url_for("children.show", child_id=child_id))
+    try:
+        services.assign_referent(db.session, child, db.session.get(User, int(form.referent_id.data or 0)), _actor())
+    except services.WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Référent·e enregistré·e."), "success")
+    return redirect(url_for("children.show", child_id=child_id))
+
+
+@bp.post("/enfants/<child_id>/doublon")
+@requires(Permission.EPS_DECIDE, load=load_child)
+def mark_distinct(child: Child, child_id: str) -> ResponseReturnValue:
+    """The coordinator compared a possible duplicate with the earlier file: two different children."""
+    if DistinctForm().validate_on_submit():
+        children_services.mark_distinct(db.session, child, _actor())
+        db.session.commit()
+        flash(_("Les deux dossiers sont gardés : ce sont deux enfants différents."), "success")
+    else:
+        flash(_("La demande n'a pas pu être traitée ; rechargez la page."), "error")
+    return redirect(url_for("children.show", child_id=child_id))
