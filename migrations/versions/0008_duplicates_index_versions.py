@@ -1,13 +1,13 @@
 """possible duplicates, per-programme blind-index keys, ciphertext write counters, export keys
 
-Revision ID: 0008_duplicates_programme_index_versions
+Revision ID: 0008_duplicates_index_versions
 Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_duplicates_programme_index_versions"
+revision = "0008_duplicates_index_versions"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
