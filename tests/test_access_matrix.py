@@ -51,6 +51,8 @@ ENDPOINT_PERMISSIONS = {
     "documents.show": "document:view",
     "documents.start": "document:edit",
     "eps.agenda": "eps:agenda",
+    "eps.assign_referent": "eps:decide",
+    "eps.mark_distinct": "eps:decide",
     "eps.share": "eps:decide",
     "home.health": "public",
     "home.index": "authenticated",
