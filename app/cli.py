@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.config import CONFIG_FILE, ConfigError, instance_path_from_env, write_config
-from app.crypto.keyring import MissingKeyError, create_initial_keys
+from app.crypto.keyring import AUDIT_KEY_FILE, MissingKeyError, create_initial_keys
 from app.db import db, make_engine
 from app.users.models import Programme
 
@@ -77,6 +77,7 @@ def init(demo: bool) -> None:
     if not config_file.exists() or values != json.loads(config_file.read_text(encoding="utf-8")):
         write_config(instance, values)
         click.echo(f"Configuration écrite : {config_file}")
+    new_audit_key = not (instance / "keys" / AUDIT_KEY_FILE).exists()
     if create_initial_keys(instance / "keys"):
         click.echo(f"Clés créées dans {instance / 'keys'}")
     settings = load_settings(instance)
@@ -84,12 +85,29 @@ def init(demo: bool) -> None:
     upgrade(engine)
     engine.dispose()
     click.echo("Base de données à jour.")
+    if new_audit_key:
+        _adopt_audit_key()
     if demo:
         from app.demo import create_demo
 
         with app_context():
             create_demo(echo=click.echo)
     _ensure_certificates()
+
+
+def _adopt_audit_key() -> None:
+    """An existing instance gets its audit key: its trail is checked, then chained under the key."""
+    from app.audit.services import adopt_key
+
+    with app_context():
+        breaks = adopt_key(db.session)
+        db.session.commit()
+    for broken in breaks:
+        click.echo(f"Ancien journal : rupture à l'entrée {broken.event_id} ({broken.reason}).", err=True)
+    click.echo(
+        "Journal d'audit scellé par la clé d'audit"
+        + (f" ; {len(breaks)} rupture(s) de l'ancien journal, consignées." if breaks else ".")
+    )
 
 
 def _ensure_certificates() -> None:

@@ -73,7 +73,7 @@ def test_a_valid_file_creates_children_and_parcours(session: Session, world: Wor
     assert second.orienteur == "famille" and second.decision_eps == "en_attente" and second.qpv is None
     sibling = session.scalar(select(Child).where(Child.ref_digest == ref_digest("R2")))
     assert sibling is not None and sibling.famille_digest == child.famille_digest
-    assert audit.verify(session) is None
+    assert audit.verify(session) == []
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.actor_id == world.coordinateur.id).order_by(AuditEvent.id)
     ).all()

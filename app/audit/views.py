@@ -106,7 +106,7 @@ def index() -> ResponseReturnValue:
         query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     actors = {u.id: u for u in db.session.scalars(select(User).where(User.programme_id == user.programme_id))}
-    broken = audit.verify(db.session) if request.args.get("verifier") else None
+    broken = audit.verify(db.session) if request.args.get("verifier") else []
     audit.record(db.session, "audit.read", actor_id=user.id, programme_id=user.programme_id)
     db.session.commit()
     return render_template(

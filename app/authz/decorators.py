@@ -36,7 +36,7 @@ def _target(obj: Any) -> tuple[str | None, str | None]:
     return type(obj).__tablename__, str(getattr(obj, "public_id", None) or obj.id)
 
 
-def _deny(user: User, permission: Permission, obj: Any, wanted: str | None) -> None:
+def _deny(user: User, permission: Permission, obj: Any, wanted: object) -> None:
     target_type, target_id = _target(obj)
     audit.record(
         db.session,
@@ -44,7 +44,7 @@ def _deny(user: User, permission: Permission, obj: Any, wanted: str | None) -> N
         actor_id=user.id,
         programme_id=user.programme_id,
         target_type=target_type,
-        target_id=target_id or wanted,
+        target_id=target_id or audit.safe_target_id(wanted),
         outcome="denied",
     )
     db.session.commit()

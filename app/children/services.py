@@ -317,6 +317,7 @@ def record_many(
     audit.chain(session, events)
     insert_rows(session, AUDIT_EVENTS, events)
     session.flush()
+    audit.bulk_inserted(session)
 
 
 def write_identity(session: Session, child: Child, identity: Identity) -> None:
