@@ -58,7 +58,7 @@ def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | No
     app.before_request(sessions.load_user)
     app.after_request(_security_headers)
     _register_error_pages(app)
-    app.context_processor(lambda: {"current_user": current_user()})
+    app.context_processor(lambda: {"current_user": current_user(), "demo_instance": settings.demo})
     app.jinja_env.globals.update(nav_links=nav_links, label=nomenclature().label)
 
     return app

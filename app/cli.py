@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -72,6 +74,7 @@ def init(demo: bool) -> None:
     if config_file.exists():
         values = json.loads(config_file.read_text(encoding="utf-8"))
     if demo:
+        _refuse_demo_on_a_real_instance(instance, values)
         # A demo instance is served over plain http on this machine; explicit settings win.
         values = {"demo": True, "secure_cookies": False, **values}
     if not config_file.exists() or values != json.loads(config_file.read_text(encoding="utf-8")):
@@ -93,6 +96,38 @@ def init(demo: bool) -> None:
         with app_context():
             create_demo(echo=click.echo)
     _ensure_certificates()
+
+
+def _refuse_demo_on_a_real_instance(instance: Path, values: dict[str, object]) -> None:
+    """`init --demo` never turns an instance with real accounts into a demo one."""
+    from sqlalchemy import func, inspect, make_url
+
+    from app.config import default_database_url
+    from app.demo import DEMO_CODE
+    from app.users.models import User
+
+    if not (instance / CONFIG_FILE).exists():
+        return
+    url = str(values.get("database_url") or os.environ.get("PARCOURS_DATABASE_URL") or default_database_url(instance))
+    if url.startswith("sqlite") and not Path(make_url(url).database or "").is_file():
+        return  # no database yet: nothing real in it
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("users"):
+                return
+            query = select(func.count()).select_from(User).join(Programme, Programme.id == User.programme_id)
+            if values.get("demo"):
+                query = query.where(Programme.code != DEMO_CODE)
+            real = connection.scalar(query) or 0
+    finally:
+        engine.dispose()
+    if real:
+        raise UserFacingError(
+            f"Refusé : cette instance ({instance}) contient {real} compte(s) réel(s) ; `init --demo` ne transforme "
+            "jamais une instance réelle en démonstration. Pour essayer Parcours, créez une instance de "
+            "démonstration dans un autre dossier : PARCOURS_INSTANCE=/chemin/demo parcours init --demo."
+        )
 
 
 def _adopt_audit_key() -> None:

@@ -88,3 +88,42 @@ def test_start_up_without_key_or_secret_exits_non_zero(tmp_path: Path) -> None:
     (instance / "config.json").write_text('{"secret_key": "short"}')
     result = run(instance, "run", "--port", "5999")
     assert result.returncode == 1 and "secret key" in result.stderr
+
+
+def test_init_demo_refuses_an_instance_with_real_users(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    assert run(instance, "init").returncode == 0
+    assert run(instance, "programmes", "add", "PRE-976", "--name", "PRE de Mamoudzou").returncode == 0
+    added = run(
+        instance,
+        "users",
+        "add",
+        "coord@pre.fr",
+        "--role",
+        "coordinateur",
+        "--name",
+        "Claire",
+        "--password-stdin",
+        stdin="une longue phrase de passe\n",
+    )
+    assert added.returncode == 0, added.stderr
+    config = (instance / "config.json").read_text()
+    refused = run(instance, "init", "--demo")
+    assert refused.returncode == 1
+    assert "ne transforme jamais une instance réelle" in refused.stderr
+    assert (instance / "config.json").read_text() == config  # still a real instance
+
+
+def test_demo_instances_say_so_on_every_page(demo_instance: Path) -> None:
+    from app import create_app
+    from app.db import db
+    from tests.conftest import IsolatedClient, login
+
+    app = create_app(demo_instance, {"database_url": f"sqlite:///{demo_instance / 'parcours.sqlite3'}"})
+    app.test_client_class = IsolatedClient
+    client = app.test_client()
+    assert "Instance de démonstration" in client.get("/connexion").get_data(as_text=True)
+    login(client, "referent@demo.parcours", "demo-parcours")
+    for path in ("/", "/enfants/"):
+        assert "Instance de démonstration" in client.get(path, follow_redirects=True).get_data(as_text=True)
+    db.engine_of(app).dispose()
