@@ -2,7 +2,7 @@
 
 from app.archive.models import ArchiveExport
 from app.audit.models import AuditEvent, AuditHead
-from app.auth.models import UserSession
+from app.auth.models import AccountToken, LoginThrottle, UserSession
 from app.children.models import (
     Child,
     ChildIdentity,
@@ -18,6 +18,8 @@ from app.users.models import Programme, User
 metadata = Base.metadata
 
 __all__ = [
+    "AccountToken",
+    "LoginThrottle",
     "ArchiveExport",
     "AuditEvent",
     "AuditHead",

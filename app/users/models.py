@@ -43,10 +43,11 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
+    # A role with case access asked by an admin, waiting for a coordinator's confirmation.
+    pending_role: Mapped[str | None] = mapped_column(String(20))
+    # Empty until the holder chooses a password through a one-time link (app.users.activation).
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     # TOTP seed, encrypted under the instance KEK (see app.auth.totp); confirmed once a code was entered.
     totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_kek_version: Mapped[int | None] = mapped_column(Integer)
