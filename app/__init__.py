@@ -10,7 +10,7 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 import app.models  # noqa: F401  (complete the mappers)
-from app import formengine
+from app import formengine, logs
 from app.auth import sessions
 from app.authz.decorators import current_user, enforce_declared_permissions
 from app.config import load_settings
@@ -53,6 +53,7 @@ def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | No
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
 
+    logs.install(app)
     _register_blueprints(app)
     enforce_declared_permissions(app)
     app.before_request(sessions.load_user)

@@ -19,7 +19,6 @@ metadata = Base.metadata
 
 __all__ = [
     "AccountToken",
-    "LoginThrottle",
     "ArchiveExport",
     "AuditEvent",
     "AuditHead",
@@ -28,6 +27,7 @@ __all__ = [
     "ChildSearchIndex",
     "Document",
     "DocumentContent",
+    "LoginThrottle",
     "Parcours",
     "ParcoursCode",
     "ParcoursDetails",

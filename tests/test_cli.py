@@ -127,3 +127,60 @@ def test_demo_instances_say_so_on_every_page(demo_instance: Path) -> None:
     for path in ("/", "/enfants/"):
         assert "Instance de démonstration" in client.get(path, follow_redirects=True).get_data(as_text=True)
     db.engine_of(app).dispose()
+
+
+def test_a_name_searched_never_reaches_the_server_log(demo_instance: Path, tmp_path: Path) -> None:
+    """SECURITY 27: a planted name typed in the search is absent from everything the server logs."""
+    import http.cookiejar
+    import re
+    import socket
+    import time
+    import urllib.parse
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {k: v for k, v in os.environ.items() if k != "PARCOURS_DATABASE_URL"}
+    env["PARCOURS_INSTANCE"] = str(demo_instance)
+    log = tmp_path / "server.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [*PARCOURS, "run", "--port", str(port)], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def fetch(path: str, data: dict[str, str] | None = None) -> str:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        with opener.open(base + path, body, timeout=30) as response:
+            return str(response.read().decode())
+
+    def token(page: str) -> str:
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', page
+        )
+        assert match
+        return match.group(1)
+
+    try:
+        for _ in range(300):
+            try:
+                fetch("/sante")
+                break
+            except OSError:
+                time.sleep(0.1)
+        login_page = fetch("/connexion")
+        fetch(
+            "/connexion",
+            {"email": "referent@demo.parcours", "password": "demo-parcours", "csrf_token": token(login_page)},
+        )
+        caseload = fetch("/enfants/")
+        found = fetch("/enfants/", {"q": "Zqxplanted Marqueur", "csrf_token": token(caseload)})
+        assert "Enfants suivis" in found
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "POST /enfants/" in text  # the access log was captured
+    assert "Zqxplanted" not in text and "Marqueur" not in text

@@ -84,7 +84,9 @@ def _check(user: User, form: CodeForm) -> bool:
     if not locked and totp.check_code(user, keyring(), form.code.data or ""):
         return True
     if locked:
-        audit.record(db.session, "login.failure.totp", actor_id=user.id, programme_id=user.programme_id, outcome="locked")
+        audit.record(
+            db.session, "login.failure.totp", actor_id=user.id, programme_id=user.programme_id, outcome="locked"
+        )
     else:
         second_factor_failed(db.session, user)
     db.session.commit()

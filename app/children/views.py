@@ -30,12 +30,13 @@ def load_child(child_id: str) -> Child | None:
     return db.session.scalar(select(Child).where(Child.public_id == child_id))
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @requires(Permission.CHILD_LIST)
 def index() -> ResponseReturnValue:
+    """The caseload; a search is POSTed so that the name typed never appears in a URL or a log."""
     user = current_user()
     assert user is not None
-    query = request.args.get("q", "").strip()[:MAX_SEARCH_LENGTH]
+    query = request.form.get("q", "").strip()[:MAX_SEARCH_LENGTH] if request.method == "POST" else ""
     if query:
         children = services.search(db.session, user, query)
     else:
