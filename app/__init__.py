@@ -75,11 +75,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.imports.views import bp as imports_bp
     from app.indicators.views import bp as indicators_bp
     from app.signing.views import bp as signing_bp
+    from app.users.account_views import bp as account_bp
     from app.users.views import bp as users_bp
     from app.workflow.views import bp as eps_bp
 
     blueprints = [home_bp, auth_bp, children_bp, users_bp, eps_bp, indicators_bp, imports_bp, archive_bp, signing_bp]
-    for blueprint in (*blueprints, audit_bp, documents_bp):
+    for blueprint in (*blueprints, account_bp, audit_bp, documents_bp):
         app.register_blueprint(blueprint)
 
 

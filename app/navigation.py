@@ -17,8 +17,10 @@ ENTRIES = [
     ("imports.upload", _("Import")),
     ("archive.index", _("Archives")),
     ("users.index", _("Comptes utilisateurs")),
+    ("account.confirmations", _("Comptes à confirmer")),
     ("signing.certificate", _("Certificat de cachet")),
     ("audit.index", _("Journal d'audit")),
+    ("account.index", _("Mon compte")),
 ]
 
 

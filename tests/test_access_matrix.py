@@ -67,7 +67,7 @@ class Objects:
             values["missing"] = MISSING
 
     def url_values(self, rule: Rule, relation: str) -> dict[str, str]:
-        unknown = set(rule.arguments) - set(self.values) - {"filename", "year", "form_id"}
+        unknown = set(rule.arguments) - set(self.values) - {"filename", "year", "form_id", "token"}
         assert not unknown, f"{rule.rule}: add test objects for URL arguments {unknown}"
         values = {name: self.values[name][relation] for name in rule.arguments if name in self.values}
         if "filename" in rule.arguments:
@@ -76,6 +76,8 @@ class Objects:
             values["year"] = "2025"
         if "form_id" in rule.arguments:
             values["form_id"] = "suivi"
+        if "token" in rule.arguments:
+            values["token"] = "not-a-valid-activation-token-0123456789"
         return values
 
 

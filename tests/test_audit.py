@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent, AuditHead
@@ -187,3 +187,36 @@ def test_a_denied_url_cannot_write_text_into_the_trail(session: Session, world: 
     for event in session.scalars(select(AuditEvent)):
         assert "Zqxdupont" not in " ".join(str(v) for v in vars(event).values())
     assert verify(session) == []
+
+
+def _new_events(session: Session, after: int) -> list[tuple[str, str | None]]:
+    session.expire_all()
+    rows = session.execute(
+        select(AuditEvent.action, AuditEvent.target_id).where(AuditEvent.id > after).order_by(AuditEvent.id)
+    )
+    return [(action, target) for action, target in rows]
+
+
+def _last(session: Session) -> int:
+    return session.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+def test_lists_search_siblings_and_logout_say_which_records(session: Session, world: World, login_as: LoginAs) -> None:
+    sibling = make_child(session, world.programme, world.referent, nom="Ahamada", prenom="Ali", ref_famille="FAM-A")
+    brother = make_child(session, world.programme, world.referent, nom="Ahamada", prenom="Said", ref_famille="FAM-A")
+    session.commit()
+    client = login_as(world.coordinateur)
+    before = _last(session)
+    client.get("/enfants/")
+    listed = {target for action, target in _new_events(session, before) if action == "child.list"}
+    assert {world.child.public_id, world.other_child.public_id, sibling.public_id} <= listed
+    token = csrf_token(client, "/enfants/")
+    before = _last(session)
+    client.post("/enfants/", data={"q": "Bernard", "csrf_token": token})
+    assert [t for a, t in _new_events(session, before) if a == "child.list"] == [world.other_child.public_id]
+    before = _last(session)
+    client.get(f"/enfants/{sibling.public_id}")
+    assert ("child.read.sibling", brother.public_id) in _new_events(session, before)
+    before = _last(session)
+    client.post("/deconnexion", data={"csrf_token": token})
+    assert [a for a, _t in _new_events(session, before)] == ["logout"]

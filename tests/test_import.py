@@ -271,4 +271,3 @@ def test_reassigning_and_closing_write_one_event_per_child(session: Session, wor
     assert ("child.referent.assign", public["R1"]) in events
     assert ("child.referent.assign", public["R2"]) in events
     assert ("parcours.close", public["R2"]) in events
-

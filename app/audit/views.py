@@ -22,6 +22,8 @@ PAGE_SIZE = 100
 # The families of actions an admin filters on, by prefix of the action name.
 CATEGORIES = {
     "login": _("Connexions"),
+    "logout": _("Déconnexions"),
+    "backup": _("Sauvegardes"),
     "access.denied": _("Accès refusés"),
     "child": _("Dossiers d'enfants"),
     "parcours": _("Parcours et décisions EPS"),
@@ -37,6 +39,13 @@ LABELS = {
     "login.success": _("Connexion"),
     "login.failure": _("Échec de connexion"),
     "login.failure.totp": _("Code de double authentification refusé"),
+    "logout": _("Déconnexion"),
+    "backup.create": _("Sauvegarde faite"),
+    "backup.restore": _("Sauvegarde restaurée"),
+    "audit.key.create": _("Journal scellé par la clé d'audit"),
+    "child.read.sibling": _("Frère ou sœur affiché·e"),
+    "parcours.facts.read": _("Faits observés lus (EPS)"),
+    "parcours.update": _("Parcours modifié (import)"),
     "child.create": _("Création d'un dossier"),
     "child.read": _("Lecture d'un dossier"),
     "child.list": _("Liste des enfants consultée"),

@@ -141,6 +141,9 @@ def enrol() -> ResponseReturnValue:
 @bp.post("/deconnexion")
 @requires(Permission.AUTHENTICATED)
 def logout() -> ResponseReturnValue:
+    user = current_user()
+    assert user is not None
+    audit.record(db.session, "logout", actor_id=user.id, programme_id=user.programme_id)
     sessions.end()
     db.session.commit()
     flash(_("Vous êtes déconnecté·e."), "info")

@@ -24,6 +24,7 @@ class Permission(StrEnum):
     IMPORT = "import"
     ARCHIVE_EXPORT = "archive:export"
     USER_MANAGE = "user:manage"
+    ACCOUNT_CONFIRM = "account:confirm"  # a coordinator confirms an account with case access
     AUDIT_VIEW = "audit:view"
     KEYS_MANAGE = "keys:manage"
 
@@ -49,6 +50,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.INDICATORS_VIEW,
             Permission.IMPORT,
             Permission.ARCHIVE_EXPORT,
+            Permission.ACCOUNT_CONFIRM,
         }
     ),
     Role.EPS: frozenset({Permission.EPS_AGENDA_VIEW}),

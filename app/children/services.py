@@ -302,6 +302,8 @@ def record_many(
     session: Session, action: str, actor_id: int | None, programme_id: int, target_type: str, target_ids: list[str]
 ) -> None:
     """Append one audit event per target, chained exactly as `audit.record` does, in one insert."""
+    if not target_ids:
+        return
     events: list[dict[str, Any]] = [
         {
             "at": utcnow(),
@@ -360,16 +362,11 @@ def read_identity(child: Child) -> Identity:
 
 
 def read_identities(session: Session, user: User, children: Iterable[Child], action: str) -> dict[int, Identity]:
-    """Decrypt the identities of `children` shown to `user` on one page; one audit event for the batch."""
+    """Decrypt the identities of `children` shown to `user` on one page; one audit event per child
+    shown, so that the trail says which records were seen, not how many."""
+    children = list(children)
     identities = {child.id: read_identity(child) for child in children}
-    audit.record(
-        session,
-        action,
-        actor_id=user.id,
-        programme_id=user.programme_id,
-        target_type="children",
-        target_id=f"{len(identities)} enfants",
-    )
+    record_many(session, action, user.id, user.programme_id, "children", [child.public_id for child in children])
     return identities
 
 

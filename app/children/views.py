@@ -61,11 +61,13 @@ def show(child: Child, child_id: str) -> ResponseReturnValue:
     identity = services.read_identity(child)
     siblings = []
     if child.famille_digest:
-        siblings = [
-            (sibling, services.read_identity(sibling))
-            for sibling in db.session.scalars(
+        others = list(
+            db.session.scalars(
                 visible_to(user).where(Child.famille_digest == child.famille_digest, Child.id != child.id)
             )
-        ]
+        )
+        names = services.read_identities(db.session, user, others, "child.read.sibling")
+        db.session.commit()
+        siblings = [(sibling, names[sibling.id]) for sibling in others]
     referent = db.session.get(User, child.referent_id) if child.referent_id else None
     return render_template("children/show.html", child=child, identity=identity, siblings=siblings, referent=referent)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.authz import Permission, current_user, policy, requires
 from app.children.models import Parcours
+from app.children.services import record_many
 from app.db import db
 from app.documents.services import observed_facts
 from app.i18n import _
@@ -56,6 +57,9 @@ def _shared_facts(session: Session, lines: list[AgendaLine]) -> dict[str, str]:
         text = observed_facts(session, parcours)
         if text:
             facts[parcours.public_id] = text
+    user = _actor()
+    record_many(session, "parcours.facts.read", user.id, user.programme_id, "parcours", list(facts))
+    session.commit()
     return facts
 
 
