@@ -3,7 +3,11 @@ resetting one's second factor; and the coordinator's confirmation of accounts wi
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+import base64
+import hashlib
+import hmac
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -118,6 +122,18 @@ def reset_totp() -> ResponseReturnValue:
             )
             return redirect(url_for("auth.login"))
     return _render(totp_form=form), 422
+
+
+@bp.get("/compte/cle-brouillons")
+@requires(Permission.AUTHENTICATED)
+def draft_key() -> ResponseReturnValue:
+    """The key with which this user's browser encrypts the local copies of unsent typing
+    (app/static/js/forms.js). Given only to a logged-in session and kept in page memory only:
+    after logout or expiry the copies stay unreadable until the same user logs in again."""
+    user = _actor()
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    key = hmac.new(secret, f"parcours/draft-key/{user.id}".encode(), hashlib.sha256).digest()
+    return jsonify(key=base64.b64encode(key).decode(), user=user.id)
 
 
 def _pending(user: User) -> list[User]:
