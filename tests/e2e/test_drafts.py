@@ -163,4 +163,3 @@ def test_typing_after_the_session_expired_is_kept_until_the_user_logs_in_again(
     other_device = another_device(new_context, page.context)
     other_device.goto(page.url)
     assert other_device.input_value("#rencontres-0-appreciation") == "Écrit après l'expiration."
-
