@@ -184,3 +184,64 @@ def test_a_name_searched_never_reaches_the_server_log(demo_instance: Path, tmp_p
     text = log.read_text(encoding="utf-8", errors="replace")
     assert "POST /enfants/" in text  # the access log was captured
     assert "Zqxplanted" not in text and "Marqueur" not in text
+
+
+def _sqlite(instance: Path):  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    return sqlite3.connect(instance / "parcours.sqlite3")
+
+
+def test_audit_verify_names_every_break(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    assert run(instance, "init").returncode == 0
+    for code in ("PRE-A", "PRE-B", "PRE-C"):
+        assert run(instance, "programmes", "add", code, "--name", code).returncode == 0
+    assert run(instance, "audit", "verify").returncode == 0
+    with _sqlite(instance) as connection:
+        ids = [row[0] for row in connection.execute("SELECT id FROM audit_events ORDER BY id")]
+        connection.execute("UPDATE audit_events SET action = 'forged' WHERE id = ?", (ids[1],))
+        connection.execute("DELETE FROM audit_events WHERE id = ?", (ids[-1],))
+    result = run(instance, "audit", "verify")
+    assert result.returncode == 1
+    assert f"l'entrée {ids[1]} : contenu modifié" in result.stderr
+    assert "entrées supprimées en fin de journal" in result.stderr  # found through the checkpoint
+    assert "3 rupture(s)" in result.stderr  # and the head in the database no longer matches
+
+
+def test_init_seals_the_trail_of_an_instance_made_before_the_audit_key(tmp_path: Path) -> None:
+    """The migration path: an older instance (unkeyed chain, an integer target hashed as a number)
+    gets its audit key from `parcours init`, which checks the old chain and seals it."""
+    from datetime import datetime
+
+    from app.audit.services import GENESIS, unkeyed_hash
+
+    instance = tmp_path / "instance"
+    assert run(instance, "init").returncode == 0
+    assert run(instance, "programmes", "add", "PRE-A", "--name", "A").returncode == 0
+    columns = ["id", "prev_hash", "at", "actor_id", "programme_id", "action", "target_type", "target_id", "outcome"]
+    with _sqlite(instance) as connection:
+        connection.execute(
+            "INSERT INTO audit_events (at, action, target_id, outcome, prev_hash, hash) "
+            "VALUES ('2026-01-02 03:04:05.000006', 'access.denied:indicators:view', '2025', 'denied', '', '')"
+        )
+        previous = GENESIS
+        for values in connection.execute(f"SELECT {', '.join(columns)} FROM audit_events ORDER BY id").fetchall():  # noqa: S608 - fixed column names
+            row = dict(zip(columns, values, strict=True))
+            row["at"] = datetime.fromisoformat(row["at"])
+            row["prev_hash"] = previous
+            if row["target_id"] == "2025":
+                row["target_id"] = 2025  # hashed as a number by the old code, stored as text
+            previous = unkeyed_hash(row)
+            connection.execute(
+                "UPDATE audit_events SET prev_hash = ?, hash = ? WHERE id = ?", (row["prev_hash"], previous, row["id"])
+            )
+        connection.execute("UPDATE audit_head SET last_hash = ?", (previous,))
+    (instance / "keys" / "audit.key").unlink()
+    (instance / "audit-checkpoint.json").unlink()
+    refused = run(instance, "audit", "verify")
+    assert refused.returncode == 1 and "parcours init" in refused.stderr
+    sealed = run(instance, "init")
+    assert sealed.returncode == 0, sealed.stderr
+    assert "Journal d'audit scellé par la clé d'audit." in sealed.stdout
+    assert run(instance, "audit", "verify").returncode == 0
