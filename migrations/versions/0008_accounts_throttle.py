@@ -1,13 +1,13 @@
 """accounts: login throttles per account and address, one-time activation links, pending roles
 
-Revision ID: 0008_accounts_throttle_activation
+Revision ID: 0008_accounts_throttle
 Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_accounts_throttle_activation"
+revision = "0008_accounts_throttle"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
