@@ -45,6 +45,7 @@ run: install
 lint: install
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # The whole suite on SQLite, then again on PostgreSQL when PARCOURS_TEST_POSTGRES_URL is set
 # (.ci/run starts a server and sets it; CI refuses to skip it).

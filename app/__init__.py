@@ -10,11 +10,12 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 import app.models  # noqa: F401  (complete the mappers)
-from app import formengine, logs
+from app import dates, formengine, logs
 from app.auth import sessions
 from app.authz.decorators import current_user, enforce_declared_permissions
 from app.config import load_settings
 from app.crypto import KeyRing
+from app.crypto.current import install as install_keyring
 from app.db import db
 from app.i18n import _, translations
 from app.navigation import nav_links
@@ -46,7 +47,7 @@ def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | No
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
     )
-    app.extensions["parcours_keyring"] = keyring
+    install_keyring(app, keyring)
     formengine.install(app)
     db.init_app(app)
     csrf.init_app(app)
@@ -61,13 +62,16 @@ def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | No
     _register_error_pages(app)
     app.context_processor(lambda: {"current_user": current_user(), "demo_instance": settings.demo})
     app.jinja_env.globals.update(nav_links=nav_links, label=nomenclature().label)
+    app.jinja_env.filters.update(dates.JINJA_FILTERS)
 
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.admin.account import bp as account_bp
+    from app.admin.audit_log import bp as audit_bp
+    from app.admin.users import bp as users_bp
     from app.archive.views import bp as archive_bp
-    from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.children.views import bp as children_bp
     from app.documents.views import bp as documents_bp
@@ -75,8 +79,6 @@ def _register_blueprints(app: Flask) -> None:
     from app.imports.views import bp as imports_bp
     from app.indicators.views import bp as indicators_bp
     from app.signing.views import bp as signing_bp
-    from app.users.account_views import bp as account_bp
-    from app.users.views import bp as users_bp
     from app.workflow.views import bp as eps_bp
 
     blueprints = [home_bp, auth_bp, children_bp, users_bp, eps_bp, indicators_bp, imports_bp, archive_bp, signing_bp]

@@ -6,53 +6,15 @@ import json
 import os
 import secrets
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from flask import Flask
-from sqlalchemy import select
 
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.config import CONFIG_FILE, ConfigError, instance_path_from_env, write_config
 from app.crypto.keyring import AUDIT_KEY_FILE, MissingKeyError, create_initial_keys
 from app.db import db, make_engine
-from app.users.models import Programme
-
-
-class UserFacingError(click.ClickException):
-    """Printed on stderr, exit code 1."""
-
-    exit_code = 1
-
-
-@contextmanager
-def app_context() -> Iterator[Flask]:
-    from app import create_app
-
-    try:
-        app = create_app()
-    except (ConfigError, MissingKeyError) as error:
-        raise UserFacingError(str(error)) from error
-    with app.app_context():
-        yield app
-
-
-def resolve_programme(code: str | None) -> Programme:
-    """The programme named by --programme, or the only one of the instance."""
-    programmes = db.session.scalars(select(Programme).order_by(Programme.code)).all()
-    if code:
-        for programme in programmes:
-            if programme.code == code.upper():
-                return programme
-        raise UserFacingError(f"Programme inconnu : {code}.")
-    if len(programmes) == 1:
-        return programmes[0]
-    if not programmes:
-        raise UserFacingError("Aucun programme : créez-en un avec `parcours programmes add`.")
-    raise UserFacingError(
-        f"Plusieurs programmes dans cette instance : précisez --programme ({', '.join(p.code for p in programmes)})."
-    )
+from app.i18n import _
 
 
 @click.group()
@@ -79,15 +41,15 @@ def init(demo: bool) -> None:
         values = {"demo": True, "secure_cookies": False, **values}
     if not config_file.exists() or values != json.loads(config_file.read_text(encoding="utf-8")):
         write_config(instance, values)
-        click.echo(f"Configuration écrite : {config_file}")
+        click.echo(_("Configuration écrite : %(config_file)s") % {"config_file": config_file})
     new_audit_key = not (instance / "keys" / AUDIT_KEY_FILE).exists()
     if create_initial_keys(instance / "keys"):
-        click.echo(f"Clés créées dans {instance / 'keys'}")
+        click.echo(_("Clés créées dans %(path)s") % {"path": instance / "keys"})
     settings = load_settings(instance)
     engine = make_engine(settings.database_url or default_database_url(instance))
     upgrade(engine)
     engine.dispose()
-    click.echo("Base de données à jour.")
+    click.echo(_("Base de données à jour."))
     if new_audit_key:
         _adopt_audit_key()
     if demo:
@@ -100,11 +62,11 @@ def init(demo: bool) -> None:
 
 def _refuse_demo_on_a_real_instance(instance: Path, values: dict[str, object]) -> None:
     """`init --demo` never turns an instance with real accounts into a demo one."""
-    from sqlalchemy import func, inspect, make_url
+    from sqlalchemy import func, inspect, make_url, select
 
     from app.config import default_database_url
     from app.demo import DEMO_CODE
-    from app.users.models import User
+    from app.users.models import Programme, User
 
     if not (instance / CONFIG_FILE).exists():
         return
@@ -124,9 +86,12 @@ def _refuse_demo_on_a_real_instance(instance: Path, values: dict[str, object]) -
         engine.dispose()
     if real:
         raise UserFacingError(
-            f"Refusé : cette instance ({instance}) contient {real} compte(s) réel(s) ; `init --demo` ne transforme "
-            "jamais une instance réelle en démonstration. Pour essayer Parcours, créez une instance de "
-            "démonstration dans un autre dossier : PARCOURS_INSTANCE=/chemin/demo parcours init --demo."
+            _(
+                "Refusé : cette instance (%(instance)s) contient %(real)s compte(s) réel(s) ; `init --demo` ne "
+                "transforme jamais une instance réelle en démonstration. Pour essayer Parcours, créez une instance "
+                "de démonstration dans un autre dossier : PARCOURS_INSTANCE=/chemin/demo parcours init --demo."
+            )
+            % {"instance": instance, "real": real}
         )
 
 
@@ -138,11 +103,15 @@ def _adopt_audit_key() -> None:
         breaks = adopt_key(db.session)
         db.session.commit()
     for broken in breaks:
-        click.echo(f"Ancien journal : rupture à l'entrée {broken.event_id} ({broken.reason}).", err=True)
-    click.echo(
-        "Journal d'audit scellé par la clé d'audit"
-        + (f" ; {len(breaks)} rupture(s) de l'ancien journal, consignées." if breaks else ".")
-    )
+        message = _("Ancien journal : rupture à l'entrée %(event)s (%(reason)s).")
+        click.echo(message % {"event": broken.event_id, "reason": broken.reason}, err=True)
+    if breaks:
+        click.echo(
+            _("Journal d'audit scellé par la clé d'audit ; %(count)s rupture(s) de l'ancien journal, consignées.")
+            % {"count": len(breaks)}
+        )
+    else:
+        click.echo(_("Journal d'audit scellé par la clé d'audit."))
 
 
 def _ensure_certificates() -> None:
@@ -153,7 +122,7 @@ def _ensure_certificates() -> None:
 
     with app_context():
         for code in ensure_programme_certificates(db.session, current_app.config["PARCOURS"].keys_path):
-            click.echo(f"Certificat de cachet auto-signé créé pour {code}.")
+            click.echo(_("Certificat de cachet auto-signé créé pour %(code)s.") % {"code": code})
 
 
 @main.group()
@@ -173,7 +142,7 @@ def programmes_add(code: str, name: str) -> None:
         except UserError as error:
             raise UserFacingError(str(error)) from error
         db.session.commit()
-        click.echo(f"Programme {programme.code} créé.")
+        click.echo(_("Programme %(code)s créé.") % {"code": programme.code})
     _ensure_certificates()
 
 
@@ -203,7 +172,10 @@ def users_add(email: str, role: str, name: str, programme_code: str | None, pass
         except UserError as error:
             raise UserFacingError(str(error)) from error
         db.session.commit()
-        click.echo(f"Compte {email.lower()} ({role}) créé dans {programme.code}.")
+        click.echo(
+            _("Compte %(email)s (%(role)s) créé dans %(code)s.")
+            % {"email": email.lower(), "role": role, "code": programme.code}
+        )
 
 
 @main.command()
@@ -224,7 +196,7 @@ def run(host: str, port: int) -> None:
 
 
 def _register_commands() -> None:
-    from app.audit.cli import audit
+    from app.admin.cli import audit
     from app.maintenance.cli import backup, keys, purge, restore
 
     for command in (audit, keys, purge, backup, restore):

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.children.models import Parcours, ParcoursCode
-from app.children.services import Guardian, Identity, create_child, new_public_id
-from app.db import db
+from app.children.services import Guardian, Identity, create_child
+from app.db import db, new_public_id
 from app.nomenclature import nomenclature
 from app.users.models import Programme, User
 from app.users.services import create_programme, create_user

@@ -2,7 +2,6 @@
 
 from app.archive.models import ArchiveExport
 from app.audit.models import AuditEvent, AuditHead
-from app.auth.models import AccountToken, LoginThrottle, UserSession
 from app.children.models import (
     Child,
     ChildIdentity,
@@ -13,7 +12,7 @@ from app.children.models import (
 )
 from app.db import Base
 from app.documents.models import Document, DocumentContent
-from app.users.models import Programme, User
+from app.users.models import AccountToken, LoginThrottle, Programme, User, UserSession
 
 metadata = Base.metadata
 

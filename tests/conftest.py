@@ -111,7 +111,7 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def base_app(instance_path: Path) -> Iterator[Flask]:
-    app = create_app(instance_path, {"testing": True})
+    app = create_app(instance_path)
     app.config["TESTING"] = True
     app.test_client_class = IsolatedClient
     yield app

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.auth import totp
-from app.children.vault import keyring
+from app.crypto.current import keyring
 from app.users.models import User
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD, World

@@ -17,8 +17,7 @@ from app.authz.permissions import Permission
 from app.children.models import Child, Parcours
 from app.children.services import Guardian
 from app.documents.models import DRAFT
-from app.nomenclature import nomenclature
-from app.workflow.queries import age_band
+from app.nomenclature import age_band, nomenclature
 from tests.conftest import csrf_token
 from tests.factories import World, make_child, make_document, make_parcours
 

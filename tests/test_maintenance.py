@@ -15,7 +15,7 @@ from app.audit.models import AuditEvent
 from app.audit.services import verify
 from app.children.models import Child
 from app.children.services import read_identity
-from app.children.vault import keyring
+from app.crypto.current import keyring
 from app.db import db
 from app.maintenance import backup as backups
 from app.maintenance import keys as rotation

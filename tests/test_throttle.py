@@ -9,10 +9,10 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.auth import services
-from app.auth.models import LoginThrottle
-from app.auth.passwords import verify_password
 from app.auth.throttle import PAIR_LIMIT
 from app.db import utcnow
+from app.users.models import LoginThrottle
+from app.users.passwords import verify_password
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, World
 

@@ -12,8 +12,8 @@ from app.audit.models import AuditEvent
 from app.children.models import Parcours
 from app.db import utcnow
 from app.documents.models import DRAFT, FINAL, Document
-from app.workflow.queries import age_band, months_before
-from app.workflow.services import (
+from app.nomenclature import age_band
+from app.parcours.services import (
     WorkflowError,
     assign_referent,
     check_no_overlap,
@@ -21,6 +21,7 @@ from app.workflow.services import (
     record_decision,
     require_accepted,
 )
+from app.workflow.queries import months_before
 from tests.factories import World, make_child, make_document, make_parcours, make_user
 
 ORIENTED = date(2025, 9, 15)  # the factories' date_orientation
@@ -209,7 +210,11 @@ def test_overlap_boundaries_are_inclusive(
 def test_other_childrens_and_non_accepted_parcours_do_not_count(world: World, session: Session) -> None:
     make_parcours(session, world.other_child, decision_eps="accepte", date_entree=date(2025, 1, 1))
     make_parcours(session, world.child, decision_eps="refuse", date_entree=None)
-    check_no_overlap(session, world.child, _pending(world), date(2025, 1, 1), None)
+    assert check_no_overlap(session, world.child, _pending(world), date(2025, 1, 1), None) is None
+    # The same period against an accepted parcours of this child is refused: the check above can fail.
+    _accepted(session, world, date(2025, 1, 1))
+    with pytest.raises(WorkflowError, match="chevaucher"):
+        check_no_overlap(session, world.child, _pending(world), date(2025, 1, 1), None)
 
 
 # --- closing ---------------------------------------------------------------------------------

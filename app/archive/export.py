@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.archive.readme import LISEZMOI
 from app.audit import services as audit
 from app.crypto.certificates import sign_detached_cms
+from app.dates import format_datetime
 from app.db import utcnow
 from app.documents.models import FINAL, Document, DocumentContent
 from app.documents.sealing import (
@@ -39,6 +40,7 @@ from app.documents.sealing import (
     seal_settings,
     store_sealed,
 )
+from app.i18n import _
 from app.signing.keys import all_certificates_pem, load_material
 from app.users.models import Programme
 
@@ -102,7 +104,10 @@ def _seal_missing(session: Session, settings: SealSettings, ids: Sequence[int], 
         return
     builder = renderable_builder()
     if builder is None:
-        raise ExportError(f"{len(ids)} document(s) finalisé(s) sans PDF scellé, et aucun moteur de rendu n'est chargé.")
+        raise ExportError(
+            _("%(count)s document(s) finalisé(s) sans PDF scellé, et aucun moteur de rendu n'est chargé.")
+            % {"count": len(ids)}
+        )
     workers = os.cpu_count() or 1
     pool = None
     if workers > 1 and len(ids) >= PARALLEL_FROM:
@@ -235,7 +240,7 @@ def export_year(
                 programme_name=programme.name,
                 programme_code=programme.code,
                 year=year,
-                created_at=created_at.strftime("%d/%m/%Y %H:%M"),
+                created_at=format_datetime(created_at),
                 count=len(files),
             )
             _write_text(archive, README, readme.encode())

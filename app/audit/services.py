@@ -17,19 +17,21 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from flask import current_app
+from sqlalchemy import Table, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import checkpoint
 from app.audit.models import AuditEvent, AuditHead
+from app.bulk import insert_rows
+from app.crypto.current import keyring
 from app.db import utcnow
 
 GENESIS = "0" * 64
 TARGET_ID_MAX = 64
+AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
 _HASHED = ("prev_hash", "at", "actor_id", "programme_id", "action", "target_type", "target_id", "outcome")
 # What a denied URL may leave in the trail: a database id or a public id, nothing a user typed.
 _INTEGER_ID = re.compile(r"^[0-9]{1,18}$")
@@ -98,7 +100,7 @@ def unkeyed_hash(event: AuditEvent | dict[str, Any]) -> str:
 
 
 def audit_key() -> bytes:
-    key: bytes = current_app.extensions["parcours_keyring"].audit_key
+    key: bytes = keyring().audit_key
     return key
 
 
@@ -161,6 +163,29 @@ def record(
     return event
 
 
+def target_of(obj: Any) -> tuple[str, str]:
+    """How the trail names a stored object: its table and its public id (a programme's code, else the row id)."""
+    name = getattr(obj, "public_id", None) or getattr(obj, "code", None) or str(obj.id)
+    return type(obj).__tablename__, name
+
+
+def record_for(
+    session: Session, action: str, obj: Any, *, actor_id: int | None = None, outcome: str = "ok"
+) -> AuditEvent:
+    """Append an event about a stored object, in its programme (`record` for the other events)."""
+    target_type, target_id = target_of(obj)
+    programme_id = obj.id if target_type == "programmes" else obj.programme_id
+    return record(
+        session,
+        action,
+        actor_id=actor_id,
+        programme_id=programme_id,
+        target_type=target_type,
+        target_id=target_id,
+        outcome=outcome,
+    )
+
+
 def chain(session: Session, events: list[dict[str, Any]]) -> None:
     """Set `prev_hash` and `hash` of new event rows, in order, after the current head; the caller
     inserts them in bulk in the same transaction (imports), then calls `bulk_inserted`."""
@@ -178,6 +203,30 @@ def bulk_inserted(session: Session) -> None:
     last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     if last is not None:
         _remember_head(session, last.id, last.hash)
+
+
+def record_many(
+    session: Session, action: str, actor_id: int | None, programme_id: int, target_type: str, target_ids: list[str]
+) -> None:
+    """Append one audit event per target, chained exactly as `audit.record` does, in one insert."""
+    if not target_ids:
+        return
+    events: list[dict[str, Any]] = [
+        {
+            "at": utcnow(),
+            "actor_id": actor_id,
+            "programme_id": programme_id,
+            "action": action,
+            "target_type": target_type,
+            "target_id": target_id,
+            "outcome": "ok",
+        }
+        for target_id in target_ids
+    ]
+    chain(session, events)
+    insert_rows(session, AUDIT_EVENTS, events)
+    session.flush()
+    bulk_inserted(session)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from app.audit import services as audit
 from app.auth import throttle
-from app.auth.passwords import DUMMY_HASH, verify_password
 from app.users.models import User
+from app.users.passwords import DUMMY_HASH, verify_password
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

@@ -13,11 +13,9 @@ from datetime import timedelta
 
 from flask import current_app, g, session
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
-from app.auth.models import UserSession
 from app.db import db, utcnow
-from app.users.models import User
+from app.users.models import User, UserSession
 
 # Sliding the idle deadline costs a write; do it at most this often.
 _TOUCH_INTERVAL = timedelta(minutes=1)
@@ -45,14 +43,6 @@ def end() -> None:
             .values(revoked_at=utcnow())
         )
     session.clear()
-
-
-def revoke_all(db_session: Session, user_id: int) -> None:
-    db_session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
 
 
 def load_user() -> None:

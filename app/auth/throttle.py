@@ -15,8 +15,8 @@ from datetime import timedelta
 from flask import current_app, request
 from sqlalchemy.orm import Session
 
-from app.auth.models import LoginThrottle
 from app.db import utcnow
+from app.users.models import LoginThrottle
 
 PAIR_LIMIT = 5  # failures of one account from one address within WINDOW
 ADDRESS_LIMIT = 30  # failures from one address, any account, within WINDOW

@@ -30,14 +30,8 @@ def current_user() -> User | None:
     return cast(User | None, g.get("user"))
 
 
-def _target(obj: Any) -> tuple[str | None, str | None]:
-    if obj is None:
-        return None, None
-    return type(obj).__tablename__, str(getattr(obj, "public_id", None) or obj.id)
-
-
 def _deny(user: User, permission: Permission, obj: Any, wanted: object) -> None:
-    target_type, target_id = _target(obj)
+    target_type, target_id = audit.target_of(obj) if obj is not None else (None, None)
     audit.record(
         db.session,
         f"access.denied:{permission.value}",
@@ -72,15 +66,10 @@ def requires(permission: Permission, *, load: Loader | None = None, audit_read: 
             if (load is not None and obj is None) or not policy(user, permission, obj):
                 _deny(user, permission, obj, next(iter(kwargs.values()), None))
             if audit_read and request.method == "GET":
-                target_type, target_id = _target(obj)
-                audit.record(
-                    db.session,
-                    audit_read,
-                    actor_id=user.id,
-                    programme_id=user.programme_id,
-                    target_type=target_type,
-                    target_id=target_id,
-                )
+                if obj is None:
+                    audit.record(db.session, audit_read, actor_id=user.id, programme_id=user.programme_id)
+                else:
+                    audit.record_for(db.session, audit_read, obj, actor_id=user.id)
                 db.session.commit()
             if load is not None:
                 return view(obj, **kwargs)

@@ -12,11 +12,9 @@ class Permission(StrEnum):
     AUTHENTICATED = "authenticated"  # any logged-in user (home page, logout)
     CHILD_LIST = "child:list"
     CHILD_VIEW = "child:view"
-    CHILD_EDIT = "child:edit"
     ORIENTATION_CREATE = "orientation:create"
     EPS_AGENDA_VIEW = "eps:agenda"
     EPS_DECIDE = "eps:decide"
-    REFERENT_ASSIGN = "referent:assign"
     DOCUMENT_VIEW = "document:view"
     DOCUMENT_EDIT = "document:edit"
     DOCUMENT_FINALISE = "document:finalise"
@@ -32,7 +30,6 @@ class Permission(StrEnum):
 _CASEWORK = {
     Permission.CHILD_LIST,
     Permission.CHILD_VIEW,
-    Permission.CHILD_EDIT,
     Permission.ORIENTATION_CREATE,
     Permission.DOCUMENT_VIEW,
     Permission.DOCUMENT_EDIT,
@@ -46,7 +43,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {
             Permission.EPS_AGENDA_VIEW,
             Permission.EPS_DECIDE,
-            Permission.REFERENT_ASSIGN,
             Permission.INDICATORS_VIEW,
             Permission.IMPORT,
             Permission.ARCHIVE_EXPORT,
@@ -56,3 +52,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.EPS: frozenset({Permission.EPS_AGENDA_VIEW}),
     Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.KEYS_MANAGE}),
 }
+
+# Roles whose holders follow children: the only ones a child's référent may have.
+REFERENT_ROLES = frozenset({Role.REFERENT, Role.COORDINATEUR})
+
+# Roles that must confirm a second factor (TOTP) at login: they see or manage a whole programme.
+SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.COORDINATEUR})

@@ -6,25 +6,24 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Date, Integer, LargeBinary, String, Table, delete, func, select, text
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit import services as audit
-from app.audit.models import AuditEvent
+from app.bulk import allocate_ids, insert_rows
 from app.children.models import Child, ChildIdentity, ChildSearchIndex
 from app.children.queries import visible_to
-from app.children.vault import blind_index, cipher_for, give_new_key, keyring
+from app.children.vault import cipher_for, give_new_key
 from app.crypto import ChildCipher, new_data_key
-from app.db import utcnow
+from app.crypto.current import blind_index, keyring
+from app.db import db, new_public_id, utcnow
 from app.users.models import User
 
 CHILDREN = cast(Table, Child.__table__)
 IDENTITIES = cast(Table, ChildIdentity.__table__)
 SEARCH_INDEX = cast(Table, ChildSearchIndex.__table__)
-AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 IDENTITY_TABLE = "child_identities"
 
@@ -50,10 +49,6 @@ class Identity:
     ref_enfant: str = ""
     ref_famille: str = ""
     responsables: list[Guardian] = field(default_factory=list)
-
-
-def new_public_id() -> str:
-    return secrets.token_urlsafe(12)
 
 
 def new_pseudonym() -> str:
@@ -114,15 +109,13 @@ def create_child(
     session.flush()
     give_new_key(child)
     write_identity(session, child, identity)
-    audit.record(
-        session,
-        "child.create",
-        actor_id=actor_id,
-        programme_id=programme_id,
-        target_type="children",
-        target_id=child.public_id,
-    )
+    audit.record_for(session, "child.create", child, actor_id=actor_id)
     return child
+
+
+def load_child(child_id: str) -> Child | None:
+    """The child with this public id, whoever may see it (the caller authorises)."""
+    return db.session.scalar(select(Child).where(Child.public_id == child_id))
 
 
 def taken_pseudonyms_of(session: Session, programme_id: int) -> set[str]:
@@ -225,101 +218,8 @@ def create_children(
         )
     insert_rows(session, IDENTITIES, identities)
     insert_rows(session, SEARCH_INDEX, digests)
-    record_many(session, "child.create", actor_id, programme_id, "children", [c.public_id for c in created])
+    audit.record_many(session, "child.create", actor_id, programme_id, "children", [c.public_id for c in created])
     return created
-
-
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT many rows (same keys each) straight through the driver's executemany.
-
-    Same stored values as `session.execute(insert(table), rows)`, without SQLAlchemy's per-value
-    processing, which dominates bulk imports (dates are the slow part on SQLite)."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    if dialect.name == "postgresql":
-        _copy_rows(connection, table, names, rows)
-        return
-    converters = [_driver_converter(table.c[name].type, dialect) for name in names]
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    quote = dialect.identifier_preparer.quote
-    # Table and column names come from the models' metadata, quoted; values are bound parameters.
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "  # noqa: S608
-        f"VALUES ({', '.join([marker] * len(names))})"
-    )
-    getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    convert_at = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
-    params: list[Any] = []
-    for row in rows:
-        values = getter(row)
-        if convert_at:
-            values = list(values)
-            for i, convert in convert_at:
-                if values[i] is not None:
-                    values[i] = convert(values[i])
-        params.append(tuple(values))
-    connection.exec_driver_sql(sql, params)
-
-
-def _copy_rows(connection: Any, table: Table, names: list[str], rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL: COPY FROM STDIN, in the session's transaction (psycopg adapts the values)."""
-    quote = connection.dialect.identifier_preparer.quote
-    statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-    getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(getter(row))
-
-
-def _driver_converter(type_: Any, dialect: Any) -> Any:
-    """None when the driver takes the Python value as it is (bytes, str, int), else a function."""
-    if isinstance(type_, LargeBinary | String | Integer):
-        return None
-    if dialect.name == "sqlite" and isinstance(type_, Date):
-        return date.isoformat
-    return type_.bind_processor(dialect)
-
-
-def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
-    """`count` new primary keys for `table`, to insert rows in bulk with their ids known.
-
-    PostgreSQL: from the table's sequence. SQLite: after the greatest id, which is safe because
-    every SQLite transaction of Parcours holds the write lock from its start (BEGIN IMMEDIATE)."""
-    if count <= 0:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        sequence = session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
-        query = text("SELECT nextval(CAST(:s AS regclass)) FROM generate_series(1, :n)")
-        return list(session.scalars(query, {"s": sequence, "n": count}))
-    first = (session.scalar(select(func.max(table.c.id))) or 0) + 1
-    return list(range(first, first + count))
-
-
-def record_many(
-    session: Session, action: str, actor_id: int | None, programme_id: int, target_type: str, target_ids: list[str]
-) -> None:
-    """Append one audit event per target, chained exactly as `audit.record` does, in one insert."""
-    if not target_ids:
-        return
-    events: list[dict[str, Any]] = [
-        {
-            "at": utcnow(),
-            "actor_id": actor_id,
-            "programme_id": programme_id,
-            "action": action,
-            "target_type": target_type,
-            "target_id": target_id,
-            "outcome": "ok",
-        }
-        for target_id in target_ids
-    ]
-    audit.chain(session, events)
-    insert_rows(session, AUDIT_EVENTS, events)
-    session.flush()
-    audit.bulk_inserted(session)
 
 
 def write_identity(session: Session, child: Child, identity: Identity) -> None:
@@ -366,7 +266,7 @@ def read_identities(session: Session, user: User, children: Iterable[Child], act
     shown, so that the trail says which records were seen, not how many."""
     children = list(children)
     identities = {child.id: read_identity(child) for child in children}
-    record_many(session, action, user.id, user.programme_id, "children", [child.public_id for child in children])
+    audit.record_many(session, action, user.id, user.programme_id, "children", [child.public_id for child in children])
     return identities
 
 

@@ -26,10 +26,6 @@ SITUATION_LABELS = {
 }
 
 
-def load_child(child_id: str) -> Child | None:
-    return db.session.scalar(select(Child).where(Child.public_id == child_id))
-
-
 @bp.route("/", methods=["GET", "POST"])
 @requires(Permission.CHILD_LIST)
 def index() -> ResponseReturnValue:
@@ -54,7 +50,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/<child_id>")
-@requires(Permission.CHILD_VIEW, load=load_child, audit_read="child.read")
+@requires(Permission.CHILD_VIEW, load=services.load_child, audit_read="child.read")
 def show(child: Child, child_id: str) -> ResponseReturnValue:
     user = current_user()
     assert user is not None

@@ -4,13 +4,20 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
-from app.authz import Permission, current_user, requires
+from app.authz import Permission, current_user, policy, requires
 from app.children.services import read_identities
 from app.db import db
-from app.users.models import Role, User
+from app.users.models import User
 from app.workflow.queries import coordinator_todo
 
 bp = Blueprint("home", __name__)
+
+# Where a user who does not decide for the EPS lands: the first page their permissions open.
+LANDING_PAGES = [
+    (Permission.USER_MANAGE, "users.index"),
+    (Permission.CHILD_LIST, "children.index"),
+    (Permission.EPS_AGENDA_VIEW, "eps.agenda"),
+]
 
 
 @bp.get("/sante")
@@ -25,12 +32,11 @@ def health() -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     user = current_user()
     assert user is not None
-    if user.role == Role.ADMIN:
-        return redirect(url_for("users.index"))
-    if user.role == Role.REFERENT:
-        return redirect(url_for("children.index"))
-    if user.role == Role.EPS:
-        return redirect(url_for("eps.agenda"))
+    if policy(user, Permission.EPS_DECIDE):
+        return _coordinator_home(user)
+    for permission, endpoint in LANDING_PAGES:
+        if policy(user, permission):
+            return redirect(url_for(endpoint))
     return _coordinator_home(user)
 
 

@@ -26,9 +26,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.authz.permissions import REFERENT_ROLES
+from app.i18n import _
 from app.imports import store
-from app.imports.parser import ImportIssue, ImportRow, overlaps, parse, sort_issues
-from app.users.models import Programme, Role, User
+from app.imports.parser import parse
+from app.imports.rows import ImportIssue, ImportRow, overlaps, sort_issues
+from app.nomenclature import Decision
+from app.users.models import Programme, User
 
 __all__ = ["ImportIssue", "ImportReport", "import_csv"]
 
@@ -51,12 +55,24 @@ class ImportReport:
 
     def summary(self) -> str:
         """One French sentence for the user."""
-        verb = "seraient" if self.dry_run else "ont été"
-        return (
-            f"{self.rows} ligne(s) lue(s) : {self.children_created} enfant(s) et {self.parcours_created} parcours "
-            f"{verb} créés, {self.parcours_updated} parcours {verb} mis à jour, "
-            f"{self.parcours_unchanged} parcours déjà à jour."
-        )
+        counts = {
+            "rows": self.rows,
+            "children": self.children_created,
+            "created": self.parcours_created,
+            "updated": self.parcours_updated,
+            "unchanged": self.parcours_unchanged,
+        }
+        if self.dry_run:
+            sentence = _(
+                "%(rows)d ligne(s) lue(s) : %(children)d enfant(s) et %(created)d parcours seraient créés, "
+                "%(updated)d parcours seraient mis à jour, %(unchanged)d parcours déjà à jour."
+            )
+        else:
+            sentence = _(
+                "%(rows)d ligne(s) lue(s) : %(children)d enfant(s) et %(created)d parcours ont été créés, "
+                "%(updated)d parcours ont été mis à jour, %(unchanged)d parcours déjà à jour."
+            )
+        return sentence % counts
 
 
 def import_csv(
@@ -99,9 +115,6 @@ def import_csv(
     return report
 
 
-REFERENT_ROLES = {Role.REFERENT.value, Role.COORDINATEUR.value}
-
-
 def _referent_ids(
     session: Session, programme_id: int, rows: list[ImportRow], errors: list[ImportIssue]
 ) -> dict[str, int]:
@@ -123,8 +136,10 @@ def _referent_ids(
                 ImportIssue(
                     row.line,
                     "referent",
-                    "ce compte n'est ni référent·e ni coordonnateur·rice : indiquez l'adresse d'un compte "
-                    "qui suit des enfants (un compte EPS ou administrateur ne peut pas être référent)",
+                    _(
+                        "ce compte n'est ni référent·e ni coordonnateur·rice : indiquez l'adresse d'un compte "
+                        "qui suit des enfants (un compte EPS ou administrateur ne peut pas être référent)"
+                    ),
                 )
             )
     return found
@@ -151,7 +166,7 @@ def _plan(
         stored = {p.date_orientation: p for p in reversed(child.parcours)}
         matched = [store.ParcoursPlan(r, stored.get(r.date_orientation)) for r in child_rows]
         kept = {p.stored.id for p in matched if p.stored}
-        periods = [(r.line, r.date_entree, r.date_sortie) for r in child_rows if r.decision_eps == "accepte"]
+        periods = [(r.line, r.date_entree, r.date_sortie) for r in child_rows if r.decision_eps == Decision.ACCEPTE]
         periods += [(0, p.date_entree, p.date_sortie) for p in child.parcours if p.accepted and p.id not in kept]
         errors.extend(overlaps(periods))
         plan.parcours.extend(matched)

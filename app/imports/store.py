@@ -10,25 +10,25 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from app.audit import services as audit
+from app.bulk import allocate_ids, insert_rows
 from app.children.models import Child, ChildIdentity, Parcours, ParcoursCode, ParcoursDetails
 from app.children.services import (
     IDENTITY_TABLE,
     CreatedChild,
     Identity,
     NewChild,
-    allocate_ids,
     create_children,
     family_digest,
-    insert_rows,
-    new_public_id,
-    record_many,
     ref_digest,
     taken_pseudonyms_of,
 )
-from app.children.vault import keyring
 from app.crypto import ChildCipher
-from app.db import utcnow
-from app.imports.parser import ImportIssue, ImportRow
+from app.crypto.current import keyring
+from app.db import new_public_id, utcnow
+from app.i18n import _
+from app.imports.rows import ImportIssue, ImportRow
+from app.nomenclature import Decision
 
 CHILDREN = cast(Table, Child.__table__)
 IDENTITIES = cast(Table, ChildIdentity.__table__)
@@ -62,7 +62,7 @@ class StoredParcours:
 
     @property
     def accepted(self) -> bool:
-        return self.values["decision_eps"] == "accepte"
+        return self.values["decision_eps"] == Decision.ACCEPTE
 
     @property
     def date_entree(self) -> date | None:
@@ -204,9 +204,11 @@ def _same_text(a: str, b: str) -> bool:
 
 def identity_mismatches(child: KnownChild, row: ImportRow) -> list[ImportIssue]:
     """Differences between a row and the stored identity of the child with the same `ref_enfant`."""
-    reason = "ne correspond pas à l'enfant déjà enregistré avec ce ref_enfant"
+    reason = _("ne correspond pas à l'enfant déjà enregistré avec ce ref_enfant")
     if child.cipher is None:
-        return [ImportIssue(row.line, "ref_enfant", "enfant déjà enregistré puis effacé (purge) : import impossible")]
+        return [
+            ImportIssue(row.line, "ref_enfant", _("enfant déjà enregistré puis effacé (purge) : import impossible"))
+        ]
     differs = {
         "nom": not _same_text(child.identity.get("nom", ""), row.nom),
         "prenom": not _same_text(child.identity.get("prenom", ""), row.prenom),
@@ -345,7 +347,7 @@ def _audit_known_children(
         ("parcours.update", changed),
     ):
         if targets:
-            record_many(session, action, actor_id, programme_id, "children", targets)
+            audit.record_many(session, action, actor_id, programme_id, "children", targets)
 
 
 def _write_known_parcours(session: Session, programme_id: int, plan: Plan) -> None:

@@ -18,15 +18,13 @@ from sqlalchemy import ColumnElement, Integer, Table, and_, case, func, literal,
 from sqlalchemy.orm import Session
 
 from app.children.models import Child, Parcours, ParcoursCode
-from app.nomenclature import nomenclature
+from app.nomenclature import AGE_BANDS, OLDEST_BAND, Decision, nomenclature
 from app.users.models import Programme
 
 NON_RENSEIGNE = "non_renseigne"
 DUREE_TRANCHES = ("moins_de_6_mois", "6_12_mois", "12_24_mois", "24_mois_et_plus")
 DAYS_PER_MONTH = Decimal("30.4375")
 NETWORK = "RESEAU"  # the `programme` of a network's consolidated indicators
-AGE_BANDS = ((2, "moins_de_2"), (6, "2-5"), (11, "6-10"), (17, "11-16"))  # (upper bound excluded, code)
-OLDEST_BAND = "17+"
 DURATION_BANDS = ((183, "moins_de_6_mois"), (366, "6_12_mois"), (731, "12_24_mois"))
 LONGEST_DURATION = "24_mois_et_plus"
 
@@ -127,12 +125,12 @@ def _in_period(start: date, end: date) -> ColumnElement[bool]:
 
 def _active(programme_id: int, start: date, end: date) -> ColumnElement[bool]:
     p = PARCOURS.c
-    return and_(p.programme_id == programme_id, p.decision_eps == "accepte", _in_period(start, end))
+    return and_(p.programme_id == programme_id, p.decision_eps == Decision.ACCEPTE, _in_period(start, end))
 
 
 def _orientations(session: Session, programme_id: int, start: date, end: date, result: dict[str, Any]) -> None:
     p = PARCOURS.c
-    decision = func.coalesce(func.nullif(p.decision_eps, ""), "en_attente")
+    decision = func.coalesce(func.nullif(p.decision_eps, ""), Decision.EN_ATTENTE.value)
     query = (
         select(p.orienteur, decision, func.count())
         .where(p.programme_id == programme_id, p.date_orientation.between(start, end))
@@ -158,7 +156,7 @@ def _parcours(session: Session, programme_id: int, start: date, end: date, resul
     p = PARCOURS.c
     days = _days(session)
     left = and_(p.date_sortie.is_not(None), p.date_sortie <= end)
-    accepted = p.decision_eps == "accepte"
+    accepted = p.decision_eps == Decision.ACCEPTE
     band = case(*((days < limit, literal(code)) for limit, code in DURATION_BANDS), else_=literal(LONGEST_DURATION))
     motif = case((left, p.motif_sortie), else_=None)
     tranche = case((left, band), else_=None)

@@ -39,6 +39,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.dates import format_date
 from app.i18n import _
 from app.indicators.summary import (
     BREAKDOWNS,
@@ -207,7 +208,7 @@ def _front(result: Mapping[str, Any], previous: Mapping[str, Any] | None, progra
         _p(_("Bilan annuel %(year)d") % {"year": year}, "title"),
         _p(programme_name, "subtitle"),
         _p(_("Programme de Réussite Éducative · année civile %(year)d") % {"year": year}, "body"),
-        _p(_("Document produit par Parcours le %(date)s.") % {"date": date.today().strftime("%d/%m/%Y")}, "note"),
+        _p(_("Document produit par Parcours le %(date)s.") % {"date": format_date(date.today())}, "note"),
         _p(_("Chiffres clés"), "h2"),
         _table(_header(year, previous_year, _("Indicateur")), key_figure_rows(result, previous), 8 * cm),
         _p(_("Lecture des évolutions"), "h2"),

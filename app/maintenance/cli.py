@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from app.cli import UserFacingError, app_context
+from app.clitools import UserFacingError, app_context
+from app.dates import format_date
 from app.db import db
+from app.i18n import _
 
 
 @click.group()
@@ -20,15 +22,18 @@ def keys() -> None:
 @keys.command("rotate")
 def keys_rotate() -> None:
     """New key-encryption key; re-wrap every per-child key (resumable)."""
-    from app.children.vault import keyring
+    from app.crypto.current import keyring
     from app.maintenance.keys import pending, rotate
 
     with app_context() as app:
         ring = keyring()
         total = pending(db.session, ring) or _count_children()
-        with click.progressbar(length=total, label="Re-chiffrement des clés", file=None) as bar:
+        with click.progressbar(length=total, label=_("Re-chiffrement des clés"), file=None) as bar:
             version, count = rotate(db.session, ring, app.config["PARCOURS"].keys_path, bar.update)
-        click.echo(f"Clé de chiffrement des clés n° {version} en service ; {count} clés d'enfants re-chiffrées.")
+        click.echo(
+            _("Clé de chiffrement des clés n° %(version)s en service ; %(count)s clés d'enfants re-chiffrées.")
+            % {"version": version, "count": count}
+        )
 
 
 def _count_children() -> int:
@@ -43,7 +48,7 @@ def _count_children() -> int:
 @click.option("--dry-run", is_flag=True, help="List what would be removed, change nothing.")
 def purge(dry_run: bool) -> None:
     """Crypto-shred the children past their retention date."""
-    from app.children.vault import keyring
+    from app.crypto.current import keyring
     from app.maintenance.keys import retire_old_keks, rotate
     from app.maintenance.purge import expired_children, shred
 
@@ -51,20 +56,25 @@ def purge(dry_run: bool) -> None:
         settings = current_app.config["PARCOURS"]
         children = expired_children(db.session, date.today(), settings.retention_years)
         for child in children:
-            click.echo(f"{child.pseudonym}\tdernier contact {child.last_contact:%d/%m/%Y}")
+            click.echo(f"{child.pseudonym}\tdernier contact {format_date(child.last_contact)}")
         if dry_run:
-            click.echo(f"{len(children)} enfant(s) seraient purgés (simulation, rien n'a changé).")
+            click.echo(
+                _("%(count)s enfant(s) seraient purgés (simulation, rien n'a changé).") % {"count": len(children)}
+            )
             return
         if not children:
-            click.echo("Aucun enfant à purger.")
+            click.echo(_("Aucun enfant à purger."))
             return
         shred(db.session, children)
         db.session.commit()
         ring = keyring()
         rotate(db.session, ring, settings.keys_path)
         retired = retire_old_keks(ring, settings.keys_path)
-        click.echo(f"{len(children)} enfant(s) purgés ; anciennes clés détruites : {retired or 'aucune'}.")
-        click.echo("Les sauvegardes antérieures à cette purge ne sont plus déchiffrables : faites-en une nouvelle.")
+        click.echo(
+            _("%(count)s enfant(s) purgés ; anciennes clés détruites : %(keys)s.")
+            % {"count": len(children), "keys": retired or _("aucune")}
+        )
+        click.echo(_("Les sauvegardes antérieures à cette purge ne sont plus déchiffrables : faites-en une nouvelle."))
 
 
 @click.command()
@@ -75,8 +85,11 @@ def backup(target: Path) -> None:
 
     with app_context():
         counts = run_backup(db.engine, target)
-        click.echo(f"Sauvegarde écrite dans {target} ({sum(counts.values())} lignes). Les clés n'y sont pas :")
-        click.echo("conservez à part une copie du dossier keys/ et de config.json.")
+        click.echo(
+            _("Sauvegarde écrite dans %(target)s (%(rows)s lignes). Les clés n'y sont pas :")
+            % {"target": target, "rows": sum(counts.values())}
+        )
+        click.echo(_("conservez à part une copie du dossier keys/ et de config.json."))
 
 
 @click.command()
@@ -91,4 +104,4 @@ def restore(source: Path) -> None:
             counts = run_restore(db.engine, source)
         except RestoreError as error:
             raise UserFacingError(str(error)) from error
-        click.echo(f"Restauration terminée : {sum(counts.values())} lignes.")
+        click.echo(_("Restauration terminée : %(rows)s lignes.") % {"rows": sum(counts.values())})

@@ -18,6 +18,7 @@ from app.audit import services as audit
 from app.children.models import Child, ChildIdentity, ChildSearchIndex, Parcours, ParcoursDetails
 from app.db import utcnow
 from app.documents.models import Document, DocumentContent
+from app.nomenclature import Decision
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def retention_cutoff(today: date, years: int) -> date:
 def expired_children(session: Session, today: date, years: int) -> list[Child]:
     """Children past retention: last contact before the cutoff and no parcours still open."""
     open_parcours = exists().where(
-        and_(Parcours.child_id == Child.id, Parcours.decision_eps == "accepte", Parcours.date_sortie.is_(None))
+        and_(Parcours.child_id == Child.id, Parcours.decision_eps == Decision.ACCEPTE, Parcours.date_sortie.is_(None))
     )
     query = select(Child).where(
         Child.purged_at.is_(None), Child.last_contact < retention_cutoff(today, years), ~open_parcours
@@ -62,7 +63,5 @@ def shred(session: Session, children: list[Child]) -> None:
         .values(wrapped_key=None, famille_digest=None, ref_digest=None, purged_at=utcnow())
     )
     for child in children:
-        audit.record(
-            session, "child.purge", programme_id=child.programme_id, target_type="children", target_id=child.public_id
-        )
+        audit.record_for(session, "child.purge", child)
     session.expire_all()

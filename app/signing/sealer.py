@@ -19,6 +19,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.crypto.certificates import KeyMaterial, RawSigner
+from app.i18n import _
 from app.signing.keys import CERTIFICATE_FILE, load_material, programme_dir
 
 SEAL_FIELD = "CachetProgramme"
@@ -69,7 +70,7 @@ def seal_pdf(pdf: bytes, signer: LoadedKeySigner, *, name: str, tsa_url: str | N
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         name=name,
-        reason="Cachet du programme : document finalisé",
+        reason=_("Cachet du programme : document finalisé"),
     )
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
     reserved = BYTES_RESERVED_WITH_TIMESTAMP if timestamper else BYTES_RESERVED

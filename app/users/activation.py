@@ -13,9 +13,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.auth.models import AccountToken
 from app.db import utcnow
-from app.users.models import User
+from app.users.models import AccountToken, User
 
 VALIDITY = timedelta(days=3)
 

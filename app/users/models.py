@@ -8,7 +8,8 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Base, str_enum, utcnow
+from app.i18n import _
 
 
 class Role(StrEnum):
@@ -18,11 +19,14 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Roles with access to children's records: granting one needs a coordinator's confirmation.
+CASE_ROLES = frozenset({Role.REFERENT, Role.COORDINATEUR})
+
 ROLE_LABELS = {
-    Role.REFERENT: "Référent·e de parcours",
-    Role.COORDINATEUR: "Coordonnateur·rice",
-    Role.EPS: "Membre de l'EPS",
-    Role.ADMIN: "Administrateur·rice",
+    Role.REFERENT: _("Référent·e de parcours"),
+    Role.COORDINATEUR: _("Coordonnateur·rice"),
+    Role.EPS: _("Membre de l'EPS"),
+    Role.ADMIN: _("Administrateur·rice"),
 }
 
 
@@ -42,9 +46,9 @@ class User(Base):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(str_enum(Role, 20))
     # A role with case access asked by an admin, waiting for a coordinator's confirmation.
-    pending_role: Mapped[str | None] = mapped_column(String(20))
+    pending_role: Mapped[Role | None] = mapped_column(str_enum(Role, 20))
     # Empty until the holder chooses a password through a one-time link (app.users.activation).
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -59,4 +63,44 @@ class User(Base):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[Role(self.role)]
+        return ROLE_LABELS[self.role]
+
+
+class UserSession(Base):
+    """A server-side login session, so that logout or disabling a user ends it at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginThrottle(Base):
+    """Failed attempts per (account typed, address) and per address, under a keyed hash: the
+    address itself is never stored. A lock has a fixed length and lifts on its own."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AccountToken(Base):
+    """A one-time link that lets the holder of an account choose its password (activation, or a
+    reset of access); only its hash is stored."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)

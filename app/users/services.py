@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
-from app.auth.passwords import hash_password, password_problem
-from app.auth.sessions import revoke_all
+from app.db import utcnow
+from app.i18n import _
 from app.users import activation
-from app.users.models import Programme, Role, User
-
-CASE_ROLES = {Role.REFERENT.value, Role.COORDINATEUR.value}
+from app.users.models import CASE_ROLES, Programme, Role, User, UserSession
+from app.users.passwords import hash_password, password_problem
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
@@ -33,20 +32,15 @@ class UserError(ValueError):
 def create_programme(session: Session, code: str, name: str, actor_id: int | None = None) -> Programme:
     code = code.strip().upper()
     if not _CODE.match(code):
-        raise UserError(f"Code de programme invalide « {code} » : 2 à 32 lettres majuscules, chiffres, - ou _.")
+        raise UserError(
+            _("Code de programme invalide « %(code)s » : 2 à 32 lettres majuscules, chiffres, - ou _.") % {"code": code}
+        )
     if session.scalar(select(Programme).where(Programme.code == code)):
-        raise UserError(f"Le programme {code} existe déjà.")
+        raise UserError(_("Le programme %(code)s existe déjà.") % {"code": code})
     programme = Programme(code=code, name=name.strip() or code)
     session.add(programme)
     session.flush()
-    audit.record(
-        session,
-        "programme.create",
-        actor_id=actor_id,
-        programme_id=programme.id,
-        target_type="programmes",
-        target_id=code,
-    )
+    audit.record_for(session, "programme.create", programme, actor_id=actor_id)
     return programme
 
 
@@ -68,11 +62,11 @@ def create_user(
     None: its holder chooses it through a one-time link (see `request_account`)."""
     email = email.strip().lower()
     if not _EMAIL.match(email):
-        raise UserError(f"Adresse e-mail invalide : « {email} ».")
+        raise UserError(_("Adresse e-mail invalide : « %(email)s ».") % {"email": email})
     if role not in {r.value for r in Role}:
-        raise UserError(f"Rôle inconnu « {role} » : referent, coordinateur, eps ou admin.")
+        raise UserError(_("Rôle inconnu « %(role)s » : referent, coordinateur, eps ou admin.") % {"role": role})
     if find_user(session, email):
-        raise UserError(f"Un compte existe déjà pour {email}.")
+        raise UserError(_("Un compte existe déjà pour %(email)s.") % {"email": email})
     if not name.strip():
         raise UserError("Le nom est obligatoire.")
     if password is not None:
@@ -83,21 +77,15 @@ def create_user(
         programme_id=programme.id,
         email=email,
         name=name.strip(),
-        role=role,
-        pending_role=role if password is None and role in CASE_ROLES else None,
+        role=Role(role),
+        pending_role=Role(role) if password is None and role in CASE_ROLES else None,
         password_hash=hash_password(password) if password is not None else "",
         active=True,
     )
     session.add(user)
     session.flush()
-    _audit(session, "user.create.request" if user.pending_role else "user.create", user, actor_id)
+    audit.record_for(session, "user.create.request" if user.pending_role else "user.create", user, actor_id=actor_id)
     return user
-
-
-def _audit(session: Session, action: str, user: User, actor_id: int | None) -> None:
-    audit.record(
-        session, action, actor_id=actor_id, programme_id=user.programme_id, target_type="users", target_id=user.id
-    )
 
 
 def request_account(
@@ -124,38 +112,35 @@ def _clear_credentials(session: Session, user: User) -> None:
 
 def confirm(session: Session, user: User, coordinator: User) -> str:
     """A coordinator of the programme confirms the pending role; returns the one-time link token
-    that the coordinator hands to the holder (the earlier password, if any, stops working)."""
+    that the coordinator hands to the holder (the earlier password, if any, stops working).
+    `coordinator` holds `account:confirm` (the view's `@requires`, app.authz)."""
     if user.pending_role is None:
-        raise UserError("Aucune demande en attente pour ce compte.")
-    if (
-        user.id == coordinator.id
-        or coordinator.role != Role.COORDINATEUR
-        or user.programme_id != coordinator.programme_id
-    ):
-        raise UserError("Seul·e un·e autre coordonnateur·rice du programme peut confirmer ce compte.")
+        raise UserError(_("Aucune demande en attente pour ce compte."))
+    if user.id == coordinator.id or user.programme_id != coordinator.programme_id:
+        raise UserError(_("Seul·e un·e autre coordonnateur·rice du programme peut confirmer ce compte."))
     user.role, user.pending_role = user.pending_role, None
     _clear_credentials(session, user)
-    _audit(session, "user.confirm", user, coordinator.id)
+    audit.record_for(session, "user.confirm", user, actor_id=coordinator.id)
     return activation.issue(session, user, coordinator.id)
 
 
 def refuse(session: Session, user: User, coordinator: User) -> None:
     """A coordinator refuses the pending role: the role stays as it was; a new account stays unusable."""
     if user.pending_role is None:
-        raise UserError("Aucune demande en attente pour ce compte.")
+        raise UserError(_("Aucune demande en attente pour ce compte."))
     user.pending_role = None
     if not user.password_hash:
         user.active = False
-    _audit(session, "user.confirm.refuse", user, coordinator.id)
+    audit.record_for(session, "user.confirm.refuse", user, actor_id=coordinator.id)
 
 
 def reset_access(session: Session, user: User, actor_id: int) -> str | None:
     """Forgotten password: the account's credentials stop working. With case access a coordinator
     confirms and hands the new link; otherwise the admin receives it (returned)."""
     if user.id == actor_id:
-        raise UserError("Changez votre propre mot de passe depuis la page « Mon compte ».")
+        raise UserError(_("Changez votre propre mot de passe depuis la page « Mon compte »."))
     _clear_credentials(session, user)
-    _audit(session, "user.access.reset", user, actor_id)
+    audit.record_for(session, "user.access.reset", user, actor_id=actor_id)
     if user.role in CASE_ROLES:
         user.pending_role = user.role
         return None
@@ -170,37 +155,30 @@ def reset_totp(session: Session, user: User, actor_id: int) -> None:
     user.totp_confirmed = False
     user.totp_last_step = None
     revoke_all(session, user.id)
-    _audit(session, "user.totp.reset", user, actor_id)
+    audit.record_for(session, "user.totp.reset", user, actor_id=actor_id)
 
 
 def set_active(session: Session, user: User, active: bool, actor_id: int) -> None:
     if user.id == actor_id and not active:
-        raise UserError("Vous ne pouvez pas désactiver votre propre compte.")
+        raise UserError(_("Vous ne pouvez pas désactiver votre propre compte."))
     user.active = active
     if not active:
         revoke_all(session, user.id)
-    audit.record(
-        session,
-        "user.enable" if active else "user.disable",
-        actor_id=actor_id,
-        programme_id=user.programme_id,
-        target_type="users",
-        target_id=str(user.id),
-    )
+    audit.record_for(session, "user.enable" if active else "user.disable", user, actor_id=actor_id)
 
 
 def set_role(session: Session, user: User, role: str, actor_id: int) -> None:
     if role not in {r.value for r in Role}:
-        raise UserError(f"Rôle inconnu « {role} ».")
+        raise UserError(_("Rôle inconnu « %(role)s ».") % {"role": role})
     if user.id == actor_id:
-        raise UserError("Vous ne pouvez pas changer votre propre rôle.")
+        raise UserError(_("Vous ne pouvez pas changer votre propre rôle."))
     if role in CASE_ROLES and role != user.role:
-        user.pending_role = role  # applied once a coordinator confirms
-        _audit(session, "user.role.request", user, actor_id)
+        user.pending_role = Role(role)  # applied once a coordinator confirms
+        audit.record_for(session, "user.role.request", user, actor_id=actor_id)
         return
-    user.role, user.pending_role = role, None
+    user.role, user.pending_role = Role(role), None
     revoke_all(session, user.id)
-    _audit(session, "user.role", user, actor_id)
+    audit.record_for(session, "user.role", user, actor_id=actor_id)
 
 
 def set_password(session: Session, user: User, password: str, actor_id: int) -> None:
@@ -210,4 +188,12 @@ def set_password(session: Session, user: User, password: str, actor_id: int) -> 
         raise UserError(problem)
     user.password_hash = hash_password(password)
     revoke_all(session, user.id)
-    _audit(session, "user.password", user, actor_id)
+    audit.record_for(session, "user.password", user, actor_id=actor_id)
+
+
+def revoke_all(db_session: Session, user_id: int) -> None:
+    db_session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )

@@ -7,14 +7,15 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import services as audit
 from app.authz import Permission, current_user, policy, requires
 from app.children.models import Parcours
-from app.children.services import record_many
 from app.db import db
-from app.documents.services import observed_facts
+from app.documents.queries import observed_facts
 from app.i18n import _
+from app.parcours import services
 from app.users.models import User
-from app.workflow import queries, services
+from app.workflow import queries
 from app.workflow.forms import DecisionForm, ShareForm
 from app.workflow.queries import AgendaLine
 
@@ -58,7 +59,7 @@ def _shared_facts(session: Session, lines: list[AgendaLine]) -> dict[str, str]:
         if text:
             facts[parcours.public_id] = text
     user = _actor()
-    record_many(session, "parcours.facts.read", user.id, user.programme_id, "parcours", list(facts))
+    audit.record_many(session, "parcours.facts.read", user.id, user.programme_id, "parcours", list(facts))
     session.commit()
     return facts
 

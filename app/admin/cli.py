@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from app.cli import UserFacingError, app_context
+from app.clitools import UserFacingError, app_context
 from app.db import db
+from app.i18n import _
 
 
 @click.group()
@@ -29,4 +30,4 @@ def verify() -> None:
         if breaks:
             raise UserFacingError(f"Journal d'audit altéré : {len(breaks)} rupture(s), listées ci-dessus.")
         count = db.session.scalar(select(func.count()).select_from(AuditEvent))
-        click.echo(f"Journal d'audit intègre : {count} entrées vérifiées.")
+        click.echo(_("Journal d'audit intègre : %(count)s entrées vérifiées.") % {"count": count})

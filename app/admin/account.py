@@ -11,16 +11,16 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from app.admin.forms import EmptyForm, NewPasswordForm, PasswordChangeForm, TotpResetForm
+from app.admin.users import load_user
 from app.auth import sessions, totp
-from app.auth.passwords import verify_password
 from app.authz import Permission, current_user, requires
-from app.children.vault import keyring
+from app.crypto.current import keyring
 from app.db import db, utcnow
 from app.i18n import _
 from app.users import activation, services
-from app.users.forms import EmptyForm, NewPasswordForm, PasswordChangeForm, TotpResetForm
 from app.users.models import User
-from app.users.views import load_user
+from app.users.passwords import verify_password
 
 bp = Blueprint("account", __name__)
 
