@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, render_template, request
 
 import app.models  # noqa: F401  (complete the mappers)
-from app import dates
+from app import dates, formengine, logs
 from app.auth import sessions
 from app.authz.decorators import current_user, enforce_declared_permissions
 from app.config import ConfigError, load_settings
@@ -60,20 +60,20 @@ def create_app(
         return app
     from flask_wtf.csrf import CSRFProtect
 
-    from app import formengine
 
     formengine.install(app)
     CSRFProtect(app)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
 
+    logs.install(app)
     _register_blueprints(app)
     enforce_declared_permissions(app)
     app.before_request(https_required)
     app.before_request(sessions.load_user)
     app.after_request(_security_headers)
     _register_error_pages(app)
-    app.context_processor(lambda: {"current_user": current_user()})
+    app.context_processor(lambda: {"current_user": current_user(), "demo_instance": settings.demo})
     app.jinja_env.globals.update(nav_links=nav_links, label=nomenclature().label)
     app.jinja_env.filters.update(dates.JINJA_FILTERS)
     app.wsgi_app = TrustedProxies(app.wsgi_app, proxies)  # type: ignore[method-assign]
@@ -82,6 +82,7 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.admin.account import bp as account_bp
     from app.admin.audit_log import bp as audit_bp
     from app.admin.users import bp as users_bp
     from app.archive.views import bp as archive_bp
@@ -98,7 +99,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = [home_bp, auth_bp, children_bp, users_bp, eps_bp, seances_bp, indicators_bp, imports_bp]
     blueprints += [archive_bp, signing_bp, retention_bp]
-    for blueprint in (*blueprints, audit_bp, documents_bp):
+    for blueprint in (*blueprints, account_bp, audit_bp, documents_bp):
         app.register_blueprint(blueprint)
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import secrets
 import sys
+from pathlib import Path
 
 import click
 
 from app.clitools import UserFacingError, app_context, resolve_programme
 from app.config import CONFIG_FILE, ConfigError, instance_path_from_env, write_config
-from app.crypto.keyring import MissingKeyError, create_initial_keys
+from app.crypto.keyring import AUDIT_KEY_FILE, MissingKeyError, create_initial_keys
 from app.db import db, make_engine
 from app.i18n import _
 
@@ -69,11 +71,13 @@ def init(demo: bool) -> None:
     if config_file.exists():
         values = json.loads(config_file.read_text(encoding="utf-8"))
     if demo:
+        _refuse_demo_on_a_real_instance(instance, values)
         # A demo instance is served over plain http on this machine; explicit settings win.
         values = {"demo": True, "secure_cookies": False, **values}
     if not config_file.exists() or values != json.loads(config_file.read_text(encoding="utf-8")):
         write_config(instance, values)
         click.echo(_("Configuration écrite : %(config_file)s") % {"config_file": config_file})
+    new_audit_key = not (instance / "keys" / AUDIT_KEY_FILE).exists()
     if create_initial_keys(instance / "keys"):
         click.echo(_("Clés créées dans %(path)s") % {"path": instance / "keys"})
     settings = load_settings(instance)
@@ -81,12 +85,68 @@ def init(demo: bool) -> None:
     upgrade(engine)
     engine.dispose()
     click.echo(_("Base de données à jour."))
+    if new_audit_key:
+        _adopt_audit_key()
     if demo:
         from app.demo import create_demo
 
         with app_context():
             create_demo(echo=click.echo)
     _ensure_certificates()
+
+
+def _refuse_demo_on_a_real_instance(instance: Path, values: dict[str, object]) -> None:
+    """`init --demo` never turns an instance with real accounts into a demo one."""
+    from sqlalchemy import func, inspect, make_url, select
+
+    from app.config import default_database_url
+    from app.demo import DEMO_CODE
+    from app.users.models import Programme, User
+
+    if not (instance / CONFIG_FILE).exists():
+        return
+    url = str(values.get("database_url") or os.environ.get("PARCOURS_DATABASE_URL") or default_database_url(instance))
+    if url.startswith("sqlite") and not Path(make_url(url).database or "").is_file():
+        return  # no database yet: nothing real in it
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("users"):
+                return
+            query = select(func.count()).select_from(User).join(Programme, Programme.id == User.programme_id)
+            if values.get("demo"):
+                query = query.where(Programme.code != DEMO_CODE)
+            real = connection.scalar(query) or 0
+    finally:
+        engine.dispose()
+    if real:
+        raise UserFacingError(
+            _(
+                "Refusé : cette instance (%(instance)s) contient %(real)s compte(s) réel(s) ; `init --demo` ne "
+                "transforme jamais une instance réelle en démonstration. Pour essayer Parcours, créez une instance "
+                "de démonstration dans un autre dossier : PARCOURS_INSTANCE=/chemin/demo parcours init --demo."
+            )
+            % {"instance": instance, "real": real}
+        )
+
+
+def _adopt_audit_key() -> None:
+    """An existing instance gets its audit key: its trail is checked, then chained under the key."""
+    from app.audit.services import adopt_key
+
+    with app_context():
+        breaks = adopt_key(db.session)
+        db.session.commit()
+    for broken in breaks:
+        message = _("Ancien journal : rupture à l'entrée %(event)s (%(reason)s).")
+        click.echo(message % {"event": broken.event_id, "reason": broken.reason}, err=True)
+    if breaks:
+        click.echo(
+            _("Journal d'audit scellé par la clé d'audit ; %(count)s rupture(s) de l'ancien journal, consignées.")
+            % {"count": len(breaks)}
+        )
+    else:
+        click.echo(_("Journal d'audit scellé par la clé d'audit."))
 
 
 def _ensure_certificates() -> None:

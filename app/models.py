@@ -24,11 +24,12 @@ from app.eps.models import (
     SeanceMember,
 )
 from app.retention.models import Elimination, EliminationVisa, FamilyNotice
-from app.users.models import Programme, User, UserSession
+from app.users.models import AccountToken, LoginThrottle, Programme, User, UserSession
 
 metadata = Base.metadata
 
 __all__ = [
+    "AccountToken",
     "AgendaItem",
     "ArchiveExport",
     "AuditEvent",
@@ -45,6 +46,7 @@ __all__ = [
     "EpsText",
     "FamilyNotice",
     "Letter",
+    "LoginThrottle",
     "Parcours",
     "ParcoursCode",
     "ParcoursDetails",

@@ -20,8 +20,10 @@ ENTRIES = [
     ("retention.index", _("Élimination")),
     ("retention.edit_notice", _("Notice aux familles")),
     ("users.index", _("Comptes utilisateurs")),
+    ("account.confirmations", _("Comptes à confirmer")),
     ("signing.certificate", _("Certificat de cachet")),
     ("audit.index", _("Journal d'audit")),
+    ("account.index", _("Mon compte")),
 ]
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from app import create_app
+from app.audit import checkpoint
 from app.config import write_config
 from app.crypto.keyring import create_initial_keys
 from app.db import db, make_engine
@@ -137,6 +138,9 @@ def app(base_app: Flask) -> Iterator[Flask]:
     connection = db.engine_of(base_app).connect()
     outer = connection.begin()
     db.bind_to(base_app, connection)
+    # The audit checkpoint lives outside the database: roll it back with the transaction.
+    mark = Path(base_app.instance_path) / checkpoint.FILE
+    saved = mark.read_bytes() if mark.exists() else None
     try:
         with base_app.app_context():
             yield base_app
@@ -144,6 +148,10 @@ def app(base_app: Flask) -> Iterator[Flask]:
         db.bind_to(base_app, None)
         outer.rollback()
         connection.close()
+        if saved is None:
+            mark.unlink(missing_ok=True)
+        else:
+            mark.write_bytes(saved)
 
 
 @pytest.fixture()

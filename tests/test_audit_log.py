@@ -36,9 +36,12 @@ def test_integrity_check_reports_a_tampered_trail(session: Session, world: World
     admin = login_as(world.admin)
     assert "Intégrité vérifiée" in admin.get("/admin/journal/?verifier=1").get_data(as_text=True)
     first = session.scalar(select(func.min(AuditEvent.id)))
-    session.execute(update(AuditEvent).where(AuditEvent.id == first).values(action="forged"))
+    second = session.scalar(select(func.min(AuditEvent.id)).where(AuditEvent.id > first))
+    session.execute(update(AuditEvent).where(AuditEvent.id.in_([first, second])).values(action="forged"))
     session.commit()
-    assert "Journal altéré" in admin.get("/admin/journal/?verifier=1").get_data(as_text=True)
+    page = admin.get("/admin/journal/?verifier=1").get_data(as_text=True)
+    assert "Journal altéré : 2 rupture(s)" in page  # every break, not only the first
+    assert f"Entrée {first} :" in page and f"Entrée {second} :" in page
 
 
 def test_only_admins_read_the_audit_log(world: World, login_as: LoginAs) -> None:

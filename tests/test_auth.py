@@ -75,7 +75,7 @@ def test_admin_disables_and_reenables_an_account_in_the_web_ui(world: World, log
     login(victim, world.referent.email)
 
 
-def test_admin_creates_an_account_with_a_role(world: World, login_as: LoginAs) -> None:
+def test_admin_creates_an_account_with_a_role(app: Flask, world: World, login_as: LoginAs) -> None:
     admin = login_as(world.admin)
     token = csrf_token(admin, "/admin/utilisateurs/")
     data = {
@@ -83,15 +83,19 @@ def test_admin_creates_an_account_with_a_role(world: World, login_as: LoginAs) -
         "name": "Nadia Soilihi",
         "email": "nadia@pre.test",
         "role": "referent",
-        "password": "un jardin sous la pluie",
+        "password": "un jardin sous la pluie",  # ignored: the admin never chooses a password
     }
-    assert admin.post("/admin/utilisateurs/", data=data).status_code == 302
-    fresh = admin.application.test_client()
-    login(fresh, "nadia@pre.test", "un jardin sous la pluie")
-    data["email"], data["password"] = "court@pre.test", "court"
+    response = admin.post("/admin/utilisateurs/", data=data, follow_redirects=True)
+    assert "un·e coordonnateur·rice du programme doit la confirmer" in response.get_data(as_text=True)
+    fresh = app.test_client()
+    answer = fresh.post(
+        "/connexion",
+        data={"email": "nadia@pre.test", "password": "un jardin sous la pluie", "csrf_token": csrf_token(fresh)},
+    )
+    assert answer.status_code == 401
     page = admin.post("/admin/utilisateurs/", data=data)
     assert page.status_code == 422
-    assert "au moins 12 caractères" in page.get_data(as_text=True)
+    assert "existe déjà" in page.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.children.services import read_identity, search
+from tests.conftest import csrf_token
 from tests.factories import World, make_child
 
 
@@ -38,8 +39,12 @@ def test_search_finds_exact_names_whatever_the_accents_and_case(world: World, se
 
 
 def test_search_box_on_the_caseload_page(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
-    page = login_as(world.coordinateur).get("/enfants/?q=bernard").get_data(as_text=True)
+    client = login_as(world.coordinateur)
+    token = csrf_token(client, "/enfants/")
+    page = client.post("/enfants/", data={"q": "bernard", "csrf_token": token}).get_data(as_text=True)
     assert "Lucas" in page and "Fatima" not in page
+    assert 'method="post" role="search"' in page  # the name typed never goes into a URL
+    assert "Fatima" in client.get("/enfants/?q=bernard").get_data(as_text=True)  # a URL query searches nothing
 
 
 def test_identity_round_trips(world: World) -> None:

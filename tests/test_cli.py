@@ -111,3 +111,160 @@ def test_start_up_without_key_or_secret_exits_non_zero(tmp_path: Path) -> None:
     (instance / "config.json").write_text('{"secret_key": "short"}')
     result = run(instance, "run", "--port", "5999")
     assert result.returncode == 1 and "secret key" in result.stderr
+
+
+def test_init_demo_refuses_an_instance_with_real_users(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    assert run(instance, "init").returncode == 0
+    assert run(instance, "programmes", "add", "PRE-976", "--name", "PRE de Mamoudzou").returncode == 0
+    added = run(
+        instance,
+        "users",
+        "add",
+        "coord@pre.fr",
+        "--role",
+        "coordinateur",
+        "--name",
+        "Claire",
+        "--password-stdin",
+        stdin="une longue phrase de passe\n",
+    )
+    assert added.returncode == 0, added.stderr
+    config = (instance / "config.json").read_text()
+    refused = run(instance, "init", "--demo")
+    assert refused.returncode == 1
+    assert "ne transforme jamais une instance réelle" in refused.stderr
+    assert (instance / "config.json").read_text() == config  # still a real instance
+
+
+def test_demo_instances_say_so_on_every_page(demo_instance: Path) -> None:
+    from app import create_app
+    from app.db import db
+    from tests.conftest import IsolatedClient, login
+
+    app = create_app(demo_instance, {"database_url": f"sqlite:///{demo_instance / 'parcours.sqlite3'}"})
+    app.test_client_class = IsolatedClient
+    client = app.test_client()
+    assert "Instance de démonstration" in client.get("/connexion").get_data(as_text=True)
+    login(client, "referent@demo.parcours", "demo-parcours")
+    for path in ("/", "/enfants/"):
+        assert "Instance de démonstration" in client.get(path, follow_redirects=True).get_data(as_text=True)
+    db.engine_of(app).dispose()
+
+
+def test_a_name_searched_never_reaches_the_server_log(demo_instance: Path, tmp_path: Path) -> None:
+    """SECURITY 27: a planted name typed in the search is absent from everything the server logs."""
+    import http.cookiejar
+    import re
+    import socket
+    import time
+    import urllib.parse
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {k: v for k, v in os.environ.items() if k != "PARCOURS_DATABASE_URL"}
+    env["PARCOURS_INSTANCE"] = str(demo_instance)
+    log = tmp_path / "server.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [*PARCOURS, "run", "--port", str(port)], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def fetch(path: str, data: dict[str, str] | None = None) -> str:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        with opener.open(base + path, body, timeout=30) as response:
+            return str(response.read().decode())
+
+    def token(page: str) -> str:
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', page
+        )
+        assert match
+        return match.group(1)
+
+    try:
+        for _ in range(300):
+            try:
+                fetch("/sante")
+                break
+            except OSError:
+                time.sleep(0.1)
+        login_page = fetch("/connexion")
+        fetch(
+            "/connexion",
+            {"email": "referent@demo.parcours", "password": "demo-parcours", "csrf_token": token(login_page)},
+        )
+        caseload = fetch("/enfants/")
+        found = fetch("/enfants/", {"q": "Zqxplanted Marqueur", "csrf_token": token(caseload)})
+        assert "Enfants suivis" in found
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "POST /enfants/" in text  # the access log was captured
+    assert "Zqxplanted" not in text and "Marqueur" not in text
+
+
+def _sqlite(instance: Path):  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    return sqlite3.connect(instance / "parcours.sqlite3")
+
+
+def test_audit_verify_names_every_break(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    assert run(instance, "init").returncode == 0
+    for code in ("PRE-A", "PRE-B", "PRE-C"):
+        assert run(instance, "programmes", "add", code, "--name", code).returncode == 0
+    assert run(instance, "audit", "verify").returncode == 0
+    with _sqlite(instance) as connection:
+        ids = [row[0] for row in connection.execute("SELECT id FROM audit_events ORDER BY id")]
+        connection.execute("UPDATE audit_events SET action = 'forged' WHERE id = ?", (ids[1],))
+        connection.execute("DELETE FROM audit_events WHERE id = ?", (ids[-1],))
+    result = run(instance, "audit", "verify")
+    assert result.returncode == 1
+    assert f"l'entrée {ids[1]} : contenu modifié" in result.stderr
+    assert "entrées supprimées en fin de journal" in result.stderr  # found through the checkpoint
+    assert "3 rupture(s)" in result.stderr  # and the head in the database no longer matches
+
+
+def test_init_seals_the_trail_of_an_instance_made_before_the_audit_key(tmp_path: Path) -> None:
+    """The migration path: an older instance (unkeyed chain, an integer target hashed as a number)
+    gets its audit key from `parcours init`, which checks the old chain and seals it."""
+    from datetime import datetime
+
+    from app.audit.services import GENESIS, unkeyed_hash
+
+    instance = tmp_path / "instance"
+    assert run(instance, "init").returncode == 0
+    assert run(instance, "programmes", "add", "PRE-A", "--name", "A").returncode == 0
+    columns = ["id", "prev_hash", "at", "actor_id", "programme_id", "action", "target_type", "target_id", "outcome"]
+    with _sqlite(instance) as connection:
+        connection.execute(
+            "INSERT INTO audit_events (at, action, target_id, outcome, prev_hash, hash) "
+            "VALUES ('2026-01-02 03:04:05.000006', 'access.denied:indicators:view', '2025', 'denied', '', '')"
+        )
+        previous = GENESIS
+        for values in connection.execute(f"SELECT {', '.join(columns)} FROM audit_events ORDER BY id").fetchall():  # noqa: S608 - fixed column names
+            row = dict(zip(columns, values, strict=True))
+            row["at"] = datetime.fromisoformat(row["at"])
+            row["prev_hash"] = previous
+            if row["target_id"] == "2025":
+                row["target_id"] = 2025  # hashed as a number by the old code, stored as text
+            previous = unkeyed_hash(row)
+            connection.execute(
+                "UPDATE audit_events SET prev_hash = ?, hash = ? WHERE id = ?", (row["prev_hash"], previous, row["id"])
+            )
+        connection.execute("UPDATE audit_head SET last_hash = ?", (previous,))
+    (instance / "keys" / "audit.key").unlink()
+    (instance / "audit-checkpoint.json").unlink()
+    refused = run(instance, "audit", "verify")
+    assert refused.returncode == 1 and "parcours init" in refused.stderr
+    sealed = run(instance, "init")
+    assert sealed.returncode == 0, sealed.stderr
+    assert "Journal d'audit scellé par la clé d'audit." in sealed.stdout
+    assert run(instance, "audit", "verify").returncode == 0

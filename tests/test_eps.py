@@ -266,7 +266,8 @@ def test_coordinator_shares_and_unshares_the_observed_facts(world: World, sessio
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.target_id == parcours.public_id).order_by(AuditEvent.id)
     ).all()
-    assert actions == ["parcours.eps_facts.share", "parcours.eps_facts.unshare"]
+    # The EPS member's reading of the shared facts is audited for that parcours.
+    assert actions == ["parcours.eps_facts.share", "parcours.facts.read", "parcours.eps_facts.unshare"]
 
 
 def test_recent_decisions_are_listed(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]

@@ -73,7 +73,7 @@ def test_a_valid_file_creates_children_and_parcours(session: Session, world: Wor
     assert second.orienteur == "famille" and second.decision_eps == "en_attente" and second.qpv is None
     sibling = session.scalar(select(Child).where(Child.ref_digest == ref_digest(world.programme.id, "R2")))
     assert sibling is not None and sibling.famille_digest == child.famille_digest
-    assert audit.verify(session) is None
+    assert audit.verify(session) == []
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.actor_id == world.coordinateur.id).order_by(AuditEvent.id)
     ).all()
@@ -243,3 +243,31 @@ def test_the_fixture_file_imports_whole(session: Session) -> None:
     programme = make_programme(session)
     report = import_csv(session, (FIXTURES / "parcours-exemple.csv").read_bytes(), programme, actor_id=None)
     assert report.errors == [] and report.rows == report.parcours_created == 60
+
+
+def test_an_eps_or_admin_account_is_refused_as_referent(session: Session, world: World) -> None:
+    rows = good_rows()
+    rows[0] += world.eps.email
+    rows[2] += world.admin.email
+    before = counts(session)
+    errors = run(session, world.programme, csv(*rows))
+    assert [e.split(":")[0] for e in errors] == ["line 2, column referent", "line 4, column referent"]
+    assert all("ni référent·e ni coordonnateur·rice" in e for e in errors)
+    assert counts(session) == before
+
+
+def test_reassigning_and_closing_write_one_event_per_child(session: Session, world: World) -> None:
+    assert run(session, world.programme, csv(*good_rows())) == []
+    children = {ref: session.scalar(select(Child).where(Child.ref_digest == ref_digest(ref))) for ref in ("R1", "R2")}
+    rows = good_rows()
+    rows[1] += world.other_referent.email  # R1 changes référent
+    rows[2] = rows[2].replace(";;;comportement;;", ";2025-06-30;demenagement;comportement;;") + world.referent.email
+    last = session.scalar(select(func.max(AuditEvent.id)))
+    assert run(session, world.programme, csv(*rows)) == []
+    events = session.execute(
+        select(AuditEvent.action, AuditEvent.target_id).where(AuditEvent.id > last).order_by(AuditEvent.id)
+    ).all()
+    public = {ref: child.public_id for ref, child in children.items() if child}
+    assert ("child.referent.assign", public["R1"]) in events
+    assert ("child.referent.assign", public["R2"]) in events
+    assert ("parcours.close", public["R2"]) in events

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.audit.models import AuditEvent
 from app.audit.services import verify
 from app.children.models import Child
 from app.children.services import read_identity
@@ -58,9 +59,10 @@ def test_backup_then_restore_into_an_empty_instance(
     target = make_app(target_path)
     with target.app_context():
         assert backups.restore(db.engine, archive) == counts
-        assert verify(db.session) is None
+        assert verify(db.session) == []
         for table in metadata.sorted_tables:
-            assert db.session.scalar(select(func.count()).select_from(table)) == counts[table.name]
+            restored = counts[table.name] + (table.name == "audit_events")  # + the restore's own event
+            assert db.session.scalar(select(func.count()).select_from(table)) == restored
         db.session.commit()  # an open SQLite transaction holds the write lock
         _populate(target, 1)  # sequences continue after the restored rows
     assert _names(target)[:3] == _names(source)
@@ -151,7 +153,7 @@ def test_purge_shreds_expired_children_even_in_earlier_backups(
         with pytest.raises(PermissionError):
             read_identity(purged)
         assert read_identity(db.session.get(Child, recent)).nom == "Enfant1"  # type: ignore[arg-type]
-        assert verify(db.session) is None
+        assert verify(db.session) == []
     restored_path = fresh_instance("restored")
     shutil.rmtree(restored_path / "keys")
     shutil.copytree(Path(app.instance_path) / "keys", restored_path / "keys")
@@ -162,3 +164,48 @@ def test_purge_shreds_expired_children_even_in_earlier_backups(
         assert from_backup is not None and from_backup.wrapped_key is not None
         with pytest.raises(RuntimeError):
             read_identity(from_backup)
+
+
+def _count_rows(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        return {t.name: db.session.scalar(select(func.count()).select_from(t)) or 0 for t in metadata.sorted_tables}
+
+
+def test_a_tampered_backup_or_one_of_another_instance_is_refused_before_anything_is_written(
+    make_app: Callable[[Path], Flask], fresh_instance: Factory, tmp_path: Path
+) -> None:
+    source = make_app(fresh_instance("source"))
+    _populate(source, 2)
+    archive = tmp_path / "backup.zip"
+    with source.app_context():
+        backups.backup(db.engine, archive)
+    assert archive.stat().st_mode & 0o777 == 0o600
+    target_path = fresh_instance("target")
+    shutil.rmtree(target_path / "keys")
+    shutil.copytree(Path(source.instance_path) / "keys", target_path / "keys")
+    target = make_app(target_path)
+    data = archive.read_bytes()
+    for position in (10, len(data) // 2, len(data) - 70, len(data) - 1):
+        tampered = tmp_path / f"tampered-{position}.zip"
+        tampered.write_bytes(data[:position] + bytes([data[position] ^ 1]) + data[position + 1 :])
+        with target.app_context(), pytest.raises(backups.RestoreError, match=r"authentification|not a Parcours backup"):
+            backups.restore(db.engine, tampered)
+    assert sum(_count_rows(target).values()) == 0
+    other = make_app(fresh_instance("other"))  # same database content, another instance's keys
+    with other.app_context(), pytest.raises(backups.RestoreError, match="autre instance"):
+        backups.restore(db.engine, archive)
+    assert sum(_count_rows(other).values()) == 0
+    with target.app_context():
+        backups.restore(db.engine, archive)
+        actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert "backup.create" in actions and actions[-1] == "backup.restore"  # both audited
+
+
+def test_database_and_wal_are_owner_only(make_app: Callable[[Path], Flask], fresh_instance: Factory) -> None:
+    app = make_app(fresh_instance("modes"))
+    if db.engine_of(app).dialect.name != "sqlite":
+        return  # PostgreSQL keeps its files in its own data directory
+    _populate(app, 1)
+    files = [p for p in Path(app.instance_path).iterdir() if p.name.startswith("parcours.sqlite3")]
+    assert len(files) >= 2  # the database and its WAL
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in files} == {p.name: "0o600" for p in files}

@@ -23,6 +23,8 @@ PAGE_SIZE = 100
 # The families of actions an admin filters on, by prefix of the action name.
 CATEGORIES = {
     "login": _("Connexions"),
+    "logout": _("Déconnexions"),
+    "backup": _("Sauvegardes"),
     "access.denied": _("Accès refusés"),
     "child": _("Dossiers d'enfants"),
     "parcours": _("Parcours et décisions EPS"),
@@ -38,6 +40,13 @@ LABELS = {
     "login.success": _("Connexion"),
     "login.failure": _("Échec de connexion"),
     "login.failure.totp": _("Code de double authentification refusé"),
+    "logout": _("Déconnexion"),
+    "backup.create": _("Sauvegarde faite"),
+    "backup.restore": _("Sauvegarde restaurée"),
+    "audit.key.create": _("Journal scellé par la clé d'audit"),
+    "child.read.sibling": _("Frère ou sœur affiché·e"),
+    "parcours.facts.read": _("Faits observés lus (EPS)"),
+    "parcours.update": _("Parcours modifié (import)"),
     "child.create": _("Création d'un dossier"),
     "child.read": _("Lecture d'un dossier"),
     "child.list": _("Liste des enfants consultée"),
@@ -104,7 +113,7 @@ def index() -> ResponseReturnValue:
         query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     actors = {u.id: u for u in db.session.scalars(select(User).where(User.programme_id == user.programme_id))}
-    broken = audit.verify(db.session) if request.args.get("verifier") else None
+    broken = audit.verify(db.session) if request.args.get("verifier") else []
     audit.record(db.session, "audit.read", actor_id=user.id, programme_id=user.programme_id)
     db.session.commit()
     return render_template(

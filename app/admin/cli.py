@@ -16,16 +16,18 @@ def audit() -> None:
 
 @audit.command("verify")
 def verify() -> None:
-    """Check the hash chain of the audit trail; exit 1 naming the first broken entry."""
+    """Check the keyed hash chain of the audit trail and its checkpoint; exit 1 naming every break."""
     from sqlalchemy import func, select
 
     from app.audit.models import AuditEvent
     from app.audit.services import verify as verify_chain
 
     with app_context():
-        broken = verify_chain(db.session)
-        if broken is not None:
-            where = f"entry {broken.event_id}" if broken.event_id is not None else "end of the trail"
-            raise UserFacingError(f"Audit trail broken at {where}: {broken.reason}.")
+        breaks = verify_chain(db.session)
+        for broken in breaks:
+            where = f"l'entrée {broken.event_id}" if broken.event_id is not None else "la fin du journal"
+            click.echo(f"Rupture à {where} : {broken.reason}.", err=True)
+        if breaks:
+            raise UserFacingError(f"Journal d'audit altéré : {len(breaks)} rupture(s), listées ci-dessus.")
         count = db.session.scalar(select(func.count()).select_from(AuditEvent))
         click.echo(_("Journal d'audit intègre : %(count)s entrées vérifiées.") % {"count": count})

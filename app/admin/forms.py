@@ -19,12 +19,14 @@ class UserCreateForm(FlaskForm):
             Length(max=254),
         ],
     )
-    role = SelectField(_("Rôle"), choices=role_choices())
-    password = PasswordField(
-        _("Mot de passe initial"),
-        description=_("12 caractères au moins ; une phrase de passe est idéale."),
-        validators=[DataRequired(_("Le mot de passe est obligatoire.")), Length(max=128)],
-        render_kw={"autocomplete": "new-password"},
+    role = SelectField(
+        _("Rôle"),
+        choices=role_choices(),
+        description=_(
+            "Vous ne choisissez pas le mot de passe : la personne le choisit elle-même avec un lien à usage "
+            "unique. Un compte de référent·e ou de coordonnateur·rice est d'abord confirmé par un·e "
+            "coordonnateur·rice du programme, qui lui remet ce lien."
+        ),
     )
 
 
@@ -34,3 +36,38 @@ class UserRoleForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that change state."""
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _("Nouveau mot de passe"),
+        description=_("12 caractères au moins ; une phrase de passe est idéale."),
+        validators=[DataRequired(_("Saisissez le nouveau mot de passe.")), Length(max=128)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirmation = PasswordField(
+        _("Nouveau mot de passe, une seconde fois"),
+        validators=[DataRequired(_("Saisissez une seconde fois le nouveau mot de passe.")), Length(max=128)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current = PasswordField(
+        _("Mot de passe actuel"),
+        validators=[DataRequired(_("Saisissez votre mot de passe actuel.")), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class TotpResetForm(FlaskForm):
+    current_password = PasswordField(
+        _("Mot de passe actuel"),
+        validators=[DataRequired(_("Saisissez votre mot de passe actuel.")), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = StringField(
+        _("Code affiché maintenant par votre application"),
+        validators=[DataRequired(_("Saisissez le code.")), Length(min=6, max=7, message=_("Le code a 6 chiffres."))],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )

@@ -50,21 +50,27 @@ def create() -> ResponseReturnValue:
         programme = db.session.get(Programme, actor.programme_id)
         assert programme is not None
         try:
-            services.create_user(
+            user, token = services.request_account(
                 db.session,
                 programme=programme,
                 email=form.email.data or "",
                 name=form.name.data or "",
                 role=form.role.data or "",
-                password=form.password.data or "",
                 actor_id=actor.id,
             )
         except services.UserError as error:
-            form.password.errors = [*form.password.errors, str(error)]
+            form.email.errors = [*form.email.errors, str(error)]
         else:
             db.session.commit()
-            flash(_("Compte créé."), "success")
-            return redirect(url_for("users.index"))
+            if token is None:
+                flash(
+                    _("Demande de compte enregistrée : un·e coordonnateur·rice du programme doit la confirmer."),
+                    "success",
+                )
+                return redirect(url_for("users.index"))
+            return render_template(
+                "users/link.html", user=user, link=url_for("account.activate", token=token, _external=True)
+            )
     users = db.session.scalars(select(User).where(User.programme_id == actor.programme_id).order_by(User.name)).all()
     return render_template(
         "users/index.html",
@@ -73,6 +79,45 @@ def create() -> ResponseReturnValue:
         action_form=EmptyForm(),
         role_form=UserRoleForm(),
     ), 422
+
+
+@bp.post("/<user_id>/reinitialiser")
+@requires(Permission.USER_MANAGE, load=load_user)
+def reset_access(user: User, user_id: str) -> ResponseReturnValue:
+    """Forgotten password: the old one stops working; the holder chooses a new one through a link."""
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("users.index"))
+    try:
+        token = services.reset_access(db.session, user, _actor().id)
+    except services.UserError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("users.index"))
+    db.session.commit()
+    if token is None:
+        flash(
+            _("Accès réinitialisé : un·e coordonnateur·rice du programme remettra le nouveau lien à la personne."),
+            "success",
+        )
+        return redirect(url_for("users.index"))
+    return render_template("users/link.html", user=user, link=url_for("account.activate", token=token, _external=True))
+
+
+@bp.post("/<user_id>/double-authentification")
+@requires(Permission.USER_MANAGE, load=load_user)
+def reset_totp(user: User, user_id: str) -> ResponseReturnValue:
+    """Lost phone: the holder enrols a new application at the next login, with their own password."""
+    if EmptyForm().validate_on_submit():
+        services.reset_totp(db.session, user, _actor().id)
+        db.session.commit()
+        flash(
+            _(
+                "Double authentification réinitialisée : la personne en enregistrera une nouvelle "
+                "à sa prochaine connexion."
+            ),
+            "success",
+        )
+    return redirect(url_for("users.index"))
 
 
 def _change(user: User, change: str, role: str | None = None) -> ResponseReturnValue:

@@ -1,35 +1,77 @@
 """Writing and verifying the audit trail.
 
 Events are added in the caller's transaction: if the change rolls back, so does its event, and
-an audit write that fails makes the whole change fail. Each event holds the hash of the previous
-one; the single `audit_head` row is locked while appending so that the chain never forks.
+an audit write that fails makes the whole change fail. Each event holds the keyed hash (HMAC with
+the instance's audit key, `keys/audit.key`) of its content and of the previous entry; the single
+`audit_head` row is locked while appending so that the chain never forks. After each commit the
+head is checkpointed outside the database (see `app.audit.checkpoint`), so removing the last
+entries, wiping the table or recomputing the chain without the key is found by `verify`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, select
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from app.audit import checkpoint
 from app.audit.models import AuditEvent, AuditHead
 from app.bulk import insert_rows
+from app.crypto.current import keyring
 from app.db import utcnow
 
 GENESIS = "0" * 64
+TARGET_ID_MAX = 64
 AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
-
-
 _HASHED = ("prev_hash", "at", "actor_id", "programme_id", "action", "target_type", "target_id", "outcome")
+# What a denied URL may leave in the trail: a database id or a public id, nothing a user typed.
+_INTEGER_ID = re.compile(r"^[0-9]{1,18}$")
+_PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{16}$")
+INVALID_TARGET = "invalid"
 
 
-def _entry_hash(event: AuditEvent | dict[str, Any]) -> str:
-    """The hash of an entry (an event row, or the dict of one about to be inserted)."""
-    row = event if isinstance(event, dict) else {name: getattr(event, name) for name in _HASHED}
+def safe_target_id(value: object) -> str | None:
+    """A URL argument reduced to what the audit trail may hold: an id in canonical form, or
+    `invalid` for anything else (free text typed into a URL never reaches the trail)."""
+    if value is None:
+        return None
+    text = str(value)
+    if _INTEGER_ID.match(text):
+        return str(int(text))
+    if _PUBLIC_ID.match(text):
+        return text
+    return INVALID_TARGET
+
+
+def _normalise(row: dict[str, Any]) -> dict[str, Any]:
+    """The values exactly as the database stores them: the hash covers what is kept."""
+    target_id = row.get("target_id")
+    if target_id is not None:
+        target_id = str(target_id)
+        if len(target_id) > TARGET_ID_MAX:
+            raise ValueError(f"audit target id longer than {TARGET_ID_MAX} characters")
+    at: datetime = row["at"]
+    return {
+        **row,
+        "at": at.replace(tzinfo=None),
+        "actor_id": None if row.get("actor_id") is None else int(row["actor_id"]),
+        "programme_id": None if row.get("programme_id") is None else int(row["programme_id"]),
+        "target_type": None if row.get("target_type") is None else str(row["target_type"]),
+        "target_id": target_id,
+        "outcome": str(row.get("outcome") or "ok"),
+    }
+
+
+def _canonical(row: dict[str, Any]) -> bytes:
     fields = {
         "prev": row["prev_hash"],
         "at": row["at"].isoformat(timespec="microseconds"),
@@ -40,8 +82,26 @@ def _entry_hash(event: AuditEvent | dict[str, Any]) -> str:
         "target_id": row["target_id"],
         "outcome": row["outcome"],
     }
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _as_row(event: AuditEvent | dict[str, Any]) -> dict[str, Any]:
+    return event if isinstance(event, dict) else {name: getattr(event, name) for name in _HASHED}
+
+
+def entry_hash(key: bytes, event: AuditEvent | dict[str, Any]) -> str:
+    """The keyed hash of an entry (an event row, or the dict of one about to be inserted)."""
+    return hmac.new(key, _canonical(_as_row(event)), hashlib.sha256).hexdigest()
+
+
+def unkeyed_hash(event: AuditEvent | dict[str, Any]) -> str:
+    """The hash anyone can compute without the key (the format before the audit key existed)."""
+    return hashlib.sha256(_canonical(_as_row(event))).hexdigest()
+
+
+def audit_key() -> bytes:
+    key: bytes = keyring().audit_key
+    return key
 
 
 def _locked_head(session: Session) -> AuditHead:
@@ -52,6 +112,24 @@ def _locked_head(session: Session) -> AuditHead:
     return head
 
 
+def _remember_head(session: Session, event_id: int, last_hash: str) -> None:
+    """Checkpoint this head outside the database once the transaction commits."""
+    if "audit_checkpoint" not in session.info:
+        sa_event.listen(session, "after_commit", _write_checkpoint)
+        sa_event.listen(session, "after_rollback", _forget_checkpoint)
+    session.info["audit_checkpoint"] = (checkpoint.path(), audit_key(), event_id, last_hash)
+
+
+def _write_checkpoint(session: Session) -> None:
+    pending = session.info.pop("audit_checkpoint", None)
+    if pending is not None:
+        checkpoint.write(*pending)
+
+
+def _forget_checkpoint(session: Session) -> None:
+    session.info.pop("audit_checkpoint", None)
+
+
 def record(
     session: Session,
     action: str,
@@ -59,25 +137,29 @@ def record(
     actor_id: int | None = None,
     programme_id: int | None = None,
     target_type: str | None = None,
-    target_id: str | None = None,
+    target_id: object = None,
     outcome: str = "ok",
 ) -> AuditEvent:
     """Append an event in the current transaction. Never pass personal data as a target."""
     head = _locked_head(session)
-    event = AuditEvent(
-        at=utcnow(),
-        actor_id=actor_id,
-        programme_id=programme_id,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        outcome=outcome,
-        prev_hash=head.last_hash,
+    row = _normalise(
+        {
+            "at": utcnow(),
+            "actor_id": actor_id,
+            "programme_id": programme_id,
+            "action": action,
+            "target_type": target_type,
+            "target_id": target_id,
+            "outcome": outcome,
+            "prev_hash": head.last_hash,
+        }
     )
-    event.hash = _entry_hash(event)
+    event = AuditEvent(**row)
+    event.hash = entry_hash(audit_key(), row)
     head.last_hash = event.hash
     session.add(event)
     session.flush()
+    _remember_head(session, event.id, event.hash)
     return event
 
 
@@ -106,18 +188,29 @@ def record_for(
 
 def chain(session: Session, events: list[dict[str, Any]]) -> None:
     """Set `prev_hash` and `hash` of new event rows, in order, after the current head; the caller
-    inserts them in bulk in the same transaction (imports)."""
+    inserts them in bulk in the same transaction (imports), then calls `bulk_inserted`."""
     head = _locked_head(session)
-    for event in events:
-        event["prev_hash"] = head.last_hash
-        event["hash"] = _entry_hash(event)
+    key = audit_key()
+    for index, event in enumerate(events):
+        event.update(_normalise({**event, "prev_hash": head.last_hash}))
+        event["hash"] = entry_hash(key, event)
         head.last_hash = event["hash"]
+        events[index] = event
+
+
+def bulk_inserted(session: Session) -> None:
+    """After a bulk insert of chained events: checkpoint the new head at commit."""
+    last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    if last is not None:
+        _remember_head(session, last.id, last.hash)
 
 
 def record_many(
     session: Session, action: str, actor_id: int | None, programme_id: int, target_type: str, target_ids: list[str]
 ) -> None:
     """Append one audit event per target, chained exactly as `audit.record` does, in one insert."""
+    if not target_ids:
+        return
     events: list[dict[str, Any]] = [
         {
             "at": utcnow(),
@@ -133,6 +226,7 @@ def record_many(
     chain(session, events)
     insert_rows(session, AUDIT_EVENTS, events)
     session.flush()
+    bulk_inserted(session)
 
 
 @dataclass(frozen=True)
@@ -141,21 +235,103 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(events: Iterable[AuditEvent], head_hash: str | None) -> ChainBreak | None:
-    """Walk events in id order; return the first broken entry, or None when intact."""
+EDITED = "contenu modifié après son écriture"
+RECOMPUTED = "chaîne recalculée sans la clé d'audit de l'instance"
+UNLINKED = "ne suit pas l'entrée précédente (entrées supprimées, insérées ou réordonnées avant elle)"
+HEAD_MISMATCH = "la tête de chaîne en base ne correspond pas à la dernière entrée"
+CHECKPOINT_MISSING = "le point de contrôle tenu hors de la base a disparu"
+TRUNCATED = "entrées supprimées en fin de journal"
+
+
+def verify_chain(
+    events: Iterable[AuditEvent],
+    key: bytes,
+    head_hash: str | None,
+    mark: checkpoint.Checkpoint | None,
+    mark_required: bool = False,
+) -> list[ChainBreak]:
+    """Walk events in id order and name every broken place, not only the first one."""
+    breaks: list[ChainBreak] = []
     previous = GENESIS
+    seen_mark = False
+    last_id: int | None = None
     for event in events:
         if event.prev_hash != previous:
-            return ChainBreak(event.id, "does not follow the previous entry (deleted, inserted or reordered)")
-        if _entry_hash(event) != event.hash:
-            return ChainBreak(event.id, "content changed after it was written")
-        previous = event.hash
+            breaks.append(ChainBreak(event.id, UNLINKED))
+        if not hmac.compare_digest(entry_hash(key, event), event.hash):
+            breaks.append(ChainBreak(event.id, RECOMPUTED if unkeyed_hash(event) == event.hash else EDITED))
+        if mark is not None and event.id == mark.event_id:
+            seen_mark = True
+            if event.hash != mark.hash:
+                breaks.append(ChainBreak(event.id, "diffère du point de contrôle tenu hors de la base"))
+        previous = event.hash  # resynchronise, so that each later break is reported on its own
+        last_id = event.id
     if head_hash is not None and head_hash != previous:
-        return ChainBreak(None, "the last entries were removed (chain head does not match)")
-    return None
+        breaks.append(ChainBreak(None, HEAD_MISMATCH))
+    if mark is not None and mark.event_id and not seen_mark:
+        breaks.append(
+            ChainBreak(
+                None,
+                f"{TRUNCATED} : le point de contrôle tenu hors de la base nomme l'entrée {mark.event_id}, "
+                f"le journal s'arrête {f'à {last_id}' if last_id is not None else 'avant (table vide)'}",
+            )
+        )
+    if mark is None and mark_required and last_id is not None:
+        breaks.append(ChainBreak(None, CHECKPOINT_MISSING))
+    return breaks
 
 
-def verify(session: Session) -> ChainBreak | None:
-    events = session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
+def verify(session: Session) -> list[ChainBreak]:
+    """Every break of the trail of this instance (an empty list when it is intact)."""
+    key = audit_key()
+    breaks: list[ChainBreak] = []
+    try:
+        mark = checkpoint.read(checkpoint.path(), key)
+    except checkpoint.CheckpointError as error:
+        breaks.append(ChainBreak(None, str(error)))
+        mark = None
+    events = session.execute(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)).scalars()
     head = session.get(AuditHead, 1)
-    return verify_chain(events, head.last_hash if head else None)
+    missing = not breaks and mark is None
+    breaks.extend(verify_chain(events, key, head.last_hash if head else None, mark, mark_required=missing))
+    return breaks
+
+
+def _legacy_hashes(event: AuditEvent) -> set[str]:
+    """What the unkeyed format may have stored: integer-looking target ids were sometimes hashed
+    as numbers (issue 11), so both readings are accepted when adopting an old trail."""
+    row = _as_row(event)
+    hashes = {unkeyed_hash(row)}
+    if row["target_id"] is not None and _INTEGER_ID.match(row["target_id"]):
+        hashes.add(unkeyed_hash({**row, "target_id": int(row["target_id"])}))
+    return hashes
+
+
+def adopt_key(session: Session) -> list[ChainBreak]:
+    """Existing instance, new audit key: check the old unkeyed chain, then re-chain every entry
+    under the key and checkpoint it. Returns the breaks of the old chain (the caller reports them;
+    they are recorded in the `audit.key.create` event's outcome)."""
+    breaks: list[ChainBreak] = []
+    key = audit_key()
+    previous_old = previous_new = GENESIS
+    last: AuditEvent | None = None
+    for event in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars():
+        if event.prev_hash != previous_old:
+            breaks.append(ChainBreak(event.id, UNLINKED))
+        if event.hash not in _legacy_hashes(event):
+            breaks.append(ChainBreak(event.id, EDITED))
+        previous_old = event.hash
+        event.prev_hash = previous_new
+        event.hash = previous_new = entry_hash(key, event)
+        last = event
+    head = _locked_head(session)
+    head.last_hash = previous_new
+    session.flush()
+    record(
+        session,
+        "audit.key.create",
+        target_type="audit_events",
+        target_id=None if last is None else last.id,
+        outcome="ok" if not breaks else "legacy-broken",
+    )
+    return breaks

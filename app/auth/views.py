@@ -11,10 +11,10 @@ from flask.typing import ResponseReturnValue
 from app.audit import services as audit
 from app.auth import sessions, totp
 from app.auth.forms import CodeForm, LoginForm
-from app.auth.services import authenticate, register_failure, reset_failures
+from app.auth.services import authenticate, login_succeeded, second_factor_failed, second_factor_locked
 from app.authz import Permission, current_user, requires
 from app.crypto.current import keyring
-from app.db import db, utcnow
+from app.db import db
 from app.i18n import _
 from app.users.models import User
 
@@ -35,7 +35,7 @@ def _demo() -> bool:
 
 def _finish_login(user: User) -> ResponseReturnValue:
     next_url = _safe_next(session.get("pending_next") or request.args.get("next"))
-    reset_failures(user)
+    login_succeeded(db.session, user.email, user)
     sessions.start(user)
     audit.record(db.session, "login.success", actor_id=user.id, programme_id=user.programme_id)
     db.session.commit()
@@ -80,10 +80,15 @@ def _pending_user() -> User | None:
 
 
 def _check(user: User, form: CodeForm) -> bool:
-    locked = user.locked_until is not None and user.locked_until > utcnow()
+    locked = second_factor_locked(db.session, user)
     if not locked and totp.check_code(user, keyring(), form.code.data or ""):
         return True
-    register_failure(db.session, user, "login.failure.totp")
+    if locked:
+        audit.record(
+            db.session, "login.failure.totp", actor_id=user.id, programme_id=user.programme_id, outcome="locked"
+        )
+    else:
+        second_factor_failed(db.session, user)
     db.session.commit()
     form.code.errors = [
         _("Code incorrect ou déjà utilisé : saisissez le code affiché maintenant par votre application.")
@@ -129,6 +134,9 @@ def enrol() -> ResponseReturnValue:
 @bp.post("/deconnexion")
 @requires(Permission.AUTHENTICATED)
 def logout() -> ResponseReturnValue:
+    user = current_user()
+    assert user is not None
+    audit.record(db.session, "logout", actor_id=user.id, programme_id=user.programme_id)
     sessions.end()
     db.session.commit()
     flash(_("Vous êtes déconnecté·e."), "info")

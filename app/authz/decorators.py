@@ -30,7 +30,7 @@ def current_user() -> User | None:
     return cast(User | None, g.get("user"))
 
 
-def _deny(user: User, permission: Permission, obj: Any, wanted: str | None) -> None:
+def _deny(user: User, permission: Permission, obj: Any, wanted: object) -> None:
     target_type, target_id = audit.target_of(obj) if obj is not None else (None, None)
     db.session.commit()  # end the authorisation's reader transaction before writing
     audit.record(
@@ -39,7 +39,7 @@ def _deny(user: User, permission: Permission, obj: Any, wanted: str | None) -> N
         actor_id=user.id,
         programme_id=user.programme_id,
         target_type=target_type,
-        target_id=target_id or wanted,
+        target_id=target_id or audit.safe_target_id(wanted),
         outcome="denied",
     )
     db.session.commit()

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     IMPORT = "import"
     ARCHIVE_EXPORT = "archive:export"
     USER_MANAGE = "user:manage"
+    ACCOUNT_CONFIRM = "account:confirm"  # a coordinator confirms an account with case access
     AUDIT_VIEW = "audit:view"
     KEYS_MANAGE = "keys:manage"
     RETENTION_MANAGE = "retention:manage"  # élimination visas and bordereaux, the families' notice
@@ -54,6 +55,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.IMPORT,
             Permission.ARCHIVE_EXPORT,
             Permission.RETENTION_MANAGE,
+            Permission.ACCOUNT_CONFIRM,
         }
     ),
     Role.EPS: frozenset({Permission.EPS_SEANCE_VIEW, Permission.EPS_CHARTER}),
@@ -65,6 +67,9 @@ def roles_with(permission: Permission) -> frozenset[Role]:
     """The roles that hold `permission` (to list the accounts a feature may pick, e.g. EPS members)."""
     return frozenset(role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions)
 
+
+# Roles whose holders follow children: the only ones a child's référent may have.
+REFERENT_ROLES = frozenset({Role.REFERENT, Role.COORDINATEUR})
 
 # Roles that must confirm a second factor (TOTP) at login: they see or manage a whole programme.
 SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.COORDINATEUR})

@@ -325,10 +325,12 @@ def search(session: Session, user: User, text: str) -> list[Child]:
 
 
 def read_identities(session: Session, user: User, children: Iterable[Child], action: str) -> dict[int, Identity | None]:
-    """Decrypt the identities of `children` shown to `user` on one page; one audit event for the batch.
+    """Decrypt the identities of `children` shown to `user` on one page; one audit event per child
+    shown, so that the trail says which records were seen, not how many.
 
     An identity that does not decrypt (altered, or its key lost) is None, logged and audited by the
     child's public id only, so that one bad row never takes the whole page down."""
+    children = list(children)
     identities: dict[int, Identity | None] = {}
     for child in children:
         try:
@@ -336,14 +338,7 @@ def read_identities(session: Session, user: User, children: Iterable[Child], act
         except (ValueError, PermissionError):  # DecryptionError, bad JSON or date, shredded key
             identities[child.id] = None
             unreadable(session, user, child)
-    audit.record(
-        session,
-        action,
-        actor_id=user.id,
-        programme_id=user.programme_id,
-        target_type="children",
-        target_id=f"{len(identities)} enfants",
-    )
+    audit.record_many(session, action, user.id, user.programme_id, "children", [child.public_id for child in children])
     return identities
 
 

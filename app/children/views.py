@@ -31,12 +31,13 @@ SITUATION_LABELS = {
 }
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @requires(Permission.CHILD_LIST)
 def index() -> ResponseReturnValue:
+    """The caseload; a search is POSTed so that the name typed never appears in a URL or a log."""
     user = current_user()
     assert user is not None
-    query = request.args.get("q", "").strip()[:MAX_SEARCH_LENGTH]
+    query = request.form.get("q", "").strip()[:MAX_SEARCH_LENGTH] if request.method == "POST" else ""
     db.begin_read()  # every query first, without the write lock; then one short write: the audit event
     if query:
         children = services.search(db.session, user, query)
@@ -81,7 +82,7 @@ def show(child: Child, child_id: str) -> ResponseReturnValue:
             .options(joinedload(Child.identity))
             .where(Child.famille_digest == child.famille_digest, Child.id != child.id)
         ).all()
-        names = services.read_identities(db.session, user, others, "child.siblings.read")
+        names = services.read_identities(db.session, user, others, "child.read.sibling")
         siblings = [(sibling, names[sibling.id]) for sibling in others if names[sibling.id] is not None]
     referent = db.session.get(User, child.referent_id) if child.referent_id else None
     coordination = {}

@@ -20,6 +20,8 @@ from app.crypto.aead import ChildCipher
 
 KEY_BYTES = 32
 BLIND_INDEX_FILE = "blind-index.key"
+AUDIT_KEY_FILE = "audit.key"
+BACKUP_KEY_FILE = "backup.key"
 _KEK_FILE = re.compile(r"^kek-(\d+)\.key$")
 
 
@@ -49,20 +51,26 @@ def create_initial_keys(keys_path: Path) -> bool:
     if not any(_KEK_FILE.match(p.name) for p in keys_path.iterdir()):
         _write_key(keys_path / "kek-1.key", secrets.token_bytes(KEY_BYTES))
         created = True
-    if not (keys_path / BLIND_INDEX_FILE).exists():
-        _write_key(keys_path / BLIND_INDEX_FILE, secrets.token_bytes(KEY_BYTES))
-        created = True
+    for name in (BLIND_INDEX_FILE, AUDIT_KEY_FILE, BACKUP_KEY_FILE):
+        if not (keys_path / name).exists():
+            _write_key(keys_path / name, secrets.token_bytes(KEY_BYTES))
+            created = True
     return created
 
 
 class KeyRing:
     """The instance's key-encryption keys and blind-index key, loaded once per process."""
 
-    def __init__(self, keks: dict[int, bytes], blind_index_key: bytes) -> None:
+    def __init__(
+        self, keks: dict[int, bytes], blind_index_key: bytes, audit_key: bytes = b"", backup_key: bytes = b""
+    ) -> None:
         if not keks:
             raise MissingKeyError("no key-encryption key")
         self._keks = keks
         self.blind_index_key = blind_index_key
+        # HMAC keys of the audit chain and of backups (see app.audit, app.maintenance.backup).
+        self.audit_key = audit_key
+        self.backup_key = backup_key
 
     @classmethod
     def load(cls, keys_path: Path) -> KeyRing:
@@ -81,7 +89,15 @@ class KeyRing:
         blind_path = keys_path / BLIND_INDEX_FILE
         if not blind_path.is_file():
             raise MissingKeyError(f"Blind-index key {blind_path} is missing; refusing to start.")
-        return cls(keks, _read_key(blind_path))
+        hmac_keys = []
+        for name in (AUDIT_KEY_FILE, BACKUP_KEY_FILE):
+            if not (keys_path / name).is_file():
+                raise MissingKeyError(
+                    f"Key {keys_path / name} is missing: run `parcours init` once on this existing instance "
+                    "to create it (it never overwrites a key), then start again."
+                )
+            hmac_keys.append(_read_key(keys_path / name))
+        return cls(keks, _read_key(blind_path), *hmac_keys)
 
     @property
     def current_version(self) -> int:

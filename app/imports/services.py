@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.authz.permissions import REFERENT_ROLES
 from app.children.services import family_dates_of_parcours
 from app.i18n import _
 from app.imports import store
@@ -121,14 +122,26 @@ def _referent_ids(
     emails = {r.referent for r in rows if r.referent}
     if not emails:
         return {}
-    query = select(func.lower(User.email), User.id).where(
+    query = select(func.lower(User.email), User.id, User.role).where(
         User.programme_id == programme_id, User.active.is_(True), func.lower(User.email).in_(emails)
     )
-    found: dict[str, int] = {email: user_id for email, user_id in session.execute(query)}
+    accounts = {email: (user_id, role) for email, user_id, role in session.execute(query)}
+    found = {email: user_id for email, (user_id, role) in accounts.items() if role in REFERENT_ROLES}
     for row in rows:
-        if row.referent and row.referent not in found:
+        if row.referent and row.referent not in accounts:
             errors.append(
                 ImportIssue(row.line, "referent", "aucun compte actif de ce programme n'a cette adresse e-mail")
+            )
+        elif row.referent and row.referent not in found:
+            errors.append(
+                ImportIssue(
+                    row.line,
+                    "referent",
+                    _(
+                        "ce compte n'est ni référent·e ni coordonnateur·rice : indiquez l'adresse d'un compte "
+                        "qui suit des enfants (un compte EPS ou administrateur ne peut pas être référent)"
+                    ),
+                )
             )
     return found
 

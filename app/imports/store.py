@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from app.audit import services as audit
 from app.bulk import allocate_ids, insert_rows
 from app.children.models import Child, ChildIdentity, Parcours, ParcoursCode, ParcoursDetails
 from app.children.services import (
@@ -78,6 +79,7 @@ class StoredParcours:
 class KnownChild:
     id: int
     programme_id: int
+    public_id: str
     cipher: ChildCipher | None  # None when the child was purged
     sexe: str
     famille_digest: str | None
@@ -143,7 +145,7 @@ def known_children(session: Session, programme_id: int, refs: set[str]) -> dict[
     c = CHILDREN.c
     candidates = session.execute(
         select(c.id, c.ref_digest, c.wrapped_key, c.kek_version, c.key_version, c.sexe, c.famille_digest)
-        .add_columns(c.referent_id, c.last_family_contact)
+        .add_columns(c.referent_id, c.last_family_contact, c.public_id)
         .where(c.programme_id == programme_id, c.ref_digest.is_not(None))
     ).all()
     if not candidates:
@@ -153,8 +155,9 @@ def known_children(session: Session, programme_id: int, refs: set[str]) -> dict[
     for r in candidates:
         if r.ref_digest in digests:
             cipher = _cipher(r.wrapped_key, r.kek_version, r.key_version)
-            contact = r.last_family_contact
-            child = KnownChild(r.id, programme_id, cipher, r.sexe, r.famille_digest, r.referent_id, contact)
+            child = KnownChild(
+                r.id, programme_id, r.public_id, cipher, r.sexe, r.famille_digest, r.referent_id, r.last_family_contact
+            )
             known[r.id] = (digests[r.ref_digest], child)
     if not known:
         return {}
@@ -242,8 +245,9 @@ def write(session: Session, programme_id: int, actor_id: int | None, plan: Plan,
         done += sum(len(c.rows) for c in chunk)
         if progress:
             progress(done, total)
-    _update_children(session, plan.child_updates)
+    reassigned = _update_children(session, plan.child_updates)
     _write_known_parcours(session, programme_id, plan)
+    _audit_known_children(session, programme_id, actor_id, plan, reassigned)
     if progress:
         progress(total, total)
 
@@ -306,8 +310,10 @@ def _insert_codes_and_details(session: Session, items: list[tuple[int, ChildCiph
     insert_rows(session, DETAILS, details)
 
 
-def _update_children(session: Session, updates: list[ChildUpdate]) -> None:
+def _update_children(session: Session, updates: list[ChildUpdate]) -> list[str]:
+    """Update référent and last contact; returns the public ids of the children whose référent changed."""
     changes = []
+    reassigned = []
     for u in updates:
         referent_id = u.referent_id if u.referent_id is not None else u.child.referent_id
         last_family_contact = max(u.last_family_contact, u.child.last_family_contact)
@@ -315,9 +321,39 @@ def _update_children(session: Session, updates: list[ChildUpdate]) -> None:
             changes.append(
                 {"child_pk": u.child.id, "referent_id": referent_id, "last_family_contact": last_family_contact}
             )
+        if referent_id != u.child.referent_id:
+            reassigned.append(u.child.public_id)
     if changes:
         table = CHILDREN
         session.execute(update(table).where(table.c.id == bindparam("child_pk")), changes)
+    return reassigned
+
+
+def _audit_known_children(
+    session: Session, programme_id: int, actor_id: int | None, plan: Plan, reassigned: list[str]
+) -> None:
+    """One event per child whose référent changed, and per child whose parcours the file closed,
+    opened or changed (new children have their `child.create` events)."""
+    child_by_ref = {u.ref_enfant: u.child for u in plan.child_updates}
+    closed, created, changed = [], [], []
+    for p in plan.parcours:
+        child = child_by_ref.get(p.row.ref_enfant)
+        if child is None or not p.changed:
+            continue
+        if p.stored is None:
+            created.append(child.public_id)
+        elif p.row.date_sortie is not None and p.stored.values.get("date_sortie") is None:
+            closed.append(child.public_id)
+        else:
+            changed.append(child.public_id)
+    for action, targets in (
+        ("child.referent.assign", reassigned),
+        ("parcours.create", created),
+        ("parcours.close", closed),
+        ("parcours.update", changed),
+    ):
+        if targets:
+            audit.record_many(session, action, actor_id, programme_id, "children", targets)
 
 
 def _write_known_parcours(session: Session, programme_id: int, plan: Plan) -> None:

@@ -2,12 +2,18 @@
 
 The backup is read in one transaction, so it is consistent while the app keeps running. It holds
 the wrapped per-child keys but never a key-encryption key: restoring needs the instance's `keys/`.
+The file is authenticated by an HMAC-SHA-256 under the instance's backup key (`keys/backup.key`),
+kept in the ZIP comment: one changed byte, or a backup made by another instance, is refused
+before anything is written. Backups are created readable by their owner only.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
+import os
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -15,14 +21,22 @@ from pathlib import Path
 from typing import Any
 
 from alembic.migration import MigrationContext
+from flask import current_app
 from sqlalchemy import Connection, Engine, Table, func, insert, select, text
+from sqlalchemy.orm import Session
 
+from app.audit import checkpoint
+from app.audit import services as audit
+from app.audit.models import AuditEvent
 from app.db import utcnow
 from app.migrate import upgrade_connection
 from app.models import metadata
 
 FORMAT = "parcours-backup/1"
 BATCH = 1000
+MAC_PREFIX = b"parcours-hmac-sha256:"
+MAC_PLACEHOLDER = MAC_PREFIX + b"0" * 64
+_CHUNK = 1 << 20
 
 
 class RestoreError(RuntimeError):
@@ -54,13 +68,52 @@ def _revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def _backup_key() -> bytes:
+    key: bytes = current_app.extensions["parcours_keyring"].backup_key
+    return key
+
+
+def _file_mac(path: Path, key: bytes) -> tuple[bytes, bytes]:
+    """(the MAC found at the end of the file, the MAC of the file with that place blanked)."""
+    size = path.stat().st_size
+    if size < len(MAC_PLACEHOLDER):
+        return b"", b"x"
+    body = size - len(MAC_PLACEHOLDER)
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    with path.open("rb") as handle:
+        remaining = body
+        while remaining:
+            chunk = handle.read(min(_CHUNK, remaining))
+            if not chunk:
+                break
+            mac.update(chunk)
+            remaining -= len(chunk)
+        found = handle.read()
+    mac.update(MAC_PLACEHOLDER)
+    return found, MAC_PREFIX + mac.hexdigest().encode()
+
+
+def _record(engine: Engine, action: str) -> None:
+    with Session(engine) as session:
+        audit.record(session, action, target_type="backups")
+        session.commit()
+
+
 def backup(engine: Engine, target: Path) -> dict[str, int]:
     """Write every table to `target` (ZIP) from one consistent snapshot; return row counts."""
+    _record(engine, "backup.create")  # first, so that the backup holds the event of its making
     counts: dict[str, int] = {}
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
-    with engine.connect().execution_options(**options) as connection, connection.begin():
+    fd = os.open(target, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with (
+        engine.connect().execution_options(**options) as connection,
+        connection.begin(),
+        os.fdopen(fd, "w+b") as output,
+    ):
         revision = _revision(connection)
-        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.comment = MAC_PLACEHOLDER
             for table in metadata.sorted_tables:
                 with archive.open(f"tables/{table.name}.jsonl", "w") as handle:
                     counts[table.name] = 0
@@ -70,6 +123,10 @@ def backup(engine: Engine, target: Path) -> dict[str, int]:
                         counts[table.name] += 1
             manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "revision": revision, "tables": counts}
             archive.writestr("backup.json", json.dumps(manifest, indent=2))
+    _found, mac = _file_mac(target, _backup_key())
+    with target.open("r+b") as handle:
+        handle.seek(-len(mac), os.SEEK_END)
+        handle.write(mac)
     return counts
 
 
@@ -81,6 +138,17 @@ def _rows(archive: zipfile.ZipFile, table: Table) -> Iterator[dict[str, Any]]:
 
 def restore(engine: Engine, source: Path) -> dict[str, int]:
     """Load a backup into an empty database at the same migration; all or nothing."""
+    try:
+        found, expected = _file_mac(source, _backup_key())
+    except OSError as error:
+        raise RestoreError(f"{source}: not a Parcours backup ({error})") from error
+    if not found.startswith(MAC_PREFIX):
+        raise RestoreError(f"{source}: not a Parcours backup (no authentication code at its end)")
+    if not hmac.compare_digest(found, expected):
+        raise RestoreError(
+            f"{source}: sauvegarde refusée, son authentification a échoué : elle a été modifiée, "
+            "ou elle a été faite par une autre instance (clé keys/backup.key différente). Rien n'a été écrit."
+        )
     try:
         archive = zipfile.ZipFile(source)
         manifest = json.loads(archive.read("backup.json"))
@@ -121,6 +189,12 @@ def restore(engine: Engine, source: Path) -> dict[str, int]:
                 )
         if engine.dialect.name == "postgresql":
             _reset_sequences(connection)
+        last = connection.execute(
+            select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+        ).first()
+    # The restored trail is now the instance's: its head becomes the checkpoint kept outside.
+    checkpoint.write(checkpoint.path(), audit.audit_key(), *(last or (0, audit.GENESIS)), force=True)
+    _record(engine, "backup.restore")
     return counts
 
 

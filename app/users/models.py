@@ -19,6 +19,9 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Roles with access to children's records: granting one needs a coordinator's confirmation.
+CASE_ROLES = frozenset({Role.REFERENT, Role.COORDINATEUR})
+
 ROLE_LABELS = {
     Role.REFERENT: _("Référent·e de parcours"),
     Role.COORDINATEUR: _("Coordonnateur·rice"),
@@ -47,10 +50,11 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(str_enum(Role, 20))
+    # A role with case access asked by an admin, waiting for a coordinator's confirmation.
+    pending_role: Mapped[Role | None] = mapped_column(str_enum(Role, 20))
+    # Empty until the holder chooses a password through a one-time link (app.users.activation).
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     # TOTP seed, encrypted under the instance KEK (see app.auth.totp); confirmed once a code was entered.
     totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_kek_version: Mapped[int | None] = mapped_column(Integer)
@@ -76,3 +80,30 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginThrottle(Base):
+    """Failed attempts per (account typed, address) and per address, under a keyed hash: the
+    address itself is never stored. A lock has a fixed length and lifts on its own."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AccountToken(Base):
+    """A one-time link that lets the holder of an account choose its password (activation, or a
+    reset of access); only its hash is stored."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)

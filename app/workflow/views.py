@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import services as audit
 from app.authz import Permission, current_user, policy, requires
 from app.children import services as children_services
 from app.children.models import Child, Parcours
@@ -61,6 +62,9 @@ def _shared_facts(session: Session, lines: list[AgendaLine]) -> dict[str, str]:
         if text:
             names = _names(parcours)
             facts[parcours.public_id] = NAMED_FACTS_NOTICE if names is None or services.names_in(text, names) else text
+    user = _actor()
+    audit.record_many(session, "parcours.facts.read", user.id, user.programme_id, "parcours", list(facts))
+    session.commit()
     return facts
 
 

@@ -119,6 +119,8 @@ def test_a_network_cut_mid_save_keeps_the_value_and_says_so(
     status.filter(has_text="Connexion perdue").wait_for()
     assert "vos saisies sont gardées sur cet appareil" in status.inner_text()
     assert page.input_value("#rencontres-0-appreciation") == "Progrès visibles, à confirmer."
+    page.wait_for_function("Object.keys(localStorage).some(k => k.startsWith('parcours-brouillon:'))")
+    assert "Progrès visibles" not in page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
 
     page.context.set_offline(False)
     wait_saved(page)
@@ -143,6 +145,13 @@ def test_typing_after_the_session_expired_is_kept_until_the_user_logs_in_again(
     status = page.locator("[data-save-status]")
     status.filter(has_text="Votre session a expiré").wait_for()
     assert "Vos saisies sont gardées sur cet appareil" in status.inner_text()
+    # SECURITY 32: the copy kept on this device is encrypted; the typed text is nowhere in clear.
+    page.wait_for_function("Object.keys(localStorage).some(k => k.startsWith('parcours-brouillon:'))")
+    stored = page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+    assert "parcours-brouillon:" in stored
+    assert "expiration" not in stored and "Bilan commenc" not in stored
+    key_given = "fetch('/compte/cle-brouillons', {redirect: 'manual'}).then(r => r.ok)"
+    assert not page.evaluate(key_given)  # logged out: no key, the copy cannot be read here
 
     again = page.context.new_page()
     login(again, REFERENT2)

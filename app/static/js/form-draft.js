@@ -1,8 +1,12 @@
 /*
  * Parcours — document forms: autosave of drafts and the local copy kept while offline.
  *
- * <form data-autosave="URL" data-document="ID" data-saved-at="ms">, <input name="lock_version">
- * (optimistic lock) and [data-save-status] (aria-live status text).
+ * <form data-autosave="URL" data-document="ID" data-saved-at="ms" data-draft-key="URL">,
+ * <input name="lock_version"> (optimistic lock) and [data-save-status] (aria-live status text).
+ *
+ * The local copy is encrypted (AES-GCM, WebCrypto) with a key the server gives only to the
+ * logged-in user; the key stays in this page's memory. After logout or expiry the copy cannot be
+ * read until the same user logs in again; without the key nothing is kept on the device.
  */
 (function () {
   "use strict";
@@ -32,8 +36,52 @@
     return date.getHours() + " h " + (minutes.length < 2 ? "0" + minutes : minutes);
   }
 
+  /* ---- the key of local copies ---------------------------------------------------------------- */
+
+  function fromBase64(text) {
+    var binary = window.atob(text);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i += 1) {
+      bytes[i] = binary.charCodeAt(i);
+    }
+    return bytes;
+  }
+
+  function toBase64(bytes) {
+    var binary = "";
+    var view = new Uint8Array(bytes);
+    for (var i = 0; i < view.length; i += 1) {
+      binary += String.fromCharCode(view[i]);
+    }
+    return window.btoa(binary);
+  }
+
+  /* A promise of {key, user}, or of null when the server gives no key (logged out, no WebCrypto). */
+  function fetchKey(url) {
+    if (!url || !window.crypto || !window.crypto.subtle) {
+      return Promise.resolve(null);
+    }
+    return window.fetch(url, {
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (!data || !data.key) {
+        return null;
+      }
+      return window.crypto.subtle.importKey("raw", fromBase64(data.key), "AES-GCM", false, ["encrypt", "decrypt"])
+        .then(function (key) { return { key: key, user: String(data.user) }; });
+    }).catch(function () {
+      return null;
+    });
+  }
+
   function Draft(form) {
     this.form = form;
+    this.keyPromise = fetchKey(form.getAttribute("data-draft-key"));
+    this.writes = 0;
     this.url = form.getAttribute("data-autosave");
     this.documentId = form.getAttribute("data-document");
     this.savedAt = parseInt(form.getAttribute("data-saved-at"), 10) || 0;
@@ -45,6 +93,7 @@
     this.dirty = false;
     this.stopped = false;
     this.afterFlight = null;
+    this.forgotten = 0;
   }
 
   /* One local copy per document: a reload during a save must still find it. */
@@ -68,18 +117,40 @@
     return pairs;
   };
 
+  /* The document and the user are bound to the ciphertext: a copy moved elsewhere does not open. */
+  Draft.prototype.associated = function (user) {
+    return new TextEncoder().encode("parcours-brouillon/" + this.documentId + "/" + user);
+  };
+
   Draft.prototype.keepLocally = function () {
     if (!this.documentId) {
       return;
     }
-    try {
-      window.localStorage.setItem(this.key(), JSON.stringify({ at: Date.now(), fields: this.fields() }));
-    } catch (error) {
+    var draft = this;
+    var storageKey = this.key();
+    var at = Date.now();
+    var plain = new TextEncoder().encode(JSON.stringify(this.fields()));
+    var write = (this.writes += 1);
+    this.keyPromise.then(function (secret) {
+      if (!secret) {
+        return null; // no key: nothing is kept in clear on this device
+      }
+      var iv = window.crypto.getRandomValues(new Uint8Array(12));
+      return window.crypto.subtle.encrypt(
+        { name: "AES-GCM", iv: iv, additionalData: draft.associated(secret.user) }, secret.key, plain
+      ).then(function (sealed) {
+        if (write !== draft.writes || draft.forgotten > at) {
+          return; // a newer copy, or the server's acknowledgement, came first
+        }
+        window.localStorage.setItem(storageKey, JSON.stringify({ v: 1, at: at, iv: toBase64(iv), data: toBase64(sealed) }));
+      });
+    }).catch(function () {
       // Storage full or disabled: the server copy and the warning before leaving remain.
-    }
+    });
   };
 
   Draft.prototype.forgetLocally = function (key) {
+    this.forgotten = Date.now();
     try {
       window.localStorage.removeItem(key || this.key());
     } catch (error) {
@@ -87,19 +158,46 @@
     }
   };
 
-  /* Put back values typed on this device and not yet received by the server. */
-  Draft.prototype.restore = function () {
+  /* The fields of the local copy, or null (none, older than the server's, or not this user's key). */
+  Draft.prototype.readLocal = function () {
+    var draft = this;
     var stored = null;
     try {
       stored = JSON.parse(window.localStorage.getItem(this.key()) || "null");
     } catch (error) {
       stored = null;
     }
-    if (!stored || !stored.fields || stored.at <= this.savedAt) {
-      return false;
+    if (!stored || stored.v !== 1 || stored.at <= this.savedAt) {
+      return Promise.resolve(null);
     }
+    return this.keyPromise.then(function (secret) {
+      if (!secret) {
+        return null;
+      }
+      return window.crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: fromBase64(stored.iv), additionalData: draft.associated(secret.user) },
+        secret.key,
+        fromBase64(stored.data)
+      ).then(function (plain) {
+        return JSON.parse(new TextDecoder().decode(plain));
+      });
+    }).catch(function () {
+      return null;
+    });
+  };
+
+  /* Put back values typed on this device and not yet received by the server (a promise of true
+     when something was restored). */
+  Draft.prototype.restore = function () {
+    var draft = this;
+    return this.readLocal().then(function (fields) {
+      return fields ? draft.apply(fields) : false;
+    });
+  };
+
+  Draft.prototype.apply = function (fields) {
     var byName = {};
-    this.fitRows(stored.fields).forEach(function (pair) {
+    this.fitRows(fields).forEach(function (pair) {
       (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]);
     });
     var controls = this.form.querySelectorAll("input[name], select[name], textarea[name]");

@@ -7,7 +7,8 @@
  * adds and removes rows, and it decides which conditional fields count.
  *
  * Markup it reads (templates/documents/edit.html and _fields.html):
- *   <form data-autosave="URL" data-document="ID" data-saved-at="ms">  the draft form
+ *   <form data-autosave="URL" data-document="ID" data-saved-at="ms"
+ *         data-draft-key="URL">                                     the draft form; URL of its key
  *   <input name="lock_version">                                     optimistic-lock version
  *   [data-save-status]                                              aria-live status text
  *   [data-show-if="name"][data-show-if-values='["a"]']              conditional field
@@ -25,11 +26,16 @@
     for (var i = 0; i < hints.length; i += 1) {
       hints[i].hidden = true; // the browser shows and hides the fields itself
     }
-    if (draft && draft.restore()) {
-      unsaved = true;
-      draft.changed();
-    }
     Parcours.applyConditions(form);
+    if (draft) {
+      draft.restore().then(function (restored) {
+        if (restored) {
+          unsaved = true;
+          Parcours.applyConditions(form);
+          draft.changed();
+        }
+      });
+    }
 
     function onEdit() {
       unsaved = true;
