@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from app.audit import services as audit
 from app.i18n import _
 from app.indicators.compute import Period, PeriodError, compute, consolidate, period_of, previous_period
-from app.indicators.export import to_csv, to_pdf
 from app.indicators.summary import mask_small_counts
 
 FORMATS = ("json", "csv", "pdf")
@@ -68,11 +67,16 @@ def export_indicators(
     result = yearly(session, period, programme_id, network)
     if external:
         result = mask_small_counts(result)
+    # The exports (and the PDF library) are imported only for the format asked: JSON loads neither.
     if output_format == "json":
         body = (json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
     elif output_format == "csv":
+        from app.indicators.export import to_csv
+
         body = to_csv(result).encode("utf-8")
     else:
+        from app.indicators.export import to_pdf
+
         previous = yearly(session, previous_period(period), programme_id, network)
         body = to_pdf(result, mask_small_counts(previous) if external else previous, programme_name)
     label = period.label
