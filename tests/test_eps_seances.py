@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from app.eps import charter, queries, services
 from app.eps.letters import read_letter
 from app.eps.models import EpsDecision, Letter, Seance
 from app.indicators.compute import compute
+from app.signing.keys import all_certificates_pem
 from tests.conftest import csrf_token
 from tests.factories import World, make_child, make_document, make_parcours, make_user
 
@@ -272,7 +274,9 @@ def test_coordinator_home_shows_next_seance_and_waiting_situations(world: World,
     assert "3 situations ne sont encore inscrites à aucun ordre du jour" in page
 
 
-def test_the_releve_is_in_the_yearly_archive_and_verifies(world: World, session: Session, tmp_path: Path) -> None:
+def test_the_releve_is_in_the_yearly_archive_and_verifies(
+    app: Flask, world: World, session: Session, tmp_path: Path
+) -> None:
     import zipfile
 
     from app.archive.export import export_year
@@ -289,7 +293,9 @@ def test_the_releve_is_in_the_yearly_archive_and_verifies(world: World, session:
     with zipfile.ZipFile(output) as archive:
         names = [n for n in archive.namelist() if n.startswith("documents/eps/")]
         assert len(names) == 1 and archive.read(names[0]) == seance.releve_pdf
-    assert verify_archive(output) == []
+    keys_path, code = app.config["PARCOURS"].keys_path, world.programme.code
+    certificates = all_certificates_pem(keys_path, code)
+    assert verify_archive(output, lambda programme: certificates if programme == code else None) == []
 
 
 def test_purge_deletes_letters_presentation_and_preconisation_text(world: World, session: Session) -> None:

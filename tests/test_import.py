@@ -258,7 +258,8 @@ def test_an_eps_or_admin_account_is_refused_as_referent(session: Session, world:
 
 def test_reassigning_and_closing_write_one_event_per_child(session: Session, world: World) -> None:
     assert run(session, world.programme, csv(*good_rows())) == []
-    children = {ref: session.scalar(select(Child).where(Child.ref_digest == ref_digest(world.programme.id, ref))) for ref in ("R1", "R2")}
+    digests = {ref: ref_digest(world.programme.id, ref) for ref in ("R1", "R2")}
+    children = {ref: session.scalar(select(Child).where(Child.ref_digest == digest)) for ref, digest in digests.items()}
     rows = good_rows()
     rows[1] += world.other_referent.email  # R1 changes référent
     rows[2] = rows[2].replace(";;;comportement;;", ";2025-06-30;demenagement;comportement;;") + world.referent.email

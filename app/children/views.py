@@ -83,6 +83,7 @@ def show(child: Child, child_id: str) -> ResponseReturnValue:
             .where(Child.famille_digest == child.famille_digest, Child.id != child.id)
         ).all()
         names = services.read_identities(db.session, user, others, "child.read.sibling")
+        db.session.commit()
         siblings = [(sibling, names[sibling.id]) for sibling in others if names[sibling.id] is not None]
     referent = db.session.get(User, child.referent_id) if child.referent_id else None
     coordination = {}

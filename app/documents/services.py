@@ -9,7 +9,7 @@ clear columns of `Parcours`, at finalisation.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,14 +29,15 @@ from app.db import new_public_id, utcnow
 from app.documents.clear_values import IDENTITY_FIELDS, fed_date, identity_from, single_code, write_codes
 from app.documents.family_contact import family_contact
 from app.documents.models import DRAFT, FINAL, Document, DocumentContent
-from app.documents.renderable import build_renderable
-from app.documents.rendering import RenderableDocument
 from app.formengine import FormDef, form_set
 from app.formengine.validation import Outcome, validate
 from app.i18n import _
 from app.nomenclature import Decision
 from app.parcours.services import WorkflowError, close_parcours, require_accepted
 from app.users.models import Programme, User
+
+if TYPE_CHECKING:
+    from app.documents.rendering import RenderableDocument
 
 TABLE = "document_contents"
 ORIENTATION = "orientation"
@@ -315,6 +316,8 @@ def correct(session: Session, actor: User, document: Document) -> Document:
 
 def renderable_for(session: Session, document: Document) -> RenderableDocument:
     """What the PDF of a document shows (also registered for the archive's late sealing)."""
+    from app.documents.renderable import build_renderable  # the PDF library only when a PDF is made
+
     programme = session.get(Programme, document.programme_id)
     identity = read_identity(document.child)
     return build_renderable(

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
@@ -334,19 +334,6 @@ def close(session: Session, actor: User, seance: Seance) -> None:
     seance.releve_sha256 = hashlib.sha256(pdf).hexdigest()
     session.flush()
     record(session, "eps.seance.close", actor, "eps_seances", seance.public_id)
-
-
-def seances_held(session: Session, programme_id: int, start: date, end: date) -> int:
-    """Séances closed (held, with their relevé) whose date falls in the period (indicator `eps.seances`)."""
-    count = session.scalar(
-        select(func.count(Seance.id)).where(
-            Seance.programme_id == programme_id,
-            Seance.status == CLOSE,
-            Seance.starts_at >= datetime.combine(start, datetime.min.time()),
-            Seance.starts_at < datetime.combine(end + timedelta(days=1), datetime.min.time()),
-        )
-    )
-    return int(count or 0)
 
 
 def releves_of_year(session: Session, programme_id: int, year: int) -> list[tuple[str, datetime, bytes]]:

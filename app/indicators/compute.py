@@ -137,7 +137,7 @@ def consolidate(session: Session, programme_ids: list[int], year: int | str | Pe
 
 def _compute(session: Session, programme_id: int, period: Period) -> tuple[dict[str, Any], list[int]]:
     """The result, and the orientation-to-decision delays (days) of the situations examined."""
-    from app.eps.services import seances_held
+    from app.eps.queries import seances_held
 
     code = session.scalar(select(Programme.code).where(Programme.id == programme_id)) or ""
     result = empty_result(period, code)

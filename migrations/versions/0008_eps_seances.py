@@ -1,7 +1,7 @@
 """EPS séances: séances, participants, agenda, charter, decisions with history, letters.
 
 Revision ID: 0008_eps_seances
-Revises: 0008_retention_family_contact
+Revises: 0008_orientations_index
 Create Date: 2026-11-30 19:18:18.522088
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0008_eps_seances'
-down_revision = '0008_retention_family_contact'
+down_revision = '0008_orientations_index'
 branch_labels = None
 depends_on = None
 

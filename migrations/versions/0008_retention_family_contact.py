@@ -7,7 +7,7 @@ version of a document that carries a parent's signature (orientation, suivi, fin
 charge). It is never later than the former value.
 
 Revision ID: 0008_retention_family_contact
-Revises: 0008_orientations_index
+Revises: 0008_accounts_throttle
 """
 
 from datetime import date, datetime
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_retention_family_contact"
-down_revision = "0008_orientations_index"
+down_revision = "0008_accounts_throttle"
 branch_labels = None
 depends_on = None
 
