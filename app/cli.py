@@ -131,7 +131,7 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["referent", "coordinateur", "eps", "admin"]))
+@click.option("--role", required=True, type=click.Choice(["referent", "coordinateur", "eps", "admin", "reseau"]))
 @click.option("--name", required=True)
 @click.option("--programme", "programme_code")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
@@ -184,7 +184,10 @@ def _register_commands() -> None:
     main.add_command(archive)
 
     from app.formengine.cli import forms
+    from app.formsets.cli import diff_command, install_command, package_command
 
+    for command in (package_command, install_command, diff_command):
+        forms.add_command(command)
     main.add_command(forms)
 
     from app.imports.cli import import_command
@@ -194,6 +197,10 @@ def _register_commands() -> None:
     from app.indicators.cli import indicators_command
 
     main.add_command(indicators_command)
+
+    from app.network.cli import network
+
+    main.add_command(network)
 
 
 _register_commands()

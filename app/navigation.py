@@ -19,6 +19,8 @@ ENTRIES = [
     ("users.index", _("Comptes utilisateurs")),
     ("signing.certificate", _("Certificat de cachet")),
     ("audit.index", _("Journal d'audit")),
+    ("network.index", _("Tableaux du réseau")),
+    ("formsets.compare", _("Jeu de formulaires")),
 ]
 
 

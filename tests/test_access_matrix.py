@@ -165,10 +165,28 @@ def test_admin_and_eps_never_hold_case_permissions(role: str) -> None:
         Permission.DOCUMENT_EDIT,
     }
     granted = ROLE_PERMISSIONS[Role(role)] & case
-    if role in ("admin", "eps"):
+    if role in ("admin", "eps", "reseau"):
         assert granted == set()
     else:
         assert granted == case
+
+
+def test_reseau_sees_the_network_tables_and_nothing_else(
+    app: Flask, session: Session, world: World, login_as: Callable[[Any], FlaskClient]
+) -> None:
+    assert ROLE_PERMISSIONS[Role.RESEAU] == {Permission.NETWORK_VIEW}
+    objects = Objects(session, world)
+    client = login_as(world.reseau)
+    assert client.get("/").headers["Location"].endswith("/reseau")
+    assert client.get("/reseau").status_code == 200
+    for rule in _rules(app):
+        if "GET" not in (rule.methods or ()) or not set(rule.arguments) & CHILD_DATA:
+            continue
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, **objects.url_values(rule, "own"))
+        response = client.get(url)
+        response.close()
+        assert response.status_code == 404, rule.rule
 
 
 def test_anonymous_is_sent_to_login(client: FlaskClient, world: World) -> None:

@@ -26,6 +26,9 @@ class Permission(StrEnum):
     USER_MANAGE = "user:manage"
     AUDIT_VIEW = "audit:view"
     KEYS_MANAGE = "keys:manage"
+    NETWORK_VIEW = "network:view"  # consolidated tables of a network of programmes, nothing else
+    FORMSET_COMPARE = "formset:compare"
+    FORMSET_INSTALL = "formset:install"
 
 
 _CASEWORK = {
@@ -49,8 +52,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.INDICATORS_VIEW,
             Permission.IMPORT,
             Permission.ARCHIVE_EXPORT,
+            Permission.FORMSET_COMPARE,
         }
     ),
     Role.EPS: frozenset({Permission.EPS_AGENDA_VIEW}),
-    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.KEYS_MANAGE}),
+    Role.ADMIN: frozenset(
+        {
+            Permission.USER_MANAGE,
+            Permission.AUDIT_VIEW,
+            Permission.KEYS_MANAGE,
+            Permission.FORMSET_COMPARE,
+            Permission.FORMSET_INSTALL,
+        }
+    ),
+    Role.RESEAU: frozenset({Permission.NETWORK_VIEW}),
 }

@@ -31,6 +31,8 @@ def index() -> ResponseReturnValue:
         return redirect(url_for("children.index"))
     if user.role == Role.EPS:
         return redirect(url_for("eps.agenda"))
+    if user.role == Role.RESEAU:
+        return redirect(url_for("network.index"))
     return _coordinator_home(user)
 
 

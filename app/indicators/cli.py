@@ -24,15 +24,34 @@ from app.db import db
     help="Consolidated indicators of every programme of the instance (a departmental network).",
 )
 @click.option(
+    "--share",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the programme's signed share file (ZIP) for its network.",
+)
+@click.option(
     "--diffusion-externe",
     "external",
     is_flag=True,
     help="CSV or PDF for sharing outside the programme: breakdown counts from 1 to 4 shown as « < 5 ».",
 )
 def indicators_command(
-    year: int, programme_code: str | None, output_format: str, output: Path | None, network: bool, external: bool
+    year: int,
+    programme_code: str | None,
+    output_format: str,
+    output: Path | None,
+    network: bool,
+    share: Path | None,
+    external: bool,
 ) -> None:
     """Yearly indicators of a programme (JSON on standard output by default)."""
+    if share is not None:
+        if network or external or output:
+            raise UserFacingError(
+                "--share écrit les indicateurs exacts signés d'un programme : sans --reseau, "
+                "--diffusion-externe ni --output."
+            )
+        _share(year, programme_code, share)
+        return
     from app.audit import services as audit
     from app.indicators.compute import compute, consolidate
     from app.indicators.summary import mask_small_counts
@@ -83,3 +102,20 @@ def indicators_command(
     else:
         output.write_text(content, encoding="utf-8")
         click.echo(f"Indicateurs {year} écrits dans {output}.", err=True)
+
+
+def _share(year: int, programme_code: str | None, target: Path) -> None:
+    from flask import current_app
+
+    from app.formengine import form_set
+    from app.network.services import make_share
+
+    with app_context():
+        programme = resolve_programme(programme_code)
+        forms = form_set()
+        content = make_share(
+            db.session, programme, year, current_app.config["PARCOURS"].keys_path, (forms.name, forms.version), None
+        )
+        db.session.commit()
+    target.write_bytes(content)
+    click.echo(f"Partage des indicateurs {year} de {programme.code} écrit dans {target}.", err=True)

@@ -47,6 +47,7 @@ def empty_result(year: int, programme_code: str) -> dict[str, Any]:
 
     return {
         "annee": year,
+        "periode": {"debut": f"{year:04d}-01-01", "fin": f"{year:04d}-12-31"},
         "programme": programme_code,
         "orientations": {"total": 0, "par_orienteur": zeros("orienteur"), "par_decision": zeros("decision_eps")},
         "enfants_suivis": {
@@ -63,7 +64,7 @@ def empty_result(year: int, programme_code: str) -> dict[str, Any]:
         "parcours": {"entres": 0, "sortis": 0, "en_cours_au_31_12": 0},
         "sorties": {
             "par_motif": zeros("motif_sortie"),
-            "duree": {"moyenne_mois": None, "par_tranche": dict.fromkeys(DUREE_TRANCHES, 0)},
+            "duree": {"moyenne_mois": None, "jours_total": 0, "par_tranche": dict.fromkeys(DUREE_TRANCHES, 0)},
         },
     }
 
@@ -82,6 +83,7 @@ def consolidate(session: Session, programme_ids: list[int], year: int) -> dict[s
         part, days = _compute(session, programme_id, year)
         _add_counts(result, part)
         total_days += days
+    result["sorties"]["duree"]["jours_total"] = total_days
     result["sorties"]["duree"]["moyenne_mois"] = _mean_months(total_days, result["parcours"]["sortis"])
     result["programmes"] = sorted(session.scalars(select(Programme.code).where(Programme.id.in_(programme_ids))))
     return result
@@ -97,6 +99,11 @@ def _compute(session: Session, programme_id: int, year: int) -> tuple[dict[str, 
     _children(session, programme_id, year, start, end, result)
     _codes(session, programme_id, start, end, result)
     return result, total_days
+
+
+def mean_months(total_days: int, count: int) -> float | None:
+    """Mean duration in months of `count` parcours lasting `total_days` in all, rounded half-up."""
+    return _mean_months(total_days, count)
 
 
 def _add_counts(total: dict[str, Any], part: dict[str, Any]) -> None:
@@ -185,6 +192,7 @@ def _parcours(session: Session, programme_id: int, start: date, end: date, resul
             _add(sorties["par_motif"], motif_sortie, n)
             _add(sorties["duree"]["par_tranche"], duration_band, n)
     sorties["duree"]["moyenne_mois"] = _mean_months(total_days, counts["sortis"])
+    sorties["duree"]["jours_total"] = total_days
     return total_days
 
 

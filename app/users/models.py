@@ -16,6 +16,7 @@ class Role(StrEnum):
     COORDINATEUR = "coordinateur"
     EPS = "eps"
     ADMIN = "admin"
+    RESEAU = "reseau"
 
 
 ROLE_LABELS = {
@@ -23,6 +24,7 @@ ROLE_LABELS = {
     Role.COORDINATEUR: "Coordonnateur·rice",
     Role.EPS: "Membre de l'EPS",
     Role.ADMIN: "Administrateur·rice",
+    Role.RESEAU: "Réseau départemental (tableaux consolidés)",
 }
 
 

@@ -58,7 +58,7 @@ def create_user(
     if not _EMAIL.match(email):
         raise UserError(f"Adresse e-mail invalide : « {email} ».")
     if role not in {r.value for r in Role}:
-        raise UserError(f"Rôle inconnu « {role} » : referent, coordinateur, eps ou admin.")
+        raise UserError(f"Rôle inconnu « {role} » : referent, coordinateur, eps, admin ou reseau.")
     if find_user(session, email):
         raise UserError(f"Un compte existe déjà pour {email}.")
     if not name.strip():
