@@ -117,18 +117,57 @@ def suppressed_cells(columns: Mapping[str, Mapping[str, Any]], total: str | None
         value = values[cell]
         return (value == 0, cell[0] in margins, cell[1] == total, value, cell)
 
+    groups = components(equations)
+    exposed: dict[int, set[Cell]] = {}
+    stale = set(range(len(groups)))
     while True:
         for column in columns:
             if (SORTIS, column) in marks and (DAYS, column) in values and (DAYS, column) not in marks:
                 marks[(DAYS, column)] = COMPLEMENTARY
-        exposed = determined(equations, set(marks))
-        if not exposed:
+                stale |= {i for i, (cells, _eqs) in enumerate(groups) if (DAYS, column) in cells}
+        for index in stale:
+            cells, group = groups[index]
+            exposed[index] = determined(group, cells & set(marks))
+        stale = set()
+        pending = sorted(cell for found in exposed.values() for cell in found)
+        if not pending:
             return marks
-        cell = min(exposed)
-        candidates = {other for equation in equations if cell in equation for other in equation if other not in marks}
-        if not candidates:  # cannot happen: a determined cell shares a relation with a published one
-            raise AssertionError(f"no complementary cell for {cell}")
-        marks[min(candidates, key=preference)] = COMPLEMENTARY
+        complements = (_complement(cell, equations, marks, preference) for cell in pending)
+        complement = next((c for c in complements if c is not None), None)
+        if complement is None:  # every related cell is masked already: nothing more to hide
+            return marks
+        marks[complement] = COMPLEMENTARY
+        stale = {i for i, (cells, _eqs) in enumerate(groups) if complement in cells}
+
+
+def components(equations: list[dict[Cell, int]]) -> list[tuple[set[Cell], list[dict[Cell, int]]]]:
+    """The relations split into independent groups (no cell shared between two groups)."""
+    groups: list[tuple[set[Cell], list[dict[Cell, int]]]] = []
+    for equation in equations:
+        cells, group = set(equation), [equation]
+        keep = []
+        for other_cells, other_group in groups:
+            if other_cells & cells:
+                cells |= other_cells
+                group += other_group
+            else:
+                keep.append((other_cells, other_group))
+        groups = [*keep, (cells, group)]
+    return groups
+
+
+def _complement(cell: Cell, equations: list[dict[Cell, int]], marks: dict[Cell, str], preference: Any) -> Cell | None:
+    """The published cell to mask with `cell`: one of its relations' cells, else (when those are all
+    masked) of the relations reached through them, nearest first."""
+    seen, frontier = {cell}, {cell}
+    while frontier:
+        related = {other for equation in equations if frontier & equation.keys() for other in equation}
+        candidates = {other for other in related if other not in marks}
+        if candidates:
+            return min(candidates, key=preference)
+        frontier = related - seen
+        seen |= related
+    return None
 
 
 def apply(result: Mapping[str, Any], column: str, marks: Mapping[Cell, str]) -> dict[str, Any]:
