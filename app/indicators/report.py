@@ -100,6 +100,7 @@ def _p(text: str, style: str) -> Paragraph:
 
 def paragraph(text: str, style: str) -> Paragraph:
     """A paragraph of the report's styles (`h2`, `body`, `note`...), escaped."""
+    register_fonts()
     return _p(text, style)
 
 
