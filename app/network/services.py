@@ -20,7 +20,7 @@ from app.audit import services as audit
 from app.indicators.compute import compute
 from app.network import consolidate
 from app.network.share import Share, ShareError, build_share, read_share
-from app.signing.keys import all_certificates_pem, ensure_certificate, load_material
+from app.signing.keys import all_certificates_pem, ensure_certificate, has_certificate, load_material
 from app.users.models import Programme
 
 NETWORK_DIR = "network"
@@ -89,7 +89,8 @@ def record_table(session: Session, year: str, external: bool, actor_id: int | No
 def instance_trust(session: Session, instance_path: Path, keys_path: Path) -> bytes:
     """Trust anchors inside an instance: its programmes' certificates (current and past) and the
     certificates placed in `instance/network/trust/*.pem` by its administrator."""
-    pems = [all_certificates_pem(keys_path, code) for code in session.scalars(select(Programme.code))]
+    codes = session.scalars(select(Programme.code))
+    pems = [all_certificates_pem(keys_path, code) for code in codes if has_certificate(keys_path, code)]
     folder = instance_path / NETWORK_DIR / TRUST_DIR
     pems += [path.read_bytes() for path in sorted(folder.glob("*.pem"))] if folder.is_dir() else []
     return trust_bundle([pem for pem in pems if pem.strip()])
