@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -70,6 +71,7 @@ def _instance_forms() -> Path:
 @click.option("--trust", "trusted", required=True, multiple=True, type=FILE, help="Trusted certificate (PEM).")
 def install_command(package: Path, trusted: tuple[Path, ...]) -> None:
     """Check a published set's signature, show what changes, and install it in the instance."""
+    _quiet_signature_logs()
     from flask import current_app
 
     from app.formengine import forms_directory, load_form_set
@@ -110,3 +112,9 @@ def diff_command(old: Path, new: Path, output_format: str) -> None:
     changes = diff.compare(before, after)
     render = diff.as_html if output_format == "html" else diff.as_text
     click.echo(render(before, after, changes), nl=False)
+
+
+def _quiet_signature_logs() -> None:
+    """pyHanko logs each untrusted or altered signature with a traceback; the command says why itself."""
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -34,6 +35,7 @@ def consolidate_command(
     output: Path | None,
 ) -> None:
     """Verify every share against the trusted certificates and build the département table."""
+    _quiet_signature_logs()
     from app.network import consolidate, export, services
     from app.network.share import ShareError
 
@@ -76,3 +78,9 @@ def _audit(year: str, external: bool) -> None:
     with app_context():
         services.record_table(db.session, year, external, None, None)
         db.session.commit()
+
+
+def _quiet_signature_logs() -> None:
+    """pyHanko logs each untrusted or altered signature with a traceback; the command says why itself."""
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
