@@ -1,4 +1,4 @@
-"""An attacker's check, written independently of app.network.suppression: from the published
+"""An attacker's check, written independently of app.indicators.suppression: from the published
 département table alone, which masked cells do the linear relations between published figures fix?
 
 Relations a reader knows: every figure of the total column is the sum of the programmes' figures,

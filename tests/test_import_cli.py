@@ -47,6 +47,10 @@ def test_import_then_indicators(instance: Path, tmp_path: Path) -> None:
     result = json.loads(shown.stdout)
     expected = json.loads((FIXTURES / "indicateurs-exemple-2025.json").read_text(encoding="utf-8"))
     assert result["programme"] == "PRE-TEST"
+    # Turn-2 additions (INTERFACES.md): the period and the exits' total days, as in the v2 fixture.
+    v2 = json.loads((FIXTURES / "indicateurs-v2-2025.json").read_text(encoding="utf-8"))
+    assert result["periode"] == v2["periode"]
+    assert result["sorties"]["duree"].pop("jours_total") == v2["sorties"]["duree"]["jours_total"]
     assert {k: result[k] for k in expected} == expected
 
     output = tmp_path / "2024.json"

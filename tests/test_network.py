@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from app.cli import main
 from app.crypto.certificates import KeyMaterial, self_signed
+from app.indicators import suppression
 from app.indicators.compute import compute, empty_result, mean_months
-from app.network import consolidate, export, services, suppression
+from app.network import consolidate, export, services
 from app.network.share import ShareError, build_share
 from tests.factories import make_child, make_parcours, make_programme
 from tests.network_helpers import MASKS, leaves, recoverable_cells

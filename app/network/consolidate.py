@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from app.indicators import suppression
 from app.indicators.compute import NETWORK, mean_months
-from app.network import suppression
 from app.network.share import Share, ShareError
 
 TOTAL = "total"

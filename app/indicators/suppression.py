@@ -16,7 +16,7 @@ duration travel together: when the count is masked, so are the other two.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -106,10 +106,19 @@ def determined(equations: list[dict[Cell, int]], masked: set[Cell]) -> set[Cell]
     return {unknowns[pivot] for pivot, row in pivots if len(row) == 1}
 
 
-def suppressed_cells(columns: Mapping[str, Mapping[str, Any]], total: str | None = None) -> dict[Cell, str]:
-    """Which cells to mask, and how: « < 5 » for small counts, « secret » for the complementary ones."""
+def suppressed_cells(
+    columns: Mapping[str, Mapping[str, Any]],
+    total: str | None = None,
+    maskable: Callable[[Cell], bool] = lambda _cell: True,
+) -> dict[Cell, str]:
+    """Which cells to mask, and how: « < 5 » for small counts, « secret » for the complementary ones.
+    Cells for which `maskable` is false are always published (a programme's exact totals)."""
     values = {(path, column): value for column, result in columns.items() for path, value in counts(result)}
-    marks = {cell: PRIMARY for cell, value in values.items() if 0 < value < SMALL_COUNT and cell[0] != DAYS}
+    marks = {
+        cell: PRIMARY
+        for cell, value in values.items()
+        if 0 < value < SMALL_COUNT and cell[0] != DAYS and maskable(cell)
+    }
     equations = relations(columns, total)
     margins = set(PARTITIONS.values())
 
@@ -128,16 +137,31 @@ def suppressed_cells(columns: Mapping[str, Mapping[str, Any]], total: str | None
         for index in stale:
             cells, group = groups[index]
             exposed[index] = determined(group, cells & set(marks))
-        stale = set()
         pending = sorted(cell for found in exposed.values() for cell in found)
         if not pending:
-            return marks
-        complements = (_complement(cell, equations, marks, preference) for cell in pending)
-        complement = next((c for c in complements if c is not None), None)
+            return _pruned(marks, groups, values)
+        candidates = (_complement(cell, equations, marks, preference, maskable) for cell in pending)
+        complement = next((c for c in candidates if c is not None), None)
         if complement is None:  # every related cell is masked already: nothing more to hide
-            return marks
+            return _pruned(marks, groups, values)
         marks[complement] = COMPLEMENTARY
         stale = {i for i, (cells, _eqs) in enumerate(groups) if complement in cells}
+
+
+def _pruned(
+    marks: dict[Cell, str], groups: list[tuple[set[Cell], list[dict[Cell, int]]]], values: Mapping[Cell, int]
+) -> dict[Cell, str]:
+    """Publish again every complementary cell that is not needed (largest first): the greedy choice
+    above may mask more than necessary."""
+    for cell in sorted((c for c, mark in marks.items() if mark == COMPLEMENTARY), key=lambda c: -values[c]):
+        if cell[0] == DAYS and (SORTIS, cell[1]) in marks:
+            continue
+        for cells, group in groups:
+            if cell in cells:
+                if not determined(group, (cells & set(marks)) - {cell}):
+                    del marks[cell]
+                break
+    return marks
 
 
 def components(equations: list[dict[Cell, int]]) -> list[tuple[set[Cell], list[dict[Cell, int]]]]:
@@ -156,13 +180,19 @@ def components(equations: list[dict[Cell, int]]) -> list[tuple[set[Cell], list[d
     return groups
 
 
-def _complement(cell: Cell, equations: list[dict[Cell, int]], marks: dict[Cell, str], preference: Any) -> Cell | None:
+def _complement(
+    cell: Cell,
+    equations: list[dict[Cell, int]],
+    marks: dict[Cell, str],
+    preference: Callable[[Cell], Any],
+    maskable: Callable[[Cell], bool],
+) -> Cell | None:
     """The published cell to mask with `cell`: one of its relations' cells, else (when those are all
     masked) of the relations reached through them, nearest first."""
     seen, frontier = {cell}, {cell}
     while frontier:
         related = {other for equation in equations if frontier & equation.keys() for other in equation}
-        candidates = {other for other in related if other not in marks}
+        candidates = {other for other in related if other not in marks and maskable(other)}
         if candidates:
             return min(candidates, key=preference)
         frontier = related - seen
