@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,12 @@ def install(
     target = instance / INSTALLED_DIR
     staging = instance / f".forms-{secrets.token_hex(6)}"
     staging.mkdir(mode=0o700)
-    write_files(staging, files)
-    loaded = load_form_set(staging)
+    try:
+        write_files(staging, files)
+        loaded = load_form_set(staging)
+    except Exception:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     if target.exists():
         previous = instance / PREVIOUS_DIR / f"v{current.version}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
         previous.parent.mkdir(mode=0o700, exist_ok=True)

@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.authz import Permission, current_user, requires
@@ -26,6 +26,7 @@ from app.users.models import User
 bp = Blueprint("network", __name__, url_prefix="/reseau")
 
 SOURCES = ("partages", "instance")
+FIRST_YEAR = 2000
 
 
 def _user() -> User:
@@ -155,6 +156,8 @@ def upload() -> ResponseReturnValue:
 @requires(Permission.INDICATORS_VIEW)
 def share(year: int) -> ResponseReturnValue:
     """The coordinator's button: the programme's signed share file of the year."""
+    if not FIRST_YEAR <= year <= date.today().year + 1:
+        abort(404)
     user = _user()
     forms = form_set()
     content = services.make_share(
