@@ -24,7 +24,7 @@ ROLE_LABELS = {
     Role.COORDINATEUR: "Coordonnateur·rice",
     Role.EPS: "Membre de l'EPS",
     Role.ADMIN: "Administrateur·rice",
-    Role.RESEAU: "Réseau départemental (tableaux consolidés)",
+    Role.RESEAU: "Réseau départemental",
 }
 
 
