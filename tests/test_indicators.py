@@ -130,6 +130,7 @@ def brute_force(children: list[FakeChild], year: int) -> dict[str, object]:
         mean = float(Fraction(tenths, 10))
     return {
         "annee": year,
+        "periode": {"debut": start.isoformat(), "fin": end.isoformat()},
         "orientations": {
             "total": len(oriented),
             "par_orienteur": count([p.orienteur for p in oriented], "orienteur"),
@@ -163,6 +164,7 @@ def brute_force(children: list[FakeChild], year: int) -> dict[str, object]:
             "par_motif": count([p.motif_sortie for p in left], "motif_sortie"),
             "duree": {
                 "moyenne_mois": mean,
+                "jours_total": sum(days),
                 "par_tranche": {
                     t: tranches.count(t) for t in ("moins_de_6_mois", "6_12_mois", "12_24_mois", "24_mois_et_plus")
                 },
@@ -228,6 +230,7 @@ def test_an_empty_year_lists_every_code_with_zero(session: Session, world: World
     assert result["enfants_suivis"]["qpv"] == {"oui": 0, "non": 0, "non_renseigne": 0}
     assert result["sorties"]["duree"] == {
         "moyenne_mois": None,
+        "jours_total": 0,
         "par_tranche": {"moins_de_6_mois": 0, "6_12_mois": 0, "12_24_mois": 0, "24_mois_et_plus": 0},
     }
     json.dumps(result)

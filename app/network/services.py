@@ -11,12 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.crypto.certificates import CertificateError, split_certificates
 from app.indicators.compute import compute
 from app.network import consolidate
 from app.network.share import Share, ShareError, build_share, read_share
@@ -51,10 +50,9 @@ def trust_bundle(pems: Sequence[bytes]) -> bytes:
     bundle = b""
     for index, pem in enumerate(pems, start=1):
         try:
-            certificates = x509.load_pem_x509_certificates(pem)
-        except ValueError as error:
+            bundle += b"".join(split_certificates(pem))
+        except CertificateError as error:
             raise ShareError(f"Certificat de confiance n° {index} illisible : un fichier PEM est attendu.") from error
-        bundle += b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
     return bundle
 
 

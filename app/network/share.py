@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from asn1crypto import cms
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
-from app.crypto.certificates import KeyMaterial, sign_detached_cms
+from app.crypto.certificates import KeyMaterial, certificate_der, sign_detached_cms
 from app.signing.validation import check_detached_cms
 
 DATA = "indicateurs.json"
@@ -91,11 +89,8 @@ def _embedded_certificates(signature: bytes) -> list[bytes]:
 
 
 def _same_certificate(certificate_pem: bytes, signature: bytes) -> bool:
-    try:
-        der = x509.load_pem_x509_certificate(certificate_pem).public_bytes(serialization.Encoding.DER)
-    except ValueError:
-        return False
-    return der in _embedded_certificates(signature)
+    der = certificate_der(certificate_pem)
+    return der is not None and der in _embedded_certificates(signature)
 
 
 def read_share(name: str, content: bytes, trusted: bytes) -> Share:
