@@ -23,6 +23,7 @@ from app.formengine.loader import publish
 from app.formsets import services
 from app.formsets.package import PackageError, build_package, load_files, verify_package
 from app.nomenclature import FORMS_DIR
+from tests.test_import_cli import run
 
 
 @cache
@@ -227,11 +228,12 @@ def test_forms_package_and_install_commands(
     assert verified.returncode == 0, verified.stderr
     untrusted = tmp_path / "autre.pem"
     untrusted.write_bytes(other_material().certificate_pem)
-    refused = runner.invoke(main, ["forms", "install", str(package), "--trust", str(untrusted)], env=env)
-    assert refused.exit_code == 1 and "certificat de confiance" in refused.output
-    installed = runner.invoke(main, ["forms", "install", str(package), "--trust", str(certificate)], env=env)
-    assert installed.exit_code == 0, installed.output
-    assert "Libellé : « Nom » → « Nom de famille »" in installed.output and "v2 installé" in installed.output
+    # In a subprocess, like a real run: the command's database connections end with it.
+    refused = run(instance, "forms", "install", str(package), "--trust", str(untrusted))
+    assert refused.returncode == 1 and "certificat de confiance" in refused.stderr
+    installed = run(instance, "forms", "install", str(package), "--trust", str(certificate))
+    assert installed.returncode == 0, installed.stderr
+    assert "Libellé : « Nom » → « Nom de famille »" in installed.stdout and "v2 installé" in installed.stdout
     app = make_app(instance)
     with app.app_context():
         assert form_set().version == 2 and form_set().latest("orientation").version == 2
