@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test-deps system-deps run test lint bench clean
+.PHONY: install lock test-deps system-deps run test lint bench clean
 
 install: $(STAMP)
 
@@ -28,11 +28,19 @@ system-deps:
 # axe-core for the browser tests' accessibility checks.
 test-deps: install system-deps node_modules/.installed
 
-$(STAMP): pyproject.toml
+# Every dependency (runtime, test, lint and type tools) from the lock, checked against its hashes;
+# then the project itself, without resolving anything else.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Regenerate requirements.lock after changing the dependencies in pyproject.toml.
+lock: install
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --no-emit-index-url --extra test --strip-extras \
+		-o requirements.lock pyproject.toml
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -45,6 +53,7 @@ run: install
 lint: install
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # The whole suite on SQLite, then again on PostgreSQL when PARCOURS_TEST_POSTGRES_URL is set
 # (.ci/run starts a server and sets it; CI refuses to skip it).
@@ -59,8 +68,10 @@ test: test-deps lint
 		echo "PostgreSQL run skipped: set PARCOURS_TEST_POSTGRES_URL (see README)"; \
 	fi
 
+# `make bench` runs every benchmark; `make bench BENCH="web indicators" BENCH_ARGS="--sizes 100000"` some.
+# PARCOURS_BENCH_POSTGRES_URL=... runs them on PostgreSQL too (that database is emptied).
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

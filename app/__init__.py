@@ -7,20 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, render_template, request
-from flask_wtf.csrf import CSRFError, CSRFProtect
 
 import app.models  # noqa: F401  (complete the mappers)
-from app import formengine
+from app import dates
 from app.auth import sessions
 from app.authz.decorators import current_user, enforce_declared_permissions
-from app.config import load_settings
+from app.config import ConfigError, load_settings
 from app.crypto import KeyRing
+from app.crypto.current import install as install_keyring
 from app.db import db
 from app.i18n import _, translations
 from app.navigation import nav_links
 from app.nomenclature import nomenclature
-
-csrf = CSRFProtect()
+from app.proxy import TrustedProxies, https_required, parse_networks
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -28,9 +27,18 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the app from an instance folder; raise ConfigError or MissingKeyError when unusable."""
+def create_app(
+    instance_path: Path | None = None, overrides: dict[str, Any] | None = None, *, web: bool = True
+) -> Flask:
+    """Build the app from an instance folder; raise ConfigError or MissingKeyError when unusable.
+
+    `web=False`: only settings, keys and database, for a command that serves no page (it then imports
+    none of the views, nor the PDF and signing libraries they use)."""
     settings = load_settings(instance_path, overrides)
+    try:
+        proxies = parse_networks(settings.trusted_proxies)
+    except ValueError as error:
+        raise ConfigError(f"{error}; fix config.json in {settings.instance_path}.") from error
     keyring = KeyRing.load(settings.keys_path)
 
     app = Flask(__name__, instance_path=str(settings.instance_path))
@@ -46,41 +54,53 @@ def create_app(instance_path: Path | None = None, overrides: dict[str, Any] | No
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
     )
-    app.extensions["parcours_keyring"] = keyring
-    formengine.install(app)
+    install_keyring(app, keyring)
     db.init_app(app)
-    csrf.init_app(app)
+    if not web:
+        return app
+    from flask_wtf.csrf import CSRFProtect
+
+    from app import formengine
+
+    formengine.install(app)
+    CSRFProtect(app)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
 
     _register_blueprints(app)
     enforce_declared_permissions(app)
+    app.before_request(https_required)
     app.before_request(sessions.load_user)
     app.after_request(_security_headers)
     _register_error_pages(app)
     app.context_processor(lambda: {"current_user": current_user()})
     app.jinja_env.globals.update(nav_links=nav_links, label=nomenclature().label)
+    app.jinja_env.filters.update(dates.JINJA_FILTERS)
+    app.wsgi_app = TrustedProxies(app.wsgi_app, proxies)  # type: ignore[method-assign]
 
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.admin.audit_log import bp as audit_bp
+    from app.admin.users import bp as users_bp
     from app.archive.views import bp as archive_bp
-    from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.children.views import bp as children_bp
     from app.documents.views import bp as documents_bp
+    from app.eps.views import bp as seances_bp
     from app.formsets.views import bp as formsets_bp
     from app.home.views import bp as home_bp
     from app.imports.views import bp as imports_bp
     from app.indicators.views import bp as indicators_bp
     from app.network.views import bp as network_bp
+    from app.retention.views import bp as retention_bp
     from app.signing.views import bp as signing_bp
-    from app.users.views import bp as users_bp
     from app.workflow.views import bp as eps_bp
 
-    blueprints = [home_bp, auth_bp, children_bp, users_bp, eps_bp, indicators_bp, imports_bp, archive_bp, signing_bp]
-    for blueprint in (*blueprints, audit_bp, documents_bp, network_bp, formsets_bp):
+    blueprints = [home_bp, auth_bp, children_bp, users_bp, eps_bp, seances_bp, indicators_bp, imports_bp]
+    blueprints += [archive_bp, signing_bp, retention_bp, network_bp, formsets_bp]
+    for blueprint in (*blueprints, audit_bp, documents_bp):
         app.register_blueprint(blueprint)
 
 
@@ -96,6 +116,8 @@ def _security_headers(response: Response) -> Response:
 
 
 def _register_error_pages(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
     messages = {
         400: (
             _("Requête invalide"),

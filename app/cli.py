@@ -2,58 +2,61 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import secrets
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
-from flask import Flask
-from sqlalchemy import select
 
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.config import CONFIG_FILE, ConfigError, instance_path_from_env, write_config
 from app.crypto.keyring import MissingKeyError, create_initial_keys
 from app.db import db, make_engine
-from app.users.models import Programme
+from app.i18n import _
+
+# The features' commands, imported only when called: a command loads only what it needs (no PDF or
+# signing library for `parcours indicators --format json`).
+LAZY_COMMANDS = {
+    "archive": "app.archive.cli:archive",
+    "audit": "app.admin.cli:audit",
+    "backup": "app.maintenance.cli:backup",
+    "forms": "app.formengine.cli:forms",
+    "import": "app.imports.cli:import_command",
+    "indicators": "app.indicators.cli:indicators_command",
+    "keys": "app.maintenance.cli:keys",
+    "network": "app.network.cli:network",
+    "purge": "app.maintenance.cli:purge",
+    "restore": "app.maintenance.cli:restore",
+}
 
 
-class UserFacingError(click.ClickException):
-    """Printed on stderr, exit code 1."""
+def _load_command(name: str) -> click.Command:
+    module, attribute = LAZY_COMMANDS[name].split(":")
+    command: click.Command = getattr(importlib.import_module(module), attribute)
+    if name == "keys" and isinstance(command, click.Group) and "import-certificate" not in command.commands:
+        from app.signing.cli import import_certificate_command
 
-    exit_code = 1
+        command.add_command(import_certificate_command)
+    if name == "forms" and isinstance(command, click.Group) and "package" not in command.commands:
+        from app.formsets.cli import diff_command, install_command, package_command
 
-
-@contextmanager
-def app_context() -> Iterator[Flask]:
-    from app import create_app
-
-    try:
-        app = create_app()
-    except (ConfigError, MissingKeyError) as error:
-        raise UserFacingError(str(error)) from error
-    with app.app_context():
-        yield app
+        for subcommand in (package_command, install_command, diff_command):
+            command.add_command(subcommand)
+    return command
 
 
-def resolve_programme(code: str | None) -> Programme:
-    """The programme named by --programme, or the only one of the instance."""
-    programmes = db.session.scalars(select(Programme).order_by(Programme.code)).all()
-    if code:
-        for programme in programmes:
-            if programme.code == code.upper():
-                return programme
-        raise UserFacingError(f"Programme inconnu : {code}.")
-    if len(programmes) == 1:
-        return programmes[0]
-    if not programmes:
-        raise UserFacingError("Aucun programme : créez-en un avec `parcours programmes add`.")
-    raise UserFacingError(
-        f"Plusieurs programmes dans cette instance : précisez --programme ({', '.join(p.code for p in programmes)})."
-    )
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            self.add_command(_load_command(cmd_name), cmd_name)
+        return self.commands.get(cmd_name)
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 def main() -> None:
     """Parcours — Programmes de Réussite Éducative."""
 
@@ -76,14 +79,14 @@ def init(demo: bool) -> None:
         values = {"demo": True, "secure_cookies": False, **values}
     if not config_file.exists() or values != json.loads(config_file.read_text(encoding="utf-8")):
         write_config(instance, values)
-        click.echo(f"Configuration écrite : {config_file}")
+        click.echo(_("Configuration écrite : %(config_file)s") % {"config_file": config_file})
     if create_initial_keys(instance / "keys"):
-        click.echo(f"Clés créées dans {instance / 'keys'}")
+        click.echo(_("Clés créées dans %(path)s") % {"path": instance / "keys"})
     settings = load_settings(instance)
     engine = make_engine(settings.database_url or default_database_url(instance))
     upgrade(engine)
     engine.dispose()
-    click.echo("Base de données à jour.")
+    click.echo(_("Base de données à jour."))
     if demo:
         from app.demo import create_demo
 
@@ -100,7 +103,7 @@ def _ensure_certificates() -> None:
 
     with app_context():
         for code in ensure_programme_certificates(db.session, current_app.config["PARCOURS"].keys_path):
-            click.echo(f"Certificat de cachet auto-signé créé pour {code}.")
+            click.echo(_("Certificat de cachet auto-signé créé pour %(code)s.") % {"code": code})
 
 
 @main.group()
@@ -120,7 +123,7 @@ def programmes_add(code: str, name: str) -> None:
         except UserError as error:
             raise UserFacingError(str(error)) from error
         db.session.commit()
-        click.echo(f"Programme {programme.code} créé.")
+        click.echo(_("Programme %(code)s créé.") % {"code": programme.code})
     _ensure_certificates()
 
 
@@ -150,57 +153,53 @@ def users_add(email: str, role: str, name: str, programme_code: str | None, pass
         except UserError as error:
             raise UserFacingError(str(error)) from error
         db.session.commit()
-        click.echo(f"Compte {email.lower()} ({role}) créé dans {programme.code}.")
+        click.echo(
+            _("Compte %(email)s (%(role)s) créé dans %(code)s.")
+            % {"email": email.lower(), "role": role, "code": programme.code}
+        )
+
+
+@main.command("upgrade")
+def upgrade_command() -> None:
+    """Bring the instance's database to the latest migration (prints from → to)."""
+    from app.config import default_database_url, load_settings
+    from app.migrate import head_revision, upgrade
+
+    try:
+        settings = load_settings(instance_path_from_env())
+    except ConfigError as error:
+        raise UserFacingError(str(error)) from error
+    engine = make_engine(settings.database_url or default_database_url(settings.instance_path))
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        click.echo(_("Base de données déjà à jour (%(revision)s).") % {"revision": after})
+    else:
+        click.echo(
+            _("Base de données mise à jour : %(before)s → %(after)s.")
+            % {"before": before or _("vide"), "after": after or head_revision()}
+        )
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-def run(host: str, port: int) -> None:
-    """Serve the web app."""
-    from werkzeug.serving import run_simple
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (default: 2 per core, at most 8).")
+def run(host: str, port: int, workers: int | None) -> None:
+    """Serve the web app with gunicorn (production server)."""
+    import logging
 
     from app import create_app
+    from app.serving import default_workers, serve
 
     try:
-        app = create_app()
+        app = create_app()  # fail here, with a clear message, rather than in every worker
     except (ConfigError, MissingKeyError) as error:
         raise UserFacingError(str(error)) from error
-    click.echo(f"Parcours sur http://{host}:{port}/")
-    run_simple(host, port, app, threaded=True)
-
-
-def _register_commands() -> None:
-    from app.audit.cli import audit
-    from app.maintenance.cli import backup, keys, purge, restore
-
-    for command in (audit, keys, purge, backup, restore):
-        main.add_command(command)
-
-    from app.archive.cli import archive
-    from app.signing.cli import import_certificate_command
-
-    keys.add_command(import_certificate_command)
-    main.add_command(archive)
-
-    from app.formengine.cli import forms
-    from app.formsets.cli import diff_command, install_command, package_command
-
-    for command in (package_command, install_command, diff_command):
-        forms.add_command(command)
-    main.add_command(forms)
-
-    from app.imports.cli import import_command
-
-    main.add_command(import_command)
-
-    from app.indicators.cli import indicators_command
-
-    main.add_command(indicators_command)
-
-    from app.network.cli import network
-
-    main.add_command(network)
-
-
-_register_commands()
+    settings = app.config["PARCOURS"]
+    del app
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s")
+    click.echo(f"Parcours sur http://{host}:{port}/", err=True)
+    serve(settings, host, port, workers or default_workers())

@@ -31,6 +31,7 @@ class Settings:
     session_absolute_hours: int = 10
     secure_cookies: bool = True
     demo: bool = False
+    trusted_proxies: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -66,6 +67,11 @@ def load_settings(instance_path: Path | None = None, overrides: dict[str, Any] |
     database_url = (
         values.get("database_url") or os.environ.get("PARCOURS_DATABASE_URL") or default_database_url(instance_path)
     )
+    trusted_proxies = values.get("trusted_proxies") or []
+    if not isinstance(trusted_proxies, list) or not all(isinstance(p, str) for p in trusted_proxies):
+        raise ConfigError(
+            f'`trusted_proxies` in {config_file} must be a list of IP addresses or networks, for example ["127.0.0.1"].'
+        )
     known = {f for f in Settings.__dataclass_fields__ if f not in {"instance_path", "extra"}}
     return Settings(
         instance_path=instance_path,
@@ -76,6 +82,7 @@ def load_settings(instance_path: Path | None = None, overrides: dict[str, Any] |
         session_absolute_hours=int(values.get("session_absolute_hours", 10)),
         secure_cookies=bool(values.get("secure_cookies", True)),
         demo=bool(values.get("demo", False)),
+        trusted_proxies=tuple(trusted_proxies),
         extra={k: v for k, v in values.items() if k not in known},
     )
 

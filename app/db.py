@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -21,8 +23,28 @@ NAMING_CONVENTION = {
 }
 
 
+# Execution option of a transaction that only reads (see Database.begin_read).
+READ_ONLY = "parcours_read_only"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def str_enum(values: type[StrEnum], length: int) -> Enum:
+    """A column holding one of `values`: VARCHAR(length) storing the value, read back as the enum member."""
+    return Enum(
+        values,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+def new_public_id() -> str:
+    """The random id shown in URLs and audit targets instead of the row id."""
+    return secrets.token_urlsafe(12)
 
 
 def utcnow() -> datetime:
@@ -38,11 +60,14 @@ def make_engine(url: str) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, and transactions that take the write lock up front.
+    """WAL, foreign keys, and transactions that take the write lock up front unless they only read.
 
     pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN (and
-    savepoints) reach SQLite as written; BEGIN IMMEDIATE avoids lock-upgrade deadlocks since
-    nearly every request writes an audit event.
+    savepoints) reach SQLite as written. A transaction begins IMMEDIATE (the write lock up front: no
+    lock-upgrade deadlock) unless it was opened by `Database.begin_read`: a reader begins DEFERRED,
+    takes no lock, and never makes other workers wait. `synchronous=NORMAL` in WAL mode: a commit
+    survives the process being killed (`kill -9`) without an fsync per transaction; only a power cut
+    may lose the last commits (production runs PostgreSQL, see the README).
     """
 
     @event.listens_for(engine, "connect")
@@ -51,13 +76,14 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = "DEFERRED" if connection.get_execution_options().get(READ_ONLY) else "IMMEDIATE"
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 @dataclass
@@ -89,6 +115,16 @@ class Database:
             g.db_session = self._state().factory()
         session: Session = g.db_session
         return session
+
+    def begin_read(self) -> None:
+        """Open the request session's next transaction as a reader (SQLite: a deferred BEGIN, no lock).
+
+        Such a transaction must not write: commit it before any change (SQLite cannot safely turn a
+        reader into a writer once another connection has committed). No-op inside a transaction.
+        """
+        session = self.session
+        if not session.in_transaction():
+            session.connection(execution_options={READ_ONLY: True})
 
     def engine_of(self, app: Flask) -> Engine:
         return self._state(app).engine

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.children.models import Parcours, ParcoursCode
-from app.children.services import Guardian, Identity, create_child, new_public_id
-from app.db import db
+from app.children.services import Guardian, Identity, create_child
+from app.db import db, new_public_id
 from app.nomenclature import nomenclature
 from app.users.models import Programme, User
 from app.users.services import create_programme, create_user
@@ -65,6 +65,7 @@ def create_demo(echo: Callable[[str], None] = print) -> None:
         referents = [_by_email(session, "referent@demo.parcours"), _by_email(session, "referent2@demo.parcours")]
         _create_children(session, programme, referents)
         _create_documented_children(session)
+        _create_seances(session)
         session.commit()
         echo("Données de démonstration créées (programme DEMO).")
     echo("Comptes de démonstration (mot de passe « demo-parcours ») :")
@@ -78,6 +79,14 @@ def _create_documented_children(session: Session) -> None:
 
     referent = _by_email(session, "referent@demo.parcours")
     create_documented_children(session, referent, _by_email(session, "coordination@demo.parcours"))
+
+
+def _create_seances(session: Session) -> None:
+    from app.eps.demo import create_demo_seances
+
+    create_demo_seances(
+        session, _by_email(session, "coordination@demo.parcours"), _by_email(session, "eps@demo.parcours")
+    )
 
 
 # The usual class at each age (French school system); younger children are not yet at school.
@@ -128,7 +137,7 @@ def _create_children(session: Session, programme: Programme, referents: list[Use
                 identity=identity,
                 referent_id=referent.id,
                 actor_id=None,
-                last_contact=today,
+                last_family_contact=today,
             )
             niveau = _niveau_at((oriented - born).days // 365)
             decision = rng.choice(["accepte", "accepte", "accepte", "en_attente", "refuse"])
@@ -153,6 +162,7 @@ def _create_children(session: Session, programme: Programme, referents: list[Use
                 cycle=names.cycle_of_niveau[niveau],
                 qpv=rng.choice(["oui", "oui", "non"]),
                 rep=rng.choice(names.codes("rep")),
+                imported=True,  # recorded before Parcours: the paper orientation was complete
             )
             parcours.codes = [
                 ParcoursCode(dimension="difficulte", code=c)

@@ -1,14 +1,16 @@
-"""Alembic, driven from code: `parcours init` upgrades the database to the latest revision."""
+"""Alembic, driven from code: `parcours init`, `upgrade` and `restore` bring the database to a revision."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+from app.resources import shipped_dir
+
+MIGRATIONS_DIR = shipped_dir("migrations")
 
 
 def alembic_config(database_url: str) -> Config:
@@ -18,8 +20,27 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
+def head_revision() -> str:
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    assert head is not None, "the migrations have a single head"
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The database's revision; None for an empty database (no schema yet)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_connection(connection: Connection, target: str = "head") -> None:
+    """Migrate inside the caller's transaction (all or nothing with whatever it does next)."""
+    config = alembic_config(connection.engine.url.render_as_string(hide_password=False))
+    config.attributes["connection"] = connection
+    command.upgrade(config, target)
+
+
+def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str | None]:
+    """Bring the database to `target`; return its revision before and after."""
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        before = current_revision(connection)
+        upgrade_connection(connection, target)
+        return before, current_revision(connection)

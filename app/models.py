@@ -2,7 +2,6 @@
 
 from app.archive.models import ArchiveExport
 from app.audit.models import AuditEvent, AuditHead
-from app.auth.models import UserSession
 from app.children.models import (
     Child,
     ChildIdentity,
@@ -13,23 +12,47 @@ from app.children.models import (
 )
 from app.db import Base
 from app.documents.models import Document, DocumentContent
-from app.users.models import Programme, User
+from app.eps.models import (
+    AgendaItem,
+    CharterAcceptance,
+    EpsDecision,
+    EpsText,
+    Letter,
+    ReviewRequest,
+    Seance,
+    SeanceExternal,
+    SeanceMember,
+)
+from app.retention.models import Elimination, EliminationVisa, FamilyNotice
+from app.users.models import Programme, User, UserSession
 
 metadata = Base.metadata
 
 __all__ = [
+    "AgendaItem",
     "ArchiveExport",
     "AuditEvent",
     "AuditHead",
+    "CharterAcceptance",
     "Child",
     "ChildIdentity",
     "ChildSearchIndex",
     "Document",
     "DocumentContent",
+    "Elimination",
+    "EliminationVisa",
+    "FamilyNotice",
+    "EpsDecision",
+    "EpsText",
+    "Letter",
     "Parcours",
     "ParcoursCode",
     "ParcoursDetails",
     "Programme",
+    "ReviewRequest",
+    "Seance",
+    "SeanceExternal",
+    "SeanceMember",
     "User",
     "UserSession",
     "metadata",

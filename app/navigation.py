@@ -12,10 +12,13 @@ from app.users.models import User
 # (endpoint, label); an endpoint not registered (feature absent) is skipped.
 ENTRIES = [
     ("children.index", _("Enfants suivis")),
-    ("eps.agenda", _("Ordre du jour EPS")),
+    ("seances.index", _("Séances EPS")),
+    ("eps.agenda", _("Situations pour l'EPS")),
     ("indicators.dashboard", _("Indicateurs")),
     ("imports.upload", _("Import")),
     ("archive.index", _("Archives")),
+    ("retention.index", _("Élimination")),
+    ("retention.edit_notice", _("Notice aux familles")),
     ("users.index", _("Comptes utilisateurs")),
     ("signing.certificate", _("Certificat de cachet")),
     ("audit.index", _("Journal d'audit")),

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
+from app.i18n import _
+from app.resources import shipped_dir
+
+FORMS_DIR = shipped_dir("forms")
+# `tranche_age` codes by age in whole years on 31 December: (upper bound excluded, code).
+AGE_BANDS = ((2, "moins_de_2"), (6, "2-5"), (11, "6-10"), (17, "11-16"))
+OLDEST_BAND = "17+"
+
+
+class Decision(StrEnum):
+    """The EPS decision on an orientation (nomenclature dimension `decision_eps`)."""
+
+    EN_ATTENTE = "en_attente"
+    ACCEPTE = "accepte"
+    REFUSE = "refuse"
+    REORIENTE = "reoriente"
+    AJOURNE = "ajourne"  # the EPS needs one more element before deciding (issue 12)
 
 
 class NomenclatureError(ValueError):
@@ -24,7 +41,7 @@ class Dimension:
 
     def label_of(self, code: str | None) -> str:
         if code is None:
-            return "Non renseigné"
+            return _("Non renseigné")
         return self.codes.get(code, code)
 
     def canonical(self, value: str) -> str | None:
@@ -77,3 +94,9 @@ def load(path: Path) -> Nomenclature:
 def nomenclature() -> Nomenclature:
     """The shipped nomenclature."""
     return load(FORMS_DIR / "nomenclature.yaml")
+
+
+def age_band(annee_naissance: int, year: int) -> str:
+    """The `tranche_age` code of a child born in `annee_naissance`, on 31 December of `year`."""
+    age = year - annee_naissance
+    return next((code for limit, code in AGE_BANDS if age < limit), OLDEST_BAND)

@@ -61,8 +61,8 @@ def _renderable(document_id: str, child_label: str):  # type: ignore[no-untyped-
 
 
 def _populate(session, count: int):  # type: ignore[no-untyped-def]
-    from app.children.services import new_public_id
     from app.children.vault import cipher_for
+    from app.db import new_public_id
     from app.documents.models import FINAL, Document, DocumentContent
     from tests import factories
 

@@ -33,9 +33,8 @@ from tests import factories
 settings.register_profile("parcours", deadline=None)
 settings.load_profile("parcours")
 
-FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
-if not FIXTURES.is_dir():
-    FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Copies of the shared fixtures (see tests/fixtures/README.md): the tests never read outside the repository.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def make_instance(path: Path, database_url: str | None = None) -> Path:
@@ -110,7 +109,7 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def base_app(instance_path: Path) -> Iterator[Flask]:
-    app = create_app(instance_path, {"testing": True})
+    app = create_app(instance_path)
     app.config["TESTING"] = True
     app.test_client_class = IsolatedClient
     yield app

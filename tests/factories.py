@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.auth import totp
-from app.auth.passwords import hash_password
 from app.children.models import Child, Parcours, ParcoursCode
-from app.children.services import Guardian, Identity, create_child, new_public_id
-from app.children.vault import cipher_for, keyring
-from app.db import utcnow
+from app.children.services import Guardian, Identity, create_child
+from app.children.vault import cipher_for
+from app.crypto.current import keyring
+from app.db import new_public_id, utcnow
 from app.documents.models import FINAL, Document, DocumentContent
 from app.users.models import Programme, User
+from app.users.passwords import hash_password
 from app.users.services import create_programme
 
 PASSWORD = "correct horse battery staple"
@@ -78,11 +79,14 @@ def make_child(session: Session, programme: Programme, referent: User | None = N
         identity=make_identity(**identity),
         referent_id=referent.id if referent else None,
         actor_id=None,
-        last_contact=date.today(),
+        last_family_contact=date.today(),
     )
 
 
 def make_parcours(session: Session, child: Child, **values: object) -> Parcours:
+    """A parcours; without its orientation document it stands for an imported (paper, finalised)
+    orientation unless `imported=False` is given."""
+    values.setdefault("imported", True)
     difficultes = values.pop("difficultes", ["scolaire"])
     actions = values.pop("actions", [])
     fields: dict[str, object] = {

@@ -19,10 +19,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.auth import totp
-from app.auth.models import UserSession
-from app.auth.passwords import hash_password, password_problem, verify_password
-from app.children.vault import keyring
+from app.crypto.current import keyring
 from app.db import db, utcnow
+from app.users.models import UserSession
+from app.users.passwords import hash_password, password_problem, verify_password
 from app.users.services import UserError, create_user, set_active
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD, TOTP_SEEDS, World, make_programme, make_user

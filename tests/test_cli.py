@@ -40,6 +40,29 @@ def test_init_demo_is_idempotent_and_keeps_keys(demo_instance: Path) -> None:
     assert (demo_instance / "keys").stat().st_mode & 0o777 == 0o700
 
 
+def test_demo_holds_a_past_seance_with_its_releve_and_a_future_one_with_an_agenda(demo_instance: Path) -> None:
+    import json
+    import sqlite3
+    from datetime import datetime
+
+    with sqlite3.connect(demo_instance / "parcours.sqlite3") as connection:
+        rows = connection.execute(
+            "SELECT s.starts_at, s.status, length(s.releve_pdf), count(i.id) FROM eps_seances s "
+            "JOIN eps_agenda_items i ON i.seance_id = s.id GROUP BY s.id ORDER BY s.starts_at"
+        ).fetchall()
+    (past, past_status, releve, past_items), (future, future_status, no_releve, future_items) = rows
+    assert datetime.fromisoformat(past) < datetime.now() < datetime.fromisoformat(future)
+    assert (past_status, future_status, no_releve) == ("close", "preparee", None)
+    assert releve > 10_000 and past_items >= 2 and future_items >= 2
+    school_year = run(demo_instance, "indicators", "--year", f"{datetime.now().year - 1}-{datetime.now().year}")
+    assert school_year.returncode == 0, school_year.stderr
+    result = json.loads(school_year.stdout)
+    assert result["annee"] == f"{datetime.now().year - 1}-{datetime.now().year}"
+    assert result["periode"]["debut"] == f"{datetime.now().year - 1}-09-01"
+    bad = run(demo_instance, "indicators", "--year", "2025-2027")
+    assert bad.returncode == 1 and "année scolaire" in bad.stderr
+
+
 def test_programmes_and_users_add(tmp_path: Path) -> None:
     instance = tmp_path / "instance"
     assert run(instance, "init").returncode == 0

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.children.models import Child, Parcours
 from app.children.services import read_identity
-from app.documents import services
+from app.documents import queries, services
 from app.documents.models import DRAFT, FINAL, Document
 from app.documents.sealing import read_sealed_pdf
 from app.documents.services import DocumentError, InvalidAnswers, LockedDocument, StaleDocument
@@ -132,7 +132,7 @@ def test_correction_is_a_new_version_and_keeps_the_finalised_one(session: Sessio
     services.finalise(session, world.referent, correction, data.orientation(niveau="CM2"), correction.lock_version)
     assert document.status == FINAL and services.read_answers(document)["niveau"] == "CE2"
     assert document.parcours.niveau == "CM2"
-    lines = services.documents_of(session, document.child)[document.parcours_id]
+    lines = queries.documents_of(session, document.child)[document.parcours_id]
     assert [(line.number, line.superseded) for line in lines] == [(1, True), (2, False)]
 
 
@@ -185,7 +185,7 @@ def test_a_new_version_of_a_form_leaves_old_documents_intact(
 
 def test_observed_facts_for_the_eps(session: Session, world: World) -> None:
     document = _oriented(session, world)
-    assert services.observed_facts(session, document.parcours) == "Absences répétées le lundi."
+    assert queries.observed_facts(session, document.parcours) == "Absences répétées le lundi."
 
 
 def test_demo_children_reach_every_step_with_sealed_documents(session: Session, world: World) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from flask import Flask
@@ -16,9 +16,8 @@ from app.authz.decorators import declared_permission
 from app.authz.permissions import Permission
 from app.children.models import Child, Parcours
 from app.children.services import Guardian
-from app.documents.models import DRAFT
-from app.nomenclature import nomenclature
-from app.workflow.queries import age_band
+from app.eps import services as eps_services
+from app.nomenclature import age_band, nomenclature
 from tests.conftest import csrf_token
 from tests.factories import World, make_child, make_document, make_parcours
 
@@ -72,11 +71,11 @@ def _planted(session: Session, world: World) -> tuple[Child, Parcours]:
         eps_facts_shared=True,
     )
     answers = {**ANSWER_MARKERS, "faits_observes": SHARED_FACTS}
-    make_document(session, parcours, status=DRAFT, answers=answers)
+    make_document(session, parcours, answers=answers)
     return child, parcours
 
 
-@pytest.mark.parametrize("role", ["eps", "coordinateur"])
+@pytest.mark.parametrize("role", ["coordinateur"])
 def test_agenda_is_pseudonymised(world: World, session: Session, login_as, role: str) -> None:  # type: ignore[no-untyped-def]
     child, _parcours = _planted(session, world)
     response = login_as(world.users()[role]).get("/eps")
@@ -97,17 +96,17 @@ def test_agenda_is_pseudonymised(world: World, session: Session, login_as, role:
 
 
 def test_agenda_read_is_audited(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
-    login_as(world.eps).get("/eps")
+    login_as(world.coordinateur).get("/eps")
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "eps.agenda.read")).all()
-    assert [e.actor_id for e in events] == [world.eps.id]
+    assert [e.actor_id for e in events] == [world.coordinateur.id]
 
 
-def test_eps_member_sees_no_decision_form(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_eps_member_does_not_see_the_preparation_list(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
+    """EPS members see only the séances they are invited to (tests/test_eps_seances.py)."""
     _child, parcours = _planted(session, world)
-    page = login_as(world.eps).get("/eps").get_data(as_text=True)
-    assert "Enregistrer la décision" not in page
-    assert parcours.public_id not in page
-    assert world.child.public_id not in page
+    response = login_as(world.eps).get("/eps")
+    assert response.status_code == 404
+    assert parcours.public_id not in response.get_data(as_text=True)
 
 
 def _url(rule: str, world: World) -> str:
@@ -122,13 +121,16 @@ def _url(rule: str, world: World) -> str:
 
 def test_eps_member_opens_nothing_but_the_agenda(app: Flask, world: World, login_as) -> None:  # type: ignore[no-untyped-def]
     client = login_as(world.eps)
-    token = csrf_token(client, "/eps")
+    token = csrf_token(client, "/eps/charte")
     assert client.get("/enfants/").status_code == 404
     assert client.get(f"/enfants/{world.child.public_id}").status_code == 404
     checked = 0
     for rule in app.url_map.iter_rules():
         permission = declared_permission(app, rule.endpoint)
-        if permission in (Permission.PUBLIC, Permission.AUTHENTICATED) or rule.endpoint == "eps.agenda":
+        if permission in (Permission.PUBLIC, Permission.AUTHENTICATED) or rule.endpoint in (
+            "seances.index",
+            "seances.charter",
+        ):
             continue
         url = _url(rule.rule, world)
         url = re.sub(r"<[^>]+>", "inconnu", url)
@@ -136,7 +138,7 @@ def test_eps_member_opens_nothing_but_the_agenda(app: Flask, world: World, login
             if method == "GET":
                 response = client.get(url)
             else:
-                response = client.post(url, data={"csrf_token": token, "decision": "refuse", "shared": "1"})
+                response = client.post(url, data={"csrf_token": token, "shared": "1"})
             assert response.status_code == 404, (method, url, response.status_code)
             checked += 1
     assert checked >= 4
@@ -169,20 +171,29 @@ def _decision_events(session: Session, parcours: Parcours) -> list[AuditEvent]:
     )
 
 
-def test_coordinator_accepts_with_a_referent_through_the_agenda(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
+def _on_a_seance(session: Session, world: World, parcours: Parcours) -> str:
+    """Put `parcours` on a séance's agenda; the URL of its decision form."""
+    seance = eps_services.schedule(session, world.coordinateur, datetime(2025, 10, 1, 17), "Mairie")
+    item = eps_services.add_item(session, world.coordinateur, seance, parcours, "orientation")
+    session.commit()
+    return f"/eps/situations/{item.public_id}/decision"
+
+
+def _decision(url: str, **values: str) -> dict[str, str]:
+    prefix = url.split("/")[3]
+    return {f"d-{prefix}-{name}": value for name, value in values.items()}
+
+
+def test_coordinator_accepts_with_a_referent_at_the_seance(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
     parcours = world.other_child.parcours[0]
+    url = _on_a_seance(session, world, parcours)
     client: FlaskClient = login_as(world.coordinateur)
     page = client.get("/eps").get_data(as_text=True)
-    assert f'action="/eps/{parcours.public_id}/decision"' in page
-    assert world.other_referent.name in page
-    data = {
-        "csrf_token": csrf_token(client, "/eps"),
-        "decision": "accepte",
-        "decided_on": "2025-10-01",
-        "referent_id": str(world.referent.id),
-        "date_entree": "2025-10-06",
-    }
-    response = client.post(f"/eps/{parcours.public_id}/decision", data=data)
+    assert f"/eps/{parcours.public_id}/decision" not in page  # decisions are taken in a séance only
+    values = _decision(
+        url, outcome="accepte", decided_on="2025-10-01", referent_id=str(world.referent.id), date_entree="2025-10-06"
+    )
+    response = client.post(url, data={"csrf_token": csrf_token(client, "/eps"), **values})
     assert response.status_code == 302
     session.refresh(parcours)
     session.refresh(world.other_child)
@@ -194,22 +205,19 @@ def test_coordinator_accepts_with_a_referent_through_the_agenda(world: World, se
     assert world.other_child.referent_id == world.referent.id
     [event] = _decision_events(session, parcours)
     assert (event.action, event.actor_id) == ("parcours.decision:accepte", world.coordinateur.id)
-    page = client.get("/eps").get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Décision enregistrée pour " + world.other_child.pseudonym in page
-    assert f'action="/eps/{parcours.public_id}/decision"' not in page  # no longer pending
+    assert f'action="{url}"' not in page  # decided
 
 
 def test_a_refused_decision_explains_and_changes_nothing(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
     parcours = world.other_child.parcours[0]
+    url = _on_a_seance(session, world, parcours)
     client = login_as(world.coordinateur)
-    data = {
-        "csrf_token": csrf_token(client, "/eps"),
-        "decision": "accepte",
-        "decided_on": "2025-10-01",
-        "referent_id": str(world.referent.id),
-        "date_entree": "2025-09-01",
-    }
-    response = client.post(f"/eps/{parcours.public_id}/decision", data=data)
+    values = _decision(
+        url, outcome="accepte", decided_on="2025-10-01", referent_id=str(world.referent.id), date_entree="2025-09-01"
+    )
+    response = client.post(url, data={"csrf_token": csrf_token(client, "/eps"), **values})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "La date d&#39;entrée ne peut pas précéder la date d&#39;orientation (15/09/2025)" in page
@@ -219,22 +227,21 @@ def test_a_refused_decision_explains_and_changes_nothing(world: World, session: 
 
 
 def test_bad_date_is_reported_in_french(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
-    parcours = world.other_child.parcours[0]
+    url = _on_a_seance(session, world, world.other_child.parcours[0])
     client = login_as(world.coordinateur)
-    data = {"csrf_token": csrf_token(client, "/eps"), "decision": "refuse", "decided_on": "hier"}
-    response = client.post(f"/eps/{parcours.public_id}/decision", data=data)
+    values = _decision(url, outcome="refuse", decided_on="hier")
+    response = client.post(url, data={"csrf_token": csrf_token(client, "/eps"), **values})
     page = response.get_data(as_text=True)
+    field = "d-" + url.split("/")[3] + "-decided_on"
     assert response.status_code == 422
     assert "Date invalide" in page
-    assert f'id="decided_on-{parcours.public_id}-error"' in page
-    assert f'aria-describedby="decided_on-{parcours.public_id}-error"' in page
+    assert f'id="{field}-error"' in page and f'aria-describedby="{field}-error"' in page
 
 
 def test_decision_without_csrf_token_is_refused(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
     parcours = world.other_child.parcours[0]
-    response = login_as(world.coordinateur).post(
-        f"/eps/{parcours.public_id}/decision", data={"decision": "refuse", "decided_on": "2025-10-01"}
-    )
+    url = _on_a_seance(session, world, parcours)
+    response = login_as(world.coordinateur).post(url, data=_decision(url, outcome="refuse", decided_on="2025-10-01"))
     assert response.status_code == 400
     session.refresh(parcours)
     assert parcours.decision_eps == "en_attente"
@@ -251,11 +258,11 @@ def test_coordinator_shares_and_unshares_the_observed_facts(world: World, sessio
     assert response.status_code == 302
     session.refresh(parcours)
     assert parcours.eps_facts_shared
-    assert SHARED_FACTS in login_as(world.eps).get("/eps").get_data(as_text=True)
+    assert SHARED_FACTS in client.get("/eps").get_data(as_text=True)
     client.post(f"/eps/{parcours.public_id}/partage", data={"csrf_token": token, "shared": "0"})
     session.refresh(parcours)
     assert not parcours.eps_facts_shared
-    assert SHARED_FACTS not in login_as(world.eps).get("/eps").get_data(as_text=True)
+    assert SHARED_FACTS not in client.get("/eps").get_data(as_text=True)
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.target_id == parcours.public_id).order_by(AuditEvent.id)
     ).all()
@@ -265,17 +272,18 @@ def test_coordinator_shares_and_unshares_the_observed_facts(world: World, sessio
 def test_recent_decisions_are_listed(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
     child = make_child(session, world.programme, world.referent, nom=MARKERS["nom"])
     make_parcours(session, child, decision_eps="reoriente", date_decision=date.today())
-    page = login_as(world.eps).get("/eps").get_data(as_text=True)
+    page = login_as(world.coordinateur).get("/eps").get_data(as_text=True)
     recent = page.split("Décisions récentes")[1]
-    assert child.pseudonym in recent and "Réorienté" in recent.replace("réorienté", "Réorienté")
+    assert child.pseudonym in recent and "Réorientation" in recent
     assert MARKERS["nom"] not in page
 
 
 def test_unknown_choices_are_refused_in_french(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
     parcours = world.other_child.parcours[0]
+    url = _on_a_seance(session, world, parcours)
     client = login_as(world.coordinateur)
-    data = {"csrf_token": csrf_token(client, "/eps"), "decision": "peut-etre", "referent_id": "999999"}
-    response = client.post(f"/eps/{parcours.public_id}/decision", data=data)
+    values = _decision(url, outcome="peut-etre", decided_on="2025-10-01", referent_id="999999")
+    response = client.post(url, data={"csrf_token": csrf_token(client, "/eps"), **values})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert page.count("Choisissez une valeur de la liste.") >= 2 and "Not a valid" not in page

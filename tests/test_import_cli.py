@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.test_indicators_fixtures import _expected_part
 
 PARCOURS = [str(Path(sys.executable).parent / "parcours")]
 
@@ -45,13 +46,12 @@ def test_import_then_indicators(instance: Path, tmp_path: Path) -> None:
     shown = run(instance, "indicators", "--year", "2025")
     assert shown.returncode == 0, shown.stderr
     result = json.loads(shown.stdout)
-    expected = json.loads((FIXTURES / "indicateurs-exemple-2025.json").read_text(encoding="utf-8"))
+    expected = json.loads((FIXTURES / "indicateurs-v2-2025.json").read_text(encoding="utf-8"))
     assert result["programme"] == "PRE-TEST"
-    # Turn-2 additions (INTERFACES.md): the period and the exits' total days, as in the v2 fixture.
-    v2 = json.loads((FIXTURES / "indicateurs-v2-2025.json").read_text(encoding="utf-8"))
-    assert result["periode"] == v2["periode"]
-    assert result["sorties"]["duree"].pop("jours_total") == v2["sorties"]["duree"]["jours_total"]
-    assert {k: result[k] for k in expected} == expected
+    assert _expected_part(expected, result) == []
+    school_year = json.loads(run(instance, "indicators", "--year", "2025-2026").stdout)
+    school_expected = json.loads((FIXTURES / "indicateurs-v2-2025-2026.json").read_text(encoding="utf-8"))
+    assert _expected_part(school_expected, school_year) == []
 
     output = tmp_path / "2024.json"
     written = run(instance, "indicators", "--year", "2024", "--output", str(output))

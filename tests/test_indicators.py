@@ -170,6 +170,12 @@ def brute_force(children: list[FakeChild], year: int) -> dict[str, object]:
                 },
             },
         },
+        # no decision date and no séance in these cases: tests/test_eps_seances.py and the fixtures
+        "eps": {
+            "seances": 0,
+            "situations_examinees": 0,
+            "delai_orientation_decision_jours": {"moyenne": None, "mediane": None},
+        },
     }
 
 

@@ -62,3 +62,15 @@ def test_a_network_of_programmes_adds_up_and_keeps_the_mean(session: Session) ->
     assert (network["annee"], network["programme"]) == (2025, "RESEAU")
     assert network["programmes"] == sorted([first.code, second.code])
     assert consolidate(session, [first.id], 2025)["familles_aidees"] == expected["familles_aidees"]
+
+
+@pytest.mark.parametrize("period", ["2024", "2025", "2026", "2025-2026"])
+def test_v2_fixtures_match_every_key_exactly(session: Session, period: str) -> None:
+    """`periode`, `sorties.duree.jours_total` and the `eps` block, calendar and school years."""
+    programme = make_programme(session)
+    report = import_csv(session, (FIXTURES / "parcours-exemple.csv").read_bytes(), programme, actor_id=None)
+    assert report.errors == []
+    expected = json.loads((FIXTURES / f"indicateurs-v2-{period}.json").read_text(encoding="utf-8"))
+    actual = compute(session, programme.id, period)
+    assert _expected_part(expected, actual) == []
+    assert {"periode", "eps"} <= set(actual) and "jours_total" in actual["sorties"]["duree"]

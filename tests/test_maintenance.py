@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from app.audit.services import verify
 from app.children.models import Child
 from app.children.services import read_identity
-from app.children.vault import keyring
+from app.crypto.current import keyring
 from app.db import db
 from app.maintenance import backup as backups
 from app.maintenance import keys as rotation
-from app.maintenance.purge import expired_children, shred
 from app.models import metadata
+from app.retention.purge import expired_children, shred
 from tests.factories import make_child, make_parcours, make_programme, make_user
 
 Factory = Callable[[str], Path]
@@ -133,7 +133,7 @@ def test_purge_shreds_expired_children_even_in_earlier_backups(
         for child_id in (old, open_case):
             child = db.session.get(Child, child_id)
             assert child is not None
-            child.last_contact = long_ago
+            child.last_family_contact = long_ago
         db.session.get(Child, open_case).parcours[0].decision_eps = "accepte"  # type: ignore[union-attr]
         db.session.get(Child, open_case).parcours[0].date_entree = long_ago  # type: ignore[union-attr]
         db.session.commit()

@@ -12,8 +12,8 @@ from app.audit.models import AuditEvent
 from app.children.models import Parcours
 from app.db import utcnow
 from app.documents.models import DRAFT, FINAL, Document
-from app.workflow.queries import age_band, months_before
-from app.workflow.services import (
+from app.nomenclature import age_band
+from app.parcours.services import (
     WorkflowError,
     assign_referent,
     check_no_overlap,
@@ -21,6 +21,7 @@ from app.workflow.services import (
     record_decision,
     require_accepted,
 )
+from app.workflow.queries import months_before
 from tests.factories import World, make_child, make_document, make_parcours, make_user
 
 ORIENTED = date(2025, 9, 15)  # the factories' date_orientation
@@ -67,7 +68,7 @@ def test_coordinator_of_another_programme_cannot_decide(world: World, session: S
 
 def test_acceptance_assigns_the_referent_sets_dates_and_is_audited(world: World, session: Session) -> None:
     parcours = _pending(world)
-    world.child.last_contact = date(2025, 9, 15)
+    world.child.last_family_contact = date(2025, 9, 15)
     record_decision(
         session,
         parcours,
@@ -83,7 +84,7 @@ def test_acceptance_assigns_the_referent_sets_dates_and_is_audited(world: World,
         date(2025, 10, 6),
     )
     assert world.child.referent_id == world.other_referent.id
-    assert world.child.last_contact == date(2025, 10, 1)
+    assert world.child.last_family_contact == date(2025, 9, 15)  # an EPS decision is no family contact
     [event] = _events(session, "parcours.decision:accepte")
     assert (event.actor_id, event.target_id) == (world.coordinateur.id, parcours.public_id)
     assert len(_events(session, "child.referent.assign")) == 1
@@ -209,7 +210,11 @@ def test_overlap_boundaries_are_inclusive(
 def test_other_childrens_and_non_accepted_parcours_do_not_count(world: World, session: Session) -> None:
     make_parcours(session, world.other_child, decision_eps="accepte", date_entree=date(2025, 1, 1))
     make_parcours(session, world.child, decision_eps="refuse", date_entree=None)
-    check_no_overlap(session, world.child, _pending(world), date(2025, 1, 1), None)
+    assert check_no_overlap(session, world.child, _pending(world), date(2025, 1, 1), None) is None
+    # The same period against an accepted parcours of this child is refused: the check above can fail.
+    _accepted(session, world, date(2025, 1, 1))
+    with pytest.raises(WorkflowError, match="chevaucher"):
+        check_no_overlap(session, world.child, _pending(world), date(2025, 1, 1), None)
 
 
 # --- closing ---------------------------------------------------------------------------------
@@ -222,12 +227,12 @@ def test_closing_a_parcours_not_accepted_is_refused(world: World, session: Sessi
         require_accepted(_pending(world))
 
 
-def test_closing_sets_exit_touches_last_contact_and_is_audited(world: World, session: Session) -> None:
+def test_closing_sets_exit_and_is_audited_without_moving_the_family_contact(world: World, session: Session) -> None:
     parcours = _accepted(session, world, date(2024, 9, 2))
-    world.child.last_contact = date(2024, 9, 2)
+    world.child.last_family_contact = date(2024, 9, 2)
     close_parcours(session, parcours, date(2025, 6, 30), "relais_droit_commun", world.referent)
     assert (parcours.date_sortie, parcours.motif_sortie) == (date(2025, 6, 30), "relais_droit_commun")
-    assert world.child.last_contact == date(2025, 6, 30)
+    assert world.child.last_family_contact == date(2024, 9, 2)  # the family's signature counts, not the closing
     [event] = _events(session, "parcours.close")
     assert (event.actor_id, event.target_id) == (world.referent.id, parcours.public_id)
     require_accepted(parcours)
@@ -329,16 +334,16 @@ def test_coordinator_home_lists_what_needs_attention(world: World, session: Sess
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "À traiter" in page
-    # world has two pending orientations, plus the draft's and the fresh one's
-    assert "4 orientations attendent une décision de l'EPS" in page
+    # world has two pending orientations, plus the fresh one's; a draft orientation never reaches the EPS
+    assert "3 orientations attendent une décision de l'EPS" in page
     assert f'href="/enfants/{stale.public_id}"' in page and "Sansbilan" in page
     assert "Avecbilan" not in page
     assert f'href="/enfants/{drafted.public_id}"' in page and "Fiche d&#39;orientation" in page
-    assert "Brouillonrecent" not in page
+    assert "Brouillonrecent" not in page.split("Documents en attente")[1]  # its draft is recent
     assert "Etrangerstale" not in page and "Durand" not in page
     assert _events(session, "home.todo.read")
 
 
-def test_eps_home_is_the_agenda(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_eps_home_is_the_list_of_their_seances(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
     response = login_as(world.eps).get("/")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/eps")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/eps/seances")

@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from app.cli import UserFacingError, app_context, resolve_programme
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.db import db
+from app.i18n import _
 
 
 class _Bar:
@@ -63,7 +64,7 @@ def verify_command(file: Path) -> None:
     """Check every hash, every seal and the manifest signature of FILE.zip (exit 1 naming each failure)."""
     from app.archive.verify import verify_archive
 
-    bar = _Bar("Vérification")
+    bar = _Bar(_("Vérification"))
     try:
         problems = verify_archive(file, progress=bar)
     finally:
@@ -71,5 +72,10 @@ def verify_command(file: Path) -> None:
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
-        raise UserFacingError(f"{file} : {len(problems)} problème(s) ; l'archive n'est pas intègre.")
-    click.echo(f"{file} : archive intègre (empreintes, cachets et signature du manifeste vérifiés).")
+        raise UserFacingError(
+            _("%(file)s : %(count)s problème(s) ; l'archive n'est pas intègre.")
+            % {"file": file, "count": len(problems)}
+        )
+    click.echo(
+        _("%(file)s : archive intègre (empreintes, cachets et signature du manifeste vérifiés).") % {"file": file}
+    )

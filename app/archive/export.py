@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.archive.readme import LISEZMOI
 from app.audit import services as audit
 from app.crypto.certificates import sign_detached_cms
+from app.dates import format_datetime
 from app.db import utcnow
 from app.documents.models import FINAL, Document, DocumentContent
 from app.documents.sealing import (
@@ -39,6 +40,7 @@ from app.documents.sealing import (
     seal_settings,
     store_sealed,
 )
+from app.i18n import _
 from app.signing.keys import all_certificates_pem, load_material
 from app.users.models import Programme
 
@@ -102,7 +104,10 @@ def _seal_missing(session: Session, settings: SealSettings, ids: Sequence[int], 
         return
     builder = renderable_builder()
     if builder is None:
-        raise ExportError(f"{len(ids)} document(s) finalisé(s) sans PDF scellé, et aucun moteur de rendu n'est chargé.")
+        raise ExportError(
+            _("%(count)s document(s) finalisé(s) sans PDF scellé, et aucun moteur de rendu n'est chargé.")
+            % {"count": len(ids)}
+        )
     workers = os.cpu_count() or 1
     pool = None
     if workers > 1 and len(ids) >= PARALLEL_FROM:
@@ -181,6 +186,30 @@ def _write_documents(
     return files
 
 
+def _write_releves(session: Session, archive: zipfile.ZipFile, programme_id: int, year: int) -> list[dict[str, Any]]:
+    """The sealed relevés de décisions of the EPS séances closed in the year (pseudonymised)."""
+    from app.eps.services import releves_of_year
+
+    files: list[dict[str, Any]] = []
+    for name, closed_at, pdf in releves_of_year(session, programme_id, year):
+        path = f"{DOCUMENTS}eps/{name}"
+        info = zipfile.ZipInfo(path, date_time=closed_at.timetuple()[:6])
+        info.compress_type = zipfile.ZIP_STORED
+        info.external_attr = 0o600 << 16
+        archive.writestr(info, pdf)
+        files.append(
+            {
+                "path": path,
+                "sha256": hashlib.sha256(pdf).hexdigest(),
+                "size": len(pdf),
+                "form_id": "releve_eps",
+                "form_version": 1,
+                "finalised_at": _iso(closed_at),
+            }
+        )
+    return files
+
+
 def _write_text(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, date_time=datetime.now(UTC).timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -221,6 +250,7 @@ def export_year(
     try:
         with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
             files = _write_documents(session, archive, all_ids, tick)
+            files += _write_releves(session, archive, programme.id, year)
             header = {
                 "programme": programme.code,
                 "year": year,
@@ -235,7 +265,7 @@ def export_year(
                 programme_name=programme.name,
                 programme_code=programme.code,
                 year=year,
-                created_at=created_at.strftime("%d/%m/%Y %H:%M"),
+                created_at=format_datetime(created_at),
                 count=len(files),
             )
             _write_text(archive, README, readme.encode())

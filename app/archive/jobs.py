@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from app.archive.export import export_year
 from app.archive.models import DONE, FAILED, RUNNING, ArchiveExport
 from app.audit import services as audit
-from app.children.services import new_public_id
-from app.db import db, utcnow
+from app.db import db, new_public_id, utcnow
 from app.users.models import Programme, User
 
 log = logging.getLogger(__name__)
@@ -34,14 +33,7 @@ def start_export(session: Session, user: User, year: int) -> ArchiveExport:
     job = ArchiveExport(public_id=new_public_id(), programme_id=user.programme_id, year=year, requested_by=user.id)
     session.add(job)
     session.flush()
-    audit.record(
-        session,
-        "archive.export_start",
-        actor_id=user.id,
-        programme_id=user.programme_id,
-        target_type="archive_exports",
-        target_id=job.public_id,
-    )
+    audit.record_for(session, "archive.export_start", job, actor_id=user.id)
     session.commit()
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("ARCHIVE_JOBS_INLINE"):

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, utcnow
+from app.db import Base, str_enum, utcnow
 
-PENDING = "en_attente"
-RUNNING = "en_cours"
-DONE = "termine"
-FAILED = "echec"
+
+class ExportStatus(StrEnum):
+    PENDING = "en_attente"
+    RUNNING = "en_cours"
+    DONE = "termine"
+    FAILED = "echec"
+
+
+PENDING, RUNNING, DONE, FAILED = ExportStatus.PENDING, ExportStatus.RUNNING, ExportStatus.DONE, ExportStatus.FAILED
 
 
 class ArchiveExport(Base):
@@ -23,7 +29,7 @@ class ArchiveExport(Base):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    status: Mapped[ExportStatus] = mapped_column(str_enum(ExportStatus, 16), default=ExportStatus.PENDING)
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     size: Mapped[int | None] = mapped_column(BigInteger)

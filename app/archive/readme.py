@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-LISEZMOI = """\
+from app.i18n import _
+
+LISEZMOI = _("""\
 Archive des documents du programme {programme_name} ({programme_code}) - année {year}
 Créée le {created_at} (UTC) par Parcours. {count} document(s).
 
@@ -59,4 +61,4 @@ VÉRIFIER L'ARCHIVE SANS PARCOURS (après l'avoir décompressée, dans son dossi
 Avec Parcours installé, une seule commande fait toutes ces vérifications :
 
      parcours archive verify archive.zip
-"""
+""")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.archive.export import CERTIFICATE, MANIFEST, README, SIGNATURE
+from app.i18n import _
 from app.signing.validation import check_detached_cms, check_sealed_pdf
 
 PARALLEL_FROM = 16
@@ -57,7 +58,7 @@ def _entries(manifest: bytes) -> tuple[list[dict[str, Any]], list[Problem]]:
 def _check_one(job: tuple[str, bytes, str, bytes]) -> Problem | None:
     path, data, sha256, trust_root = job
     if hashlib.sha256(data).hexdigest() != sha256:
-        return Problem(path, "modifié : son empreinte SHA-256 ne correspond pas au manifeste")
+        return Problem(path, _("modifié : son empreinte SHA-256 ne correspond pas au manifeste"))
     seal = check_sealed_pdf(data, trust_root)
     if not seal.valid:
         return Problem(path, f"cachet invalide : {seal.reason}")
@@ -85,7 +86,7 @@ def verify_archive(path: Path, progress: Callable[[int, int], None] | None = Non
         entries, unreadable = _entries(manifest)
         problems += unreadable
         listed = {entry["path"] for entry in entries}
-        problems += [Problem(p, "absent de l'archive (listé dans le manifeste)") for p in sorted(listed - names)]
+        problems += [Problem(p, _("absent de l'archive (listé dans le manifeste)")) for p in sorted(listed - names)]
         known = listed | {MANIFEST, SIGNATURE, CERTIFICATE, README}
         problems += [Problem(n, "fichier en trop : absent du manifeste") for n in sorted(names - known)]
         present = [entry for entry in entries if entry["path"] in names]

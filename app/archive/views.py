@@ -1,8 +1,6 @@
-"""Archive pages (coordinator) and the download of a document's sealed PDF."""
+"""Archive pages (coordinator): yearly exports and their download."""
 
 from __future__ import annotations
-
-import io
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -14,42 +12,13 @@ from app.archive.models import DONE, ArchiveExport
 from app.audit import services as audit
 from app.authz import Permission, current_user, requires
 from app.db import db
-from app.documents.models import FINAL, Document
-from app.documents.sealing import NotSealedError, read_sealed_pdf
-from app.documents.views import load_document
 from app.i18n import _
 
 bp = Blueprint("archive", __name__)
 
 
-def load_final_document(child_id: str, document_id: str) -> Document | None:
-    """The child's document, only once finalised (a draft has no sealed PDF)."""
-    document = load_document(child_id, document_id)
-    return document if document is not None and document.status == FINAL else None
-
-
 def load_job(job_id: str) -> ArchiveExport | None:
     return db.session.scalar(select(ArchiveExport).where(ArchiveExport.public_id == job_id))
-
-
-@bp.get("/enfants/<child_id>/documents/<document_id>/pdf")
-@requires(Permission.DOCUMENT_VIEW, load=load_final_document, audit_read="document.pdf")
-def document_pdf(document: Document, child_id: str, document_id: str) -> ResponseReturnValue:
-    try:
-        pdf = read_sealed_pdf(document)
-    except NotSealedError:
-        # Only documents finalised outside the forms (imports) lack one; the next archive export seals them.
-        title, text = _("PDF pas encore disponible"), _("Le PDF scellé de ce document sera créé au prochain export.")
-        return render_template("error.html", title=title, text=text, code=409), 409
-    response = send_file(
-        io.BytesIO(pdf),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"{document.form_id}-v{document.form_version}-{document.public_id}.pdf",
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/archives")
@@ -110,14 +79,7 @@ def download(export: ArchiveExport, job_id: str) -> ResponseReturnValue:
         return redirect(url_for("archive.job", job_id=job_id))
     user = current_user()
     assert user is not None
-    audit.record(
-        db.session,
-        "archive.download",
-        actor_id=user.id,
-        programme_id=export.programme_id,
-        target_type="archive_exports",
-        target_id=export.public_id,
-    )
+    audit.record_for(db.session, "archive.download", export, actor_id=user.id)
     db.session.commit()
     name = f"archive-{export.year}-{export.public_id}.zip"
     response = send_file(path, mimetype="application/zip", as_attachment=True, download_name=name, max_age=0)

@@ -11,15 +11,17 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent, AuditHead
+from app.bulk import insert_rows
 from app.db import utcnow
 
 GENESIS = "0" * 64
+AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
 
 
 _HASHED = ("prev_hash", "at", "actor_id", "programme_id", "action", "target_type", "target_id", "outcome")
@@ -79,6 +81,29 @@ def record(
     return event
 
 
+def target_of(obj: Any) -> tuple[str, str]:
+    """How the trail names a stored object: its table and its public id (a programme's code, else the row id)."""
+    name = getattr(obj, "public_id", None) or getattr(obj, "code", None) or str(obj.id)
+    return type(obj).__tablename__, name
+
+
+def record_for(
+    session: Session, action: str, obj: Any, *, actor_id: int | None = None, outcome: str = "ok"
+) -> AuditEvent:
+    """Append an event about a stored object, in its programme (`record` for the other events)."""
+    target_type, target_id = target_of(obj)
+    programme_id = obj.id if target_type == "programmes" else obj.programme_id
+    return record(
+        session,
+        action,
+        actor_id=actor_id,
+        programme_id=programme_id,
+        target_type=target_type,
+        target_id=target_id,
+        outcome=outcome,
+    )
+
+
 def chain(session: Session, events: list[dict[str, Any]]) -> None:
     """Set `prev_hash` and `hash` of new event rows, in order, after the current head; the caller
     inserts them in bulk in the same transaction (imports)."""
@@ -87,6 +112,27 @@ def chain(session: Session, events: list[dict[str, Any]]) -> None:
         event["prev_hash"] = head.last_hash
         event["hash"] = _entry_hash(event)
         head.last_hash = event["hash"]
+
+
+def record_many(
+    session: Session, action: str, actor_id: int | None, programme_id: int, target_type: str, target_ids: list[str]
+) -> None:
+    """Append one audit event per target, chained exactly as `audit.record` does, in one insert."""
+    events: list[dict[str, Any]] = [
+        {
+            "at": utcnow(),
+            "actor_id": actor_id,
+            "programme_id": programme_id,
+            "action": action,
+            "target_type": target_type,
+            "target_id": target_id,
+            "outcome": "ok",
+        }
+        for target_id in target_ids
+    ]
+    chain(session, events)
+    insert_rows(session, AUDIT_EVENTS, events)
+    session.flush()
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
-from app.auth.passwords import DUMMY_HASH, verify_password
 from app.db import utcnow
 from app.users.models import User
+from app.users.passwords import DUMMY_HASH, verify_password
 
 MAX_FAILURES = 5
 LOCK_DURATION = timedelta(minutes=15)

@@ -13,11 +13,9 @@ from datetime import timedelta
 
 from flask import current_app, g, session
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
-from app.auth.models import UserSession
 from app.db import db, utcnow
-from app.users.models import User
+from app.users.models import User, UserSession
 
 # Sliding the idle deadline costs a write; do it at most this often.
 _TOUCH_INTERVAL = timedelta(minutes=1)
@@ -47,21 +45,22 @@ def end() -> None:
     session.clear()
 
 
-def revoke_all(db_session: Session, user_id: int) -> None:
-    db_session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
-
-
 def load_user() -> None:
-    """Before each request: set `g.user` from a valid, unexpired session, else None."""
+    """Before each request: set `g.user` from a valid, unexpired session, else None.
+
+    Read in a reader transaction (no lock on SQLite); the rare writes (expiry, the idle deadline slid
+    at most once a minute) end it first and commit on their own."""
     g.user = None
     token = session.get("sid")
     if not token:
         return
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    db.begin_read()
+    found = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _hash(token))
+    ).first()
+    row, user = found if found is not None else (None, None)
     settings = current_app.config["PARCOURS"]
     now = utcnow()
     if (
@@ -71,15 +70,16 @@ def load_user() -> None:
         or now - row.created_at > timedelta(hours=settings.session_absolute_hours)
     ):
         if row is not None and row.revoked_at is None:
+            db.session.commit()
             row.revoked_at = now
             db.session.commit()
         session.clear()
         return
-    user = db.session.get(User, row.user_id)
     if user is None or not user.active:
         session.clear()
         return
     if now - row.last_seen_at > _TOUCH_INTERVAL:
+        db.session.commit()
         row.last_seen_at = now
         db.session.commit()
     g.user = user

@@ -13,17 +13,17 @@ import time
 import pyotp
 import segno
 
+from app.authz.permissions import SECOND_FACTOR_ROLES
 from app.crypto import KeyRing
 from app.users.models import Role, User
 
 ISSUER = "Parcours"
 STEP_SECONDS = 30
-ROLES_REQUIRING_TOTP = {Role.ADMIN, Role.COORDINATEUR}
 _FIELD = ("users", "totp_secret")
 
 
 def required_for(user: User, demo: bool) -> bool:
-    return not demo and Role(user.role) in ROLES_REQUIRING_TOTP
+    return not demo and Role(user.role) in SECOND_FACTOR_ROLES
 
 
 def enrolled(user: User) -> bool:

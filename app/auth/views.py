@@ -13,7 +13,7 @@ from app.auth import sessions, totp
 from app.auth.forms import CodeForm, LoginForm
 from app.auth.services import authenticate, register_failure, reset_failures
 from app.authz import Permission, current_user, requires
-from app.children.vault import keyring
+from app.crypto.current import keyring
 from app.db import db, utcnow
 from app.i18n import _
 from app.users.models import User
@@ -119,14 +119,7 @@ def enrol() -> ResponseReturnValue:
     form = CodeForm()
     if form.validate_on_submit() and _check(user, form):
         user.totp_confirmed = True
-        audit.record(
-            db.session,
-            "user.totp.enrol",
-            actor_id=user.id,
-            programme_id=user.programme_id,
-            target_type="users",
-            target_id=str(user.id),
-        )
+        audit.record_for(db.session, "user.totp.enrol", user, actor_id=user.id)
         return _finish_login(user)
     qr = totp.provisioning_qr(user, seed)
     grouped = " ".join(seed[i : i + 4] for i in range(0, len(seed), 4))

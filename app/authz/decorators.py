@@ -30,14 +30,9 @@ def current_user() -> User | None:
     return cast(User | None, g.get("user"))
 
 
-def _target(obj: Any) -> tuple[str | None, str | None]:
-    if obj is None:
-        return None, None
-    return type(obj).__tablename__, str(getattr(obj, "public_id", None) or obj.id)
-
-
 def _deny(user: User, permission: Permission, obj: Any, wanted: str | None) -> None:
-    target_type, target_id = _target(obj)
+    target_type, target_id = audit.target_of(obj) if obj is not None else (None, None)
+    db.session.commit()  # end the authorisation's reader transaction before writing
     audit.record(
         db.session,
         f"access.denied:{permission.value}",
@@ -55,13 +50,15 @@ def requires(permission: Permission, *, load: Loader | None = None, audit_read: 
     """Declare a view's permission; with `load`, pass it the loaded object as first argument.
 
     `load` receives the URL arguments and returns the object or None. `audit_read` names the
-    event recorded when the object is read (GET); changes are audited by the services.
+    event recorded when the object is read (GET), committed before the view, which then runs in a
+    reader transaction and must not write; changes are audited by the services.
     """
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(**kwargs: Any) -> ResponseReturnValue:
             if permission is Permission.PUBLIC:
+                db.session.commit()  # the session check only read; the view starts its own transaction
                 return view(**kwargs)
             user = current_user()
             if user is None:
@@ -71,17 +68,17 @@ def requires(permission: Permission, *, load: Loader | None = None, audit_read: 
             obj = load(**kwargs) if load is not None else None
             if (load is not None and obj is None) or not policy(user, permission, obj):
                 _deny(user, permission, obj, next(iter(kwargs.values()), None))
+            # The session check, the load and the policy only read (a reader transaction on SQLite);
+            # the view starts a transaction of its own.
+            db.session.commit()
             if audit_read and request.method == "GET":
-                target_type, target_id = _target(obj)
-                audit.record(
-                    db.session,
-                    audit_read,
-                    actor_id=user.id,
-                    programme_id=user.programme_id,
-                    target_type=target_type,
-                    target_id=target_id,
-                )
+                if obj is None:
+                    audit.record(db.session, audit_read, actor_id=user.id, programme_id=user.programme_id)
+                else:
+                    audit.record_for(db.session, audit_read, obj, actor_id=user.id)
                 db.session.commit()
+                # An audited GET view only reads what was just recorded as read: no write lock for it.
+                db.begin_read()
             if load is not None:
                 return view(obj, **kwargs)
             return view(**kwargs)

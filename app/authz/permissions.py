@@ -12,11 +12,13 @@ class Permission(StrEnum):
     AUTHENTICATED = "authenticated"  # any logged-in user (home page, logout)
     CHILD_LIST = "child:list"
     CHILD_VIEW = "child:view"
-    CHILD_EDIT = "child:edit"
     ORIENTATION_CREATE = "orientation:create"
     EPS_AGENDA_VIEW = "eps:agenda"
     EPS_DECIDE = "eps:decide"
-    REFERENT_ASSIGN = "referent:assign"
+    EPS_SEANCE_VIEW = "eps:seance:view"  # a séance's pseudonymised agenda (EPS members: invited + charter)
+    EPS_SEANCE_MANAGE = "eps:seance:manage"  # prepare, hold and close séances; per-programme texts
+    EPS_CHARTER = "eps:charter"  # read and accept the confidentiality charter
+    EPS_PRESENTATION = "eps:presentation"  # the référent brings a situation to the EPS: presentation, review request
     DOCUMENT_VIEW = "document:view"
     DOCUMENT_EDIT = "document:edit"
     DOCUMENT_FINALISE = "document:finalise"
@@ -26,6 +28,7 @@ class Permission(StrEnum):
     USER_MANAGE = "user:manage"
     AUDIT_VIEW = "audit:view"
     KEYS_MANAGE = "keys:manage"
+    RETENTION_MANAGE = "retention:manage"  # élimination visas and bordereaux, the families' notice
     NETWORK_VIEW = "network:view"  # consolidated tables of a network of programmes, nothing else
     FORMSET_COMPARE = "formset:compare"
     FORMSET_INSTALL = "formset:install"
@@ -34,7 +37,6 @@ class Permission(StrEnum):
 _CASEWORK = {
     Permission.CHILD_LIST,
     Permission.CHILD_VIEW,
-    Permission.CHILD_EDIT,
     Permission.ORIENTATION_CREATE,
     Permission.DOCUMENT_VIEW,
     Permission.DOCUMENT_EDIT,
@@ -42,20 +44,23 @@ _CASEWORK = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.REFERENT: frozenset(_CASEWORK),
+    Role.REFERENT: frozenset(_CASEWORK | {Permission.EPS_PRESENTATION}),
     Role.COORDINATEUR: frozenset(
         _CASEWORK
         | {
             Permission.EPS_AGENDA_VIEW,
             Permission.EPS_DECIDE,
-            Permission.REFERENT_ASSIGN,
+            Permission.EPS_SEANCE_VIEW,
+            Permission.EPS_SEANCE_MANAGE,
+            Permission.EPS_PRESENTATION,
             Permission.INDICATORS_VIEW,
             Permission.IMPORT,
             Permission.ARCHIVE_EXPORT,
+            Permission.RETENTION_MANAGE,
             Permission.FORMSET_COMPARE,
         }
     ),
-    Role.EPS: frozenset({Permission.EPS_AGENDA_VIEW}),
+    Role.EPS: frozenset({Permission.EPS_SEANCE_VIEW, Permission.EPS_CHARTER}),
     Role.ADMIN: frozenset(
         {
             Permission.USER_MANAGE,
@@ -67,3 +72,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.RESEAU: frozenset({Permission.NETWORK_VIEW}),
 }
+
+
+def roles_with(permission: Permission) -> frozenset[Role]:
+    """The roles that hold `permission` (to list the accounts a feature may pick, e.g. EPS members)."""
+    return frozenset(role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions)
+
+
+# Roles that must confirm a second factor (TOTP) at login: they see or manage a whole programme.
+SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.COORDINATEUR})

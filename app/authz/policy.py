@@ -1,25 +1,29 @@
-"""The one place that decides whether a user may do something, optionally to one object."""
+"""The one place that decides whether a user may do something, optionally to one object.
+
+Objects are judged through small protocols (`CaseRecord`, `InProgramme`), so the policy knows
+no feature: a child, its parcours, its documents, EPS agenda items and letters are case records;
+an EPS séance is a meeting; user accounts and archive exports belong to a programme.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol, runtime_checkable
 
-from app.archive.models import ArchiveExport
+from app.authz.caseload import Actor, CaseRecord, InProgramme, in_caseload
 from app.authz.permissions import ROLE_PERMISSIONS, Permission
-from app.children.models import Child, Parcours
-from app.documents.models import Document
-from app.users.models import Programme, Role, User
+from app.users.models import Role
 
 
-def _child_rule(user: User, child: Child) -> bool:
-    if child.programme_id != user.programme_id or child.purged_at is not None:
-        return False
-    if user.role == Role.REFERENT:
-        return child.referent_id == user.id
-    return True
+@runtime_checkable
+class Meeting(Protocol):
+    """A meeting of a programme (an EPS séance): EPS members see it only when it lets them in."""
+
+    @property
+    def programme_id(self) -> int: ...
+    def member_may_see(self, user_id: int) -> bool: ...
 
 
-def policy(user: User | None, permission: Permission, obj: Any = None) -> bool:
+def policy(user: Actor | None, permission: Permission, obj: object = None) -> bool:
     """True when `user` holds `permission` on `obj` (or in general when `obj` is None)."""
     if permission is Permission.PUBLIC:
         return True
@@ -31,14 +35,12 @@ def policy(user: User | None, permission: Permission, obj: Any = None) -> bool:
         return False
     if obj is None:
         return True
-    if isinstance(obj, Child):
-        return _child_rule(user, obj)
-    if isinstance(obj, Parcours | Document):
-        return _child_rule(user, obj.child)
-    if isinstance(obj, User):
-        return obj.programme_id == user.programme_id
-    if isinstance(obj, Programme):
-        return obj.id == user.programme_id
-    if isinstance(obj, ArchiveExport):
+    if isinstance(obj, CaseRecord):
+        return in_caseload(user, obj)
+    if isinstance(obj, Meeting):
+        if obj.programme_id != user.programme_id:
+            return False
+        return user.role != Role.EPS or obj.member_may_see(user.id)
+    if isinstance(obj, InProgramme):
         return obj.programme_id == user.programme_id
     return False

@@ -23,7 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Base, str_enum, utcnow
+from app.nomenclature import Decision
 
 
 class Child(Base):
@@ -45,13 +46,19 @@ class Child(Base):
     wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     kek_version: Mapped[int] = mapped_column(Integer)
     key_version: Mapped[int] = mapped_column(Integer, default=1)
-    last_contact: Mapped[date] = mapped_column(Date)
+    # Retention counts from the last contact coming from the family (CNIL référentiel protection de
+    # l'enfance, § 46): a family signature, a meeting with them, their agreement — never a staff edit.
+    last_family_contact: Mapped[date] = mapped_column(Date)
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
     purged_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     identity: Mapped[ChildIdentity] = relationship(back_populates="child", cascade="all, delete-orphan", uselist=False)
     parcours: Mapped[list[Parcours]] = relationship(back_populates="child", order_by="Parcours.date_orientation")
+
+    @property
+    def purged(self) -> bool:
+        return self.purged_at is not None
 
     @property
     def situation(self) -> tuple[str, date | None]:
@@ -61,8 +68,8 @@ class Child(Base):
         latest = self.parcours[-1]
         if latest.date_sortie is not None:
             return "sorti", latest.date_sortie
-        if latest.decision_eps == "accepte":
-            return "accepte", latest.date_entree
+        if latest.decision_eps == Decision.ACCEPTE:
+            return Decision.ACCEPTE, latest.date_entree
         return latest.decision_eps, latest.date_orientation
 
 
@@ -100,7 +107,8 @@ class Parcours(Base):
 
     __tablename__ = "parcours"
     __table_args__ = (
-        Index("ix_parcours_programme_orientation", "programme_id", "date_orientation"),
+        # Covering index of the orientations of a period (app.indicators.compute), migration 0008.
+        Index("ix_parcours_orientations", "programme_id", "date_orientation", "orienteur", "decision_eps"),
         Index("ix_parcours_programme_entree", "programme_id", "date_entree"),
         # Covering index of the yearly indicators (app.indicators.compute), migration 0005.
         Index(
@@ -116,7 +124,7 @@ class Parcours(Base):
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
     date_orientation: Mapped[date] = mapped_column(Date)
     orienteur: Mapped[str] = mapped_column(String(32))
-    decision_eps: Mapped[str] = mapped_column(String(16), default="en_attente")
+    decision_eps: Mapped[Decision] = mapped_column(str_enum(Decision, 16), default=Decision.EN_ATTENTE)
     date_decision: Mapped[date | None] = mapped_column(Date)
     date_entree: Mapped[date | None] = mapped_column(Date)
     date_sortie: Mapped[date | None] = mapped_column(Date)
@@ -132,6 +140,15 @@ class Parcours(Base):
     child: Mapped[Child] = relationship(back_populates="parcours")
     codes: Mapped[list[ParcoursCode]] = relationship(cascade="all, delete-orphan")
     details: Mapped[ParcoursDetails | None] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def referent_id(self) -> int | None:
+        """The child's référent: a parcours is in the caseload of whoever follows its child."""
+        return self.child.referent_id
+
+    @property
+    def purged(self) -> bool:
+        return self.child.purged
 
     def codes_of(self, dimension: str) -> list[str]:
         return sorted(c.code for c in self.codes if c.dimension == dimension)

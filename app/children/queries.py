@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, select
 
+from app.authz.caseload import caseload_criterion
 from app.children.models import Child
-from app.users.models import Role, User
+from app.users.models import User
 
 
 def visible_to(user: User) -> Select[Child]:
-    query = select(Child).where(Child.programme_id == user.programme_id, Child.purged_at.is_(None))
-    if user.role == Role.REFERENT:
-        return query.where(Child.referent_id == user.id)
-    if user.role == Role.COORDINATEUR:
-        return query
-    return query.where(false())
+    return select(Child).where(caseload_criterion(user, Child.programme_id, Child.referent_id, Child.purged_at))

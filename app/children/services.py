@@ -6,26 +6,27 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Date, Integer, LargeBinary, String, Table, delete, func, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Table, delete, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.audit import services as audit
-from app.audit.models import AuditEvent
+from app.bulk import allocate_ids, insert_rows
 from app.children.models import Child, ChildIdentity, ChildSearchIndex
 from app.children.queries import visible_to
-from app.children.vault import blind_index, cipher_for, give_new_key, keyring
+from app.children.vault import cipher_for, give_new_key
 from app.crypto import ChildCipher, new_data_key
-from app.db import utcnow
+from app.crypto.current import blind_index, keyring
+from app.db import db, new_public_id, utcnow
 from app.users.models import User
 
 CHILDREN = cast(Table, Child.__table__)
 IDENTITIES = cast(Table, ChildIdentity.__table__)
 SEARCH_INDEX = cast(Table, ChildSearchIndex.__table__)
-AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# Exits that the coordinator closes without a family signature: their date is no contact with the family.
+EXITS_WITHOUT_FAMILY = frozenset({"perte_contact", "demenagement", "refus_retrait_famille"})
 IDENTITY_TABLE = "child_identities"
 
 
@@ -50,10 +51,6 @@ class Identity:
     ref_enfant: str = ""
     ref_famille: str = ""
     responsables: list[Guardian] = field(default_factory=list)
-
-
-def new_public_id() -> str:
-    return secrets.token_urlsafe(12)
 
 
 def new_pseudonym() -> str:
@@ -86,7 +83,7 @@ def create_child(
     identity: Identity,
     referent_id: int | None,
     actor_id: int | None,
-    last_contact: date,
+    last_family_contact: date,
     imported: bool = False,
     taken_pseudonyms: set[str] | None = None,
 ) -> Child:
@@ -106,7 +103,7 @@ def create_child(
         annee_naissance=identity.date_naissance.year,
         famille_digest=family_digest(identity.ref_famille) if identity.ref_famille else None,
         ref_digest=ref_digest(identity.ref_enfant) if identity.ref_enfant else None,
-        last_contact=last_contact,
+        last_family_contact=last_family_contact,
         imported=imported,
         kek_version=0,
     )
@@ -114,15 +111,38 @@ def create_child(
     session.flush()
     give_new_key(child)
     write_identity(session, child, identity)
-    audit.record(
-        session,
-        "child.create",
-        actor_id=actor_id,
-        programme_id=programme_id,
-        target_type="children",
-        target_id=child.public_id,
-    )
+    audit.record_for(session, "child.create", child, actor_id=actor_id)
     return child
+
+
+def record_family_contact(child: Child, day: date) -> None:
+    """Move the child's last contact with the family forward to `day` (never past today)."""
+    day = min(day, date.today())
+    if child.last_family_contact is None or day > child.last_family_contact:
+        child.last_family_contact = day
+
+
+def family_dates_of_parcours(
+    date_orientation: date, date_entree: date | None, date_sortie: date | None, motif_sortie: str | None
+) -> list[date]:
+    """Dates of a parcours that were contacts with the family: the orientation (made with their
+    agreement), the contract (signed by them) and an exit they signed."""
+    dates = [date_orientation, *([date_entree] if date_entree else [])]
+    if date_sortie and motif_sortie not in EXITS_WITHOUT_FAMILY:
+        dates.append(date_sortie)
+    return dates
+
+
+def load_child(child_id: str) -> Child | None:
+    """The child with this public id, whoever may see it (the caller authorises).
+
+    Its identity and parcours come in one round trip each: the pages that show a child need them.
+    """
+    return db.session.scalar(
+        select(Child)
+        .options(joinedload(Child.identity), selectinload(Child.parcours))
+        .where(Child.public_id == child_id)
+    )
 
 
 def taken_pseudonyms_of(session: Session, programme_id: int) -> set[str]:
@@ -161,7 +181,7 @@ def sealed_identity(cipher: ChildCipher, child_id: int, identity: Identity) -> d
 class NewChild:
     identity: Identity
     referent_id: int | None
-    last_contact: date
+    last_family_contact: date
 
 
 @dataclass
@@ -209,7 +229,7 @@ def create_children(
                 "wrapped_key": wrapped,
                 "kek_version": kek_version,
                 "key_version": 1,
-                "last_contact": new.last_contact,
+                "last_family_contact": new.last_family_contact,
                 "imported": imported,
                 "created_at": now,
             }
@@ -225,98 +245,8 @@ def create_children(
         )
     insert_rows(session, IDENTITIES, identities)
     insert_rows(session, SEARCH_INDEX, digests)
-    record_many(session, "child.create", actor_id, programme_id, "children", [c.public_id for c in created])
+    audit.record_many(session, "child.create", actor_id, programme_id, "children", [c.public_id for c in created])
     return created
-
-
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT many rows (same keys each) straight through the driver's executemany.
-
-    Same stored values as `session.execute(insert(table), rows)`, without SQLAlchemy's per-value
-    processing, which dominates bulk imports (dates are the slow part on SQLite)."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    if dialect.name == "postgresql":
-        _copy_rows(connection, table, names, rows)
-        return
-    converters = [_driver_converter(table.c[name].type, dialect) for name in names]
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    quote = dialect.identifier_preparer.quote
-    # Table and column names come from the models' metadata, quoted; values are bound parameters.
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "  # noqa: S608
-        f"VALUES ({', '.join([marker] * len(names))})"
-    )
-    getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    convert_at = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
-    params: list[Any] = []
-    for row in rows:
-        values = getter(row)
-        if convert_at:
-            values = list(values)
-            for i, convert in convert_at:
-                if values[i] is not None:
-                    values[i] = convert(values[i])
-        params.append(tuple(values))
-    connection.exec_driver_sql(sql, params)
-
-
-def _copy_rows(connection: Any, table: Table, names: list[str], rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL: COPY FROM STDIN, in the session's transaction (psycopg adapts the values)."""
-    quote = connection.dialect.identifier_preparer.quote
-    statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-    getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(getter(row))
-
-
-def _driver_converter(type_: Any, dialect: Any) -> Any:
-    """None when the driver takes the Python value as it is (bytes, str, int), else a function."""
-    if isinstance(type_, LargeBinary | String | Integer):
-        return None
-    if dialect.name == "sqlite" and isinstance(type_, Date):
-        return date.isoformat
-    return type_.bind_processor(dialect)
-
-
-def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
-    """`count` new primary keys for `table`, to insert rows in bulk with their ids known.
-
-    PostgreSQL: from the table's sequence. SQLite: after the greatest id, which is safe because
-    every SQLite transaction of Parcours holds the write lock from its start (BEGIN IMMEDIATE)."""
-    if count <= 0:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        sequence = session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
-        query = text("SELECT nextval(CAST(:s AS regclass)) FROM generate_series(1, :n)")
-        return list(session.scalars(query, {"s": sequence, "n": count}))
-    first = (session.scalar(select(func.max(table.c.id))) or 0) + 1
-    return list(range(first, first + count))
-
-
-def record_many(
-    session: Session, action: str, actor_id: int | None, programme_id: int, target_type: str, target_ids: list[str]
-) -> None:
-    """Append one audit event per target, chained exactly as `audit.record` does, in one insert."""
-    events: list[dict[str, Any]] = [
-        {
-            "at": utcnow(),
-            "actor_id": actor_id,
-            "programme_id": programme_id,
-            "action": action,
-            "target_type": target_type,
-            "target_id": target_id,
-            "outcome": "ok",
-        }
-        for target_id in target_ids
-    ]
-    audit.chain(session, events)
-    insert_rows(session, AUDIT_EVENTS, events)
-    session.flush()
 
 
 def write_identity(session: Session, child: Child, identity: Identity) -> None:
@@ -387,5 +317,7 @@ def search(session: Session, user: User, text: str) -> list[Child]:
     matching = select(ChildSearchIndex.child_id).where(
         ChildSearchIndex.programme_id == user.programme_id, ChildSearchIndex.digest.in_(digests)
     )
-    query = visible_to(user).where(Child.id.in_(matching)).options(selectinload(Child.parcours))
+    query = (
+        visible_to(user).where(Child.id.in_(matching)).options(joinedload(Child.identity), selectinload(Child.parcours))
+    )
     return list(session.scalars(query))

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import g
 
 from app.children.models import Child
-from app.crypto import BlindIndex, ChildCipher, KeyRing, new_data_key
-
-
-def keyring() -> KeyRing:
-    ring: KeyRing = current_app.extensions["parcours_keyring"]
-    return ring
-
-
-def blind_index() -> BlindIndex:
-    return BlindIndex(keyring().blind_index_key)
+from app.crypto import ChildCipher, new_data_key
+from app.crypto.current import keyring
 
 
 def give_new_key(child: Child) -> ChildCipher:

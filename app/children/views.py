@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.authz import Permission, current_user, requires
 from app.children import services
@@ -26,34 +26,34 @@ SITUATION_LABELS = {
 }
 
 
-def load_child(child_id: str) -> Child | None:
-    return db.session.scalar(select(Child).where(Child.public_id == child_id))
-
-
 @bp.get("/")
 @requires(Permission.CHILD_LIST)
 def index() -> ResponseReturnValue:
     user = current_user()
     assert user is not None
     query = request.args.get("q", "").strip()[:MAX_SEARCH_LENGTH]
+    db.begin_read()  # every query first, without the write lock; then one short write: the audit event
     if query:
         children = services.search(db.session, user, query)
     else:
-        children = list(db.session.scalars(visible_to(user).options(selectinload(Child.parcours))))
+        children = list(
+            db.session.scalars(visible_to(user).options(joinedload(Child.identity), selectinload(Child.parcours)))
+        )
+    referents = {u.id: u for u in db.session.scalars(select(User).where(User.programme_id == user.programme_id))}
+    db.session.commit()
     identities = services.read_identities(db.session, user, children, "child.list")
     db.session.commit()
     rows = sorted(
         ((child, identities[child.id]) for child in children),
         key=lambda row: (row[1].nom.casefold(), row[1].prenom.casefold()),
     )
-    referents = {u.id: u for u in db.session.scalars(select(User).where(User.programme_id == user.programme_id))}
     return render_template(
         "children/index.html", rows=rows, query=query, referents=referents, situation_labels=SITUATION_LABELS
     )
 
 
 @bp.get("/<child_id>")
-@requires(Permission.CHILD_VIEW, load=load_child, audit_read="child.read")
+@requires(Permission.CHILD_VIEW, load=services.load_child, audit_read="child.read")
 def show(child: Child, child_id: str) -> ResponseReturnValue:
     user = current_user()
     assert user is not None
@@ -63,7 +63,9 @@ def show(child: Child, child_id: str) -> ResponseReturnValue:
         siblings = [
             (sibling, services.read_identity(sibling))
             for sibling in db.session.scalars(
-                visible_to(user).where(Child.famille_digest == child.famille_digest, Child.id != child.id)
+                visible_to(user)
+                .options(joinedload(Child.identity))
+                .where(Child.famille_digest == child.famille_digest, Child.id != child.id)
             )
         ]
     referent = db.session.get(User, child.referent_id) if child.referent_id else None

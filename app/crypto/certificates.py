@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from cryptography.x509.oid import NameOID
 
+from app.i18n import _
+
 RSA_BITS = 3072
 SELF_SIGNED_YEARS = 20
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
@@ -97,13 +99,13 @@ def load_pkcs12(data: bytes, password: str) -> KeyMaterial:
     except ValueError as error:
         raise CertificateError("Fichier PKCS #12 illisible ou mot de passe incorrect.") from error
     if key is None or certificate is None:
-        raise CertificateError("Le fichier PKCS #12 doit contenir une clé privée et son certificat.")
+        raise CertificateError(_("Le fichier PKCS #12 doit contenir une clé privée et son certificat."))
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise CertificateError("Seules les clés RSA et ECDSA sont acceptées.")
+        raise CertificateError(_("Seules les clés RSA et ECDSA sont acceptées."))
     if key.public_key().public_numbers() != certificate.public_key().public_numbers():  # type: ignore[union-attr]
-        raise CertificateError("La clé privée ne correspond pas au certificat.")
+        raise CertificateError(_("La clé privée ne correspond pas au certificat."))
     if certificate.not_valid_after_utc < dt.datetime.now(dt.UTC):
-        raise CertificateError("Ce certificat a expiré.")
+        raise CertificateError(_("Ce certificat a expiré."))
     chain_pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
     return KeyMaterial(_key_pem(key), certificate.public_bytes(serialization.Encoding.PEM), chain_pem)
 
@@ -126,7 +128,7 @@ class RawSigner:
     def __init__(self, key_pem: bytes) -> None:
         key = serialization.load_pem_private_key(key_pem, password=None)
         if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-            raise CertificateError("Seules les clés RSA et ECDSA sont acceptées.")
+            raise CertificateError(_("Seules les clés RSA et ECDSA sont acceptées."))
         self._key = key
 
     def sign(self, data: bytes, digest_algorithm: str, mechanism: str) -> bytes:
@@ -135,7 +137,9 @@ class RawSigner:
             return self._key.sign(data, padding.PKCS1v15(), algorithm)
         if mechanism == "ecdsa" and isinstance(self._key, ec.EllipticCurvePrivateKey):
             return self._key.sign(data, ec.ECDSA(algorithm))
-        raise CertificateError(f"Mécanisme de signature non pris en charge : {mechanism}.")
+        raise CertificateError(
+            _("Mécanisme de signature non pris en charge : %(mechanism)s.") % {"mechanism": mechanism}
+        )
 
 
 def sign_detached_cms(data: bytes, material: KeyMaterial) -> bytes:

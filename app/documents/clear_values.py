@@ -11,7 +11,7 @@ from typing import Any
 
 from app.children.models import Parcours, ParcoursCode
 from app.children.services import Guardian, Identity
-from app.formengine.definitions import FormDef
+from app.formengine.model import FormDef
 from app.nomenclature import nomenclature
 
 SINGLE_CODE_COLUMNS = ("orienteur", "niveau", "qpv", "rep")

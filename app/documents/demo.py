@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.documents import services
+from app.parcours.services import record_decision
 from app.users.models import User
-from app.workflow.services import record_decision
 
 
 def signature_png(seed: int, width: int = 240, height: int = 80) -> str:

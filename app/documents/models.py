@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Base, str_enum, utcnow
 
 if TYPE_CHECKING:
     from app.children.models import Child, Parcours
 
-DRAFT = "brouillon"
-FINAL = "finalise"
+
+class DocumentStatus(StrEnum):
+    DRAFT = "brouillon"  # editable
+    FINAL = "finalise"  # locked; corrections are new versions
+
+
+DRAFT = DocumentStatus.DRAFT
+FINAL = DocumentStatus.FINAL
 
 
 class Document(Base):
@@ -28,7 +35,7 @@ class Document(Base):
     form_id: Mapped[str] = mapped_column(String(40))
     form_version: Mapped[int] = mapped_column(Integer)
     form_hash: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default=DRAFT)
+    status: Mapped[DocumentStatus] = mapped_column(str_enum(DocumentStatus, 16), default=DocumentStatus.DRAFT)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -40,6 +47,15 @@ class Document(Base):
     content: Mapped[DocumentContent] = relationship(cascade="all, delete-orphan", uselist=False)
     child: Mapped[Child] = relationship()
     parcours: Mapped[Parcours] = relationship()
+
+    @property
+    def referent_id(self) -> int | None:
+        """A document is in the caseload of whoever follows its child."""
+        return self.child.referent_id
+
+    @property
+    def purged(self) -> bool:
+        return self.child.purged
 
     # Optimistic locking: every UPDATE checks and increments `lock_version`, so of two saves made
     # from the same version the second fails (StaleDataError) instead of overwriting the first.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 from xml.sax.saxutils import escape
@@ -21,36 +21,16 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
+from app.dates import format_date, format_time
 from app.documents.pdfa import FONT, FONT_BOLD, Metadata, flatten_png, make_pdfa, printable, register_fonts
-
-
-@dataclass(frozen=True)
-class Item:
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
-class Table:
-    """A repeatable group: one row per entry."""
-
-    columns: list[str]
-    rows: list[list[str]]
-
-
-@dataclass(frozen=True)
-class SignatureItem:
-    role: str
-    signer_name: str
-    signed_at: datetime | None = None
-    png: bytes | None = None
-    paper_signed_on: date | None = None
+from app.formengine.printable import Item, Printable, SignatureItem, Table
+from app.i18n import _
 
 
 @dataclass(frozen=True)
 class Section:
     title: str
-    items: list[Item | Table | SignatureItem] = field(default_factory=list)
+    items: list[Printable] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -65,6 +45,7 @@ class RenderableDocument:
     child_label: str
     finalised_at: datetime | None
     sections: list[Section] = field(default_factory=list)
+    subject_label: str = "Enfant"  # what `child_label` names (a séance for the EPS relevé)
 
 
 MARGIN = 18 * mm
@@ -113,7 +94,7 @@ def _para(value: str, style: ParagraphStyle) -> Paragraph:
 def _when(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return moment.strftime("%d/%m/%Y à %H:%M") + " (UTC)"
+    return _("%(date)s à %(time)s (UTC)") % {"date": format_date(moment), "time": format_time(moment)}
 
 
 def _grid(data: list[list[Any]], widths: list[float], header: bool) -> RLTable:
@@ -158,11 +139,14 @@ def _signature(item: SignatureItem, styles: _Styles, width: float) -> Flowable:
         image.hAlign = "LEFT"
         parts.append(image)
     if item.signed_at is not None:
-        line = f"Signé par {item.signer_name} le {_when(item.signed_at)}"
+        line = _("Signé par %(name)s le %(moment)s") % {"name": item.signer_name, "moment": _when(item.signed_at)}
     elif item.paper_signed_on is not None:
-        line = f"Signé sur papier par {item.signer_name} le {item.paper_signed_on.strftime('%d/%m/%Y')}"
+        line = _("Signé sur papier par %(name)s le %(date)s") % {
+            "name": item.signer_name,
+            "date": format_date(item.paper_signed_on),
+        }
     else:
-        line = f"Non signé ({item.signer_name})" if item.signer_name else "Non signé"
+        line = _("Non signé (%(name)s)") % {"name": item.signer_name} if item.signer_name else _("Non signé")
     parts.append(_para(line, styles.small))
     box = RLTable([[parts]], colWidths=[width], hAlign="LEFT")
     box.setStyle(
@@ -195,9 +179,9 @@ def _section(section: Section, styles: _Styles, width: float) -> list[Flowable]:
 
 
 def _header(doc: RenderableDocument, styles: _Styles) -> list[Flowable]:
-    meta = f"{doc.form_set_name} (version {doc.form_set_version}) · Enfant : {doc.child_label}"
+    meta = f"{doc.form_set_name} (version {doc.form_set_version}) · {doc.subject_label} : {doc.child_label}"
     if doc.finalised_at is not None:
-        meta += f" · Finalisé le {_when(doc.finalised_at)}"
+        meta += " · " + _("Finalisé le %(moment)s") % {"moment": _when(doc.finalised_at)}
     return [_para(doc.programme_name, styles.programme), _para(doc.form_title, styles.title), _para(meta, styles.meta)]
 
 

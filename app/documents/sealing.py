@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from app.children.vault import cipher_for
+from app.children.services import cipher_for
 from app.documents.models import FINAL, Document
 from app.documents.rendering import RenderableDocument, render_pdf
 from app.signing.keys import ensure_certificate

@@ -8,7 +8,6 @@ clear columns of `Parcours`, at finalisation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,19 +16,23 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit import services as audit
+from app.authz.caseload import holds_caseload
 from app.children.models import Child, ChildSearchIndex, Parcours
-from app.children.services import create_child, new_public_id, read_identity, write_identity
-from app.children.vault import blind_index, cipher_for
-from app.db import utcnow
+from app.children.services import cipher_for, create_child, read_identity, record_family_contact, write_identity
+from app.crypto.current import blind_index
+from app.dates import format_date
+from app.db import new_public_id, utcnow
 from app.documents.clear_values import IDENTITY_FIELDS, fed_date, identity_from, single_code, write_codes
+from app.documents.family_contact import family_contact
 from app.documents.models import DRAFT, FINAL, Document, DocumentContent
+from app.documents.renderable import build_renderable
 from app.documents.rendering import RenderableDocument
 from app.formengine import FormDef, form_set
-from app.formengine.renderable import build_renderable
 from app.formengine.validation import Outcome, validate
 from app.i18n import _
-from app.users.models import Programme, Role, User
-from app.workflow.services import WorkflowError, close_parcours, require_accepted
+from app.nomenclature import Decision
+from app.parcours.services import WorkflowError, close_parcours, require_accepted
+from app.users.models import Programme, User
 
 TABLE = "document_contents"
 ORIENTATION = "orientation"
@@ -84,14 +87,7 @@ def _store(document: Document, child: Child, answers: dict[str, Any]) -> None:
 
 
 def _audit(session: Session, action: str, actor: User | None, document: Document) -> None:
-    audit.record(
-        session,
-        action,
-        actor_id=actor.id if actor else None,
-        programme_id=document.programme_id,
-        target_type="documents",
-        target_id=document.public_id,
-    )
+    audit.record_for(session, action, document, actor_id=actor.id if actor else None)
 
 
 def _flush(session: Session) -> None:
@@ -99,12 +95,6 @@ def _flush(session: Session) -> None:
         session.flush()
     except StaleDataError as error:
         raise StaleDocument(STALE_MESSAGE) from error
-
-
-def _touch(child: Child) -> None:
-    today = date.today()
-    if child.last_contact is None or child.last_contact < today:
-        child.last_contact = today
 
 
 def _new_document(
@@ -130,7 +120,6 @@ def _new_document(
     session.add(document)
     session.flush()
     _store(document, parcours.child, answers)
-    _touch(parcours.child)
     session.flush()
     _audit(session, "document.correct" if previous else "document.create", actor, document)
     return document
@@ -173,7 +162,9 @@ def start_orientation(session: Session, actor: User, raw: dict[str, Any]) -> Doc
     answers = outcome.answers
     identity = identity_from(answers)
     child = find_child(session, actor.programme_id, identity.nom, identity.prenom, identity.date_naissance)
-    own_caseload = actor.id if actor.role == Role.REFERENT else None
+    own_caseload = actor.id if holds_caseload(actor) else None
+    # The orientation is made with the family's agreement: its date (or today) is a contact.
+    agreed = family_contact(form, answers) or date.today()
     if child is None:
         child = create_child(
             session,
@@ -181,10 +172,11 @@ def start_orientation(session: Session, actor: User, raw: dict[str, Any]) -> Doc
             identity=identity,
             referent_id=own_caseload,
             actor_id=actor.id,
-            last_contact=date.today(),
+            last_family_contact=agreed,
         )
     elif child.referent_id is None and own_caseload:
         child.referent_id = own_caseload
+    record_family_contact(child, agreed)
     _has, orienteur = single_code(form, answers, "orienteur")
     oriented = fed_date(form, answers, "date_orientation")
     assert orienteur and oriented
@@ -194,19 +186,12 @@ def start_orientation(session: Session, actor: User, raw: dict[str, Any]) -> Doc
         child_id=child.id,
         date_orientation=oriented,
         orienteur=orienteur,
-        decision_eps="en_attente",
+        decision_eps=Decision.EN_ATTENTE,
     )
     session.add(parcours)
     session.flush()
     write_codes(parcours, form, answers)
-    audit.record(
-        session,
-        "parcours.create",
-        actor_id=actor.id,
-        programme_id=parcours.programme_id,
-        target_type="parcours",
-        target_id=parcours.public_id,
-    )
+    audit.record_for(session, "parcours.create", parcours, actor_id=actor.id)
     return _new_document(session, actor, parcours, form, answers)
 
 
@@ -268,7 +253,6 @@ def save_draft(
         raise InvalidAnswers(outcome.errors)
     _store(document, document.child, outcome.answers)
     document.updated_at = utcnow()
-    _touch(document.child)
     _flush(session)
     _audit(session, "document.save", actor, document)
     return outcome.answers
@@ -278,7 +262,7 @@ def _fin_errors(form: FormDef, parcours: Parcours, answers: dict[str, Any]) -> d
     entree_field = form.field_feeding("date_entree")
     entree = fed_date(form, answers, "date_entree")
     if entree_field and entree and parcours.date_entree and entree != parcours.date_entree:
-        known = parcours.date_entree.strftime("%d/%m/%Y")
+        known = format_date(parcours.date_entree)
         return {entree_field.id: [_("Ne correspond pas à la date d'entrée du parcours (%(date)s).") % {"date": known}]}
     return {}
 
@@ -318,7 +302,9 @@ def finalise(session: Session, actor: User, document: Document, raw: dict[str, A
     document.finalised_at = document.updated_at = utcnow()
     document.finalised_by = actor.id
     _write_clear_values(session, actor, document, form, outcome.answers)
-    _touch(document.child)
+    contact = family_contact(form, outcome.answers)
+    if contact is not None:
+        record_family_contact(document.child, contact)
     _flush(session)
     _audit(session, "document.finalise", actor, document)
     _seal(session, document)
@@ -343,48 +329,6 @@ def correct(session: Session, actor: User, document: Document) -> Document:
     return _new_document(
         session, actor, document.parcours, definition_of(document), read_answers(document), previous=document
     )
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DocumentLine:
-    document: Document
-    number: int  # 1 for the first version, 2 for its correction...
-    superseded: bool
-
-
-def documents_of(session: Session, child: Child) -> dict[int, list[DocumentLine]]:
-    """Every document of the child by parcours id, oldest first, with its version number."""
-    documents = list(session.scalars(select(Document).where(Document.child_id == child.id).order_by(Document.id)))
-    numbers: dict[int, int] = {}
-    replaced = {d.previous_id for d in documents if d.previous_id}
-    lines: dict[int, list[DocumentLine]] = {}
-    for document in documents:
-        numbers[document.id] = numbers.get(document.previous_id or 0, 0) + 1
-        line = DocumentLine(document, numbers[document.id], document.id in replaced)
-        lines.setdefault(document.parcours_id, []).append(line)
-    return lines
-
-
-def version_number(session: Session, document: Document) -> int:
-    number, current = 1, document
-    while current.previous_id is not None:
-        previous = session.get(Document, current.previous_id)
-        if previous is None:
-            break
-        number, current = number + 1, previous
-    return number
-
-
-def observed_facts(session: Session, parcours: Parcours) -> str | None:
-    """The observed facts of the parcours' fiche d'orientation (for the EPS, when shared)."""
-    document = current_document(session, parcours, ORIENTATION)
-    if document is None:
-        return None
-    facts = read_answers(document).get("faits_observes")
-    return facts if isinstance(facts, str) else None
 
 
 def renderable_for(session: Session, document: Document) -> RenderableDocument:

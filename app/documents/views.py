@@ -6,26 +6,29 @@ commit or roll back, render. Autosave posts the same form with `Accept: applicat
 
 from __future__ import annotations
 
+import io
 from datetime import UTC
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.authz import Permission, current_user, policy, requires
 from app.children.models import Child, Parcours
-from app.children.services import read_identity
-from app.children.views import load_child
+from app.children.services import load_child, read_identity
 from app.db import db
-from app.documents import services
-from app.documents.models import DRAFT, Document
+from app.documents import queries, services
+from app.documents.models import DRAFT, FINAL, Document
+from app.documents.sealing import NotSealedError, read_sealed_pdf
 from app.documents.services import DocumentError, InvalidAnswers, LockedDocument, StaleDocument
 from app.formengine import FormDef, form_set
+from app.formengine.fields import field_type
 from app.formengine.templating import differences
 from app.formengine.validation import extract, to_raw
 from app.formengine.wtf import build_form
 from app.i18n import _
+from app.nomenclature import Decision
 from app.users.models import User
 
 bp = Blueprint("documents", __name__, url_prefix="/enfants")
@@ -38,22 +41,24 @@ def _register_builder(_state: Any) -> None:
     register_renderable_builder(services.renderable_for)
 
 
-def _child(child_id: str) -> Child | None:
-    return db.session.scalar(select(Child).where(Child.public_id == child_id))
-
-
 def load_document(child_id: str, document_id: str) -> Document | None:
-    child = _child(child_id)
+    child = load_child(child_id)
     if child is None:
         return None
     return db.session.scalar(select(Document).where(Document.public_id == document_id, Document.child_id == child.id))
 
 
 def load_parcours(child_id: str, parcours_id: str, form_id: str) -> Parcours | None:
-    child = _child(child_id)
+    child = load_child(child_id)
     if child is None:
         return None
     return db.session.scalar(select(Parcours).where(Parcours.public_id == parcours_id, Parcours.child_id == child.id))
+
+
+def load_final_document(child_id: str, document_id: str) -> Document | None:
+    """The child's document, only once finalised (a draft has no sealed PDF)."""
+    document = load_document(child_id, document_id)
+    return document if document is not None and document.status == FINAL else None
 
 
 def _actor() -> User:
@@ -70,7 +75,7 @@ def _edit_rows(form: FormDef, raw: dict[str, Any]) -> bool:
     """Apply the no-JavaScript "Ajouter une ligne" / "Supprimer" buttons to `raw`; True if one was used."""
     added, removed = request.form.get("_add_row"), request.form.get("_remove_row", "")
     group = form.field(added) if added else None
-    if group is not None and group.type == "group":
+    if group is not None and field_type(group).repeatable:
         raw[group.id] = [*raw.get(group.id, []), {}]
         return True
     group_id, _sep, index = removed.rpartition("-")
@@ -91,7 +96,7 @@ def _render(
     conflicts: dict[str, str] | None = None,
     lock_version: int | None = None,
 ) -> ResponseReturnValue:
-    for group in (f for f in form.fields() if f.type == "group"):
+    for group in (f for f in form.fields() if field_type(f).repeatable):
         if not raw.get(group.id):
             raw[group.id] = [{}]  # one empty row to fill (empty rows are dropped when saved)
     version = lock_version if lock_version is not None else (document.lock_version if document else None)
@@ -102,7 +107,7 @@ def _render(
         forms=form_set(),
         wtform=wtform,
         document=document,
-        number=services.version_number(db.session, document) if document else 1,
+        number=queries.version_number(db.session, document) if document else 1,
         errors=errors or {},
         conflicts=conflicts or {},
         saved_at_ms=int(document.updated_at.replace(tzinfo=UTC).timestamp() * 1000) if document else 0,
@@ -175,7 +180,7 @@ def show(document: Document, child_id: str, document_id: str) -> ResponseReturnV
         forms=form_set(),
         document=document,
         answers=answers,
-        number=services.version_number(db.session, document),
+        number=queries.version_number(db.session, document),
         latest=services.current_document(db.session, document.parcours, document.form_id),
     )
 
@@ -269,7 +274,7 @@ def start(parcours: Parcours, child_id: str, parcours_id: str, form_id: str) -> 
 @bp.app_template_global("parcours_documents")
 def parcours_documents(child: Child) -> dict[int, dict[str, Any]]:
     """For the child's page: each parcours' documents, and the documents that can be started."""
-    lines = services.documents_of(db.session, child)
+    lines = queries.documents_of(db.session, child)
     forms = form_set()
     result: dict[int, dict[str, Any]] = {}
     for parcours in child.parcours:
@@ -277,7 +282,7 @@ def parcours_documents(child: Child) -> dict[int, dict[str, Any]]:
         startable = [
             (form_id, forms.latest(form_id).title)
             for form_id in services.STARTABLE
-            if parcours.decision_eps == "accepte" and form_id not in present
+            if parcours.decision_eps == Decision.ACCEPTE and form_id not in present
         ]
         result[parcours.id] = {"lines": lines.get(parcours.id, []), "startable": startable}
     return result
@@ -286,3 +291,23 @@ def parcours_documents(child: Child) -> dict[int, dict[str, Any]]:
 @bp.app_template_global("form_title")
 def form_title(document: Document) -> str:
     return services.definition_of(document).title
+
+
+@bp.get("/<child_id>/documents/<document_id>/pdf")
+@requires(Permission.DOCUMENT_VIEW, load=load_final_document, audit_read="document.pdf")
+def document_pdf(document: Document, child_id: str, document_id: str) -> ResponseReturnValue:
+    try:
+        pdf = read_sealed_pdf(document)
+    except NotSealedError:
+        # Only documents finalised outside the forms (imports) lack one; the next archive export seals them.
+        title, text = _("PDF pas encore disponible"), _("Le PDF scellé de ce document sera créé au prochain export.")
+        return render_template("error.html", title=title, text=text, code=409), 409
+    response = send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{document.form_id}-v{document.form_version}-{document.public_id}.pdf",
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

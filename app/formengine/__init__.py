@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from app.formengine.definitions import DefinitionError, FieldDef, FormDef, SectionDef, ShowIf
+from app.formengine.definitions import DefinitionError
 from app.formengine.loader import FormSet, FormSetError, check_form_set, load_form_set
+from app.formengine.model import FieldDef, FormDef, SectionDef, ShowIf
 
 EXTENSION = "parcours_forms"
 

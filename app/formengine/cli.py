@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from app.formengine.loader import LOCK_FILE, check_form_set, publish
+from app.i18n import _
 from app.nomenclature import FORMS_DIR
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
@@ -39,4 +40,6 @@ def lock(directory: Path | None) -> None:
     """Publish new version files: add their sha256 to forms.lock (existing entries never change)."""
     directory = directory or FORMS_DIR
     added = publish(directory)
-    click.echo(f"{LOCK_FILE}: " + (", ".join(added) + " publié(s)" if added else "rien de nouveau"))
+    click.echo(
+        f"{LOCK_FILE}: " + (_("%(forms)s publié(s)") % {"forms": ", ".join(added)} if added else _("rien de nouveau"))
+    )

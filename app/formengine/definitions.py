@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from app.formengine.fields import FIELD_TYPES
+from app.formengine.model import FieldDef, FormDef, SectionDef, ShowIf
 from app.nomenclature import Nomenclature
 
 FIELD_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -20,17 +22,6 @@ FEEDABLE = frozenset({"date_orientation", "date_entree", "date_sortie"})
 FORM_KEYS = frozenset({"form", "version", "title", "description", "sections"})
 SECTION_KEYS = frozenset({"id", "title", "help", "fields"})
 COMMON_KEYS = frozenset({"id", "type", "label", "required", "help", "show_if"})
-TYPE_KEYS: dict[str, frozenset[str]] = {
-    "text": frozenset({"max_length"}),
-    "long_text": frozenset({"max_length"}),
-    "date": frozenset({"feeds"}),
-    "single_choice": frozenset({"choices", "dimension"}),
-    "multiple_choice": frozenset({"choices", "dimension"}),
-    "yes_no": frozenset(),
-    "number": frozenset({"min", "max", "integer"}),
-    "signature": frozenset({"role"}),
-    "group": frozenset({"fields", "min_items", "max_items"}),
-}
 SHOW_IF_KEYS = frozenset({"field", "equals", "in"})
 
 
@@ -45,81 +36,6 @@ class DefinitionError:
     def __str__(self) -> str:
         where = f"{self.file}: {self.field}" if self.field else self.file
         return f"{where}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class ShowIf:
-    """Show a field only when another field (same group row first, else top level) has a value."""
-
-    field: str
-    values: tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class FieldDef:
-    id: str
-    type: str
-    label: str
-    required: bool = False
-    help: str = ""
-    show_if: ShowIf | None = None
-    choices: tuple[tuple[str, str], ...] = ()  # (code, French label), display order
-    dimension: str | None = None
-    feeds: str | None = None
-    min: float | None = None
-    max: float | None = None
-    integer: bool = False
-    max_length: int | None = None
-    role: str = ""
-    fields: tuple[FieldDef, ...] = ()
-    min_items: int = 0
-    max_items: int = 50
-
-    def choice_codes(self) -> tuple[str, ...]:
-        return tuple(code for code, _label in self.choices)
-
-    def choice_label(self, code: str) -> str:
-        return dict(self.choices).get(code, code)
-
-    def subfield(self, field_id: str) -> FieldDef | None:
-        return next((f for f in self.fields if f.id == field_id), None)
-
-
-@dataclass(frozen=True)
-class SectionDef:
-    id: str
-    title: str
-    help: str
-    fields: tuple[FieldDef, ...]
-
-
-@dataclass(frozen=True)
-class FormDef:
-    form_id: str
-    version: int
-    title: str
-    description: str
-    sections: tuple[SectionDef, ...]
-    sha256: str = ""
-    source: str = ""
-
-    def fields(self) -> tuple[FieldDef, ...]:
-        return tuple(f for section in self.sections for f in section.fields)
-
-    def field(self, field_id: str) -> FieldDef | None:
-        return next((f for f in self.fields() if f.id == field_id), None)
-
-    def fields_with_dimension(self, dimension: str) -> list[tuple[FieldDef | None, FieldDef]]:
-        """(group or None, field) pairs tagged with `dimension`."""
-        found: list[tuple[FieldDef | None, FieldDef]] = []
-        for top in self.fields():
-            if top.dimension == dimension:
-                found.append((None, top))
-            found.extend((top, sub) for sub in top.fields if sub.dimension == dimension)
-        return found
-
-    def field_feeding(self, column: str) -> FieldDef | None:
-        return next((f for f in self.fields() if f.feeds == column), None)
 
 
 class _Parser:
@@ -205,12 +121,13 @@ class _Parser:
             self.error(where, "`id` must be lower-case letters, digits or `_`, starting with a letter")
             field_id = ""
         field_type = data.get("type")
-        if field_type not in TYPE_KEYS or (nested and field_type == "group"):
-            reason = "a group cannot contain a group" if field_type == "group" else f"unknown type `{field_type}`"
-            self.error(where, f"{reason} (types: {', '.join(TYPE_KEYS)})")
-            self.check_keys(where, data, COMMON_KEYS | frozenset().union(*TYPE_KEYS.values()))
+        kind = FIELD_TYPES.get(field_type) if isinstance(field_type, str) else None
+        if kind is None or (nested and kind.repeatable):
+            reason = "a group cannot contain a group" if kind is not None else f"unknown type `{field_type}`"
+            self.error(where, f"{reason} (types: {', '.join(FIELD_TYPES)})")
+            self.check_keys(where, data, COMMON_KEYS | frozenset().union(*(t.keys for t in FIELD_TYPES.values())))
             return None
-        self.check_keys(where, data, COMMON_KEYS | TYPE_KEYS[field_type])
+        self.check_keys(where, data, COMMON_KEYS | kind.keys)
         required = data.get("required", False)
         if not isinstance(required, bool):
             self.error(where, "`required` must be true or false")
@@ -222,15 +139,16 @@ class _Parser:
             "help": self.text(where, data, "help", required=False),
             "show_if": self.show_if(where, data.get("show_if")),
         }
-        values.update(self.type_specific(where, field_type, data))
+        values.update(self.type_specific(where, kind.keys, data))
         return FieldDef(**values)
 
-    def type_specific(self, where: str, field_type: str, data: dict[str, Any]) -> dict[str, Any]:
-        if field_type in ("single_choice", "multiple_choice"):
+    def type_specific(self, where: str, keys: frozenset[str], data: dict[str, Any]) -> dict[str, Any]:
+        """The values of the keys the field's type owns (see `FieldType.keys`)."""
+        if "choices" in keys:
             return self.choices(where, data)
-        if field_type == "number":
+        if "integer" in keys:
             return self.number_bounds(where, data)
-        if field_type == "group":
+        if "fields" in keys:
             return self.group(where, data)
         values: dict[str, Any] = {}
         if "max_length" in data:
@@ -317,7 +235,7 @@ class _Parser:
     def check_form(self, form: FormDef) -> None:
         """Cross-field checks: duplicate ids, `show_if` targets, and `show_if` cycles."""
         self.check_scope(form.fields(), parent=None, top=form.fields())
-        for scope in [form.fields()] + [f.fields for f in form.fields() if f.type == "group"]:
+        for scope in [form.fields()] + [f.fields for f in form.fields() if f.fields]:
             self.check_cycles(scope, form.fields())
 
     def check_cycles(self, scope: tuple[FieldDef, ...], top: tuple[FieldDef, ...]) -> None:
@@ -341,7 +259,7 @@ class _Parser:
             seen.add(f.id)
             if f.show_if:
                 self.check_show_if(name, f, fields if parent else (), top)
-            if f.type == "group":
+            if f.fields:
                 self.check_scope(f.fields, parent=f, top=top)
 
     def check_show_if(self, name: str, f: FieldDef, siblings: tuple[FieldDef, ...], top: tuple[FieldDef, ...]) -> None:
@@ -352,15 +270,8 @@ class _Parser:
         if target is None or target.id == f.id:
             self.error(name, f"show_if refers to unknown field `{f.show_if.field}`")
             return
-        if target.type in ("group", "signature"):
-            self.error(name, f"show_if cannot depend on a {target.type} field (`{target.id}`)")
-        elif target.type == "yes_no":
-            if any(not isinstance(v, bool) for v in f.show_if.values):
-                self.error(name, f"show_if on yes/no field `{target.id}` compares with true or false")
-        elif target.choices:
-            for value in f.show_if.values:
-                if str(value) not in target.choice_codes():
-                    self.error(name, f"show_if value `{value}` is not a choice code of `{target.id}`")
+        for problem in FIELD_TYPES[target.type].condition_problems(target, f.show_if.values):
+            self.error(name, problem)
 
 
 def parse_form(data: Any, source: str, names: Nomenclature) -> tuple[FormDef | None, list[DefinitionError]]:

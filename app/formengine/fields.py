@@ -8,11 +8,9 @@ group. Cleaned values are JSON-ready: text, ISO dates, codes, booleans, numbers.
 from __future__ import annotations
 
 import base64
-import binascii
-import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import Any
 
 from wtforms import (
     FieldList,
@@ -29,90 +27,32 @@ from wtforms import (
 from wtforms.fields.core import UnboundField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.formengine.definitions import FieldDef
+from app import dates
+from app.formengine.field_base import (
+    LONG_TEXT_MAX,
+    NO,
+    NUMBER_PATTERN,
+    PNG_DATA_URL,
+    SELECT_THRESHOLD,
+    TEXT_MAX,
+    YES,
+    FieldType,
+    Incomplete,
+    Invalid,
+    _text,
+    check_png_data_url,
+    french_date,
+    parse_date,
+    signed_at_of,
+)
+from app.formengine.model import FieldDef
+from app.formengine.printable import Printable, SignatureItem, Table
 from app.i18n import _
-
-TEXT_MAX = 500
-LONG_TEXT_MAX = 10000
-NUMBER_PATTERN = re.compile(r"^-?\d{1,12}(?:[.,]\d{1,6})?$")
-FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-PNG_DATA_URL = "data:image/png;base64,"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-SIGNATURE_MAX_BYTES = 200 * 1024
-SELECT_THRESHOLD = 6  # more choices than this: a drop-down list instead of radio buttons
-YES, NO = "oui", "non"
-
-
-class Invalid(ValueError):
-    """A submitted value does not fit its field; the message is French, for the user."""
-
-
-class Incomplete(Invalid):
-    """A value still being entered (a signer's name before the drawing): a draft keeps `partial`,
-    finalisation refuses it with the message."""
-
-    def __init__(self, message: str, partial: Any) -> None:
-        super().__init__(message)
-        self.partial = partial
-
-
-def _text(raw: Any) -> str:
-    if isinstance(raw, list):
-        raw = raw[0] if raw else ""
-    return raw.strip() if isinstance(raw, str) else ""
-
-
-def parse_date(text: str) -> date:
-    """An ISO (AAAA-MM-JJ) or French (JJ/MM/AAAA) date between 1900 and 2100."""
-    iso, french = ISO_DATE.match(text), FRENCH_DATE.match(text)
-    if iso:
-        year, month, day = (int(p) for p in iso.groups())
-    elif french:
-        day, month, year = (int(p) for p in french.groups())
-    else:
-        raise Invalid(_("Date invalide : écrivez-la au format JJ/MM/AAAA."))
-    try:
-        value = date(year, month, day)
-    except ValueError:
-        raise Invalid(_("Cette date n'existe pas.")) from None
-    if not 1900 <= value.year <= 2100:
-        raise Invalid(_("Date invalide : l'année doit être comprise entre 1900 et 2100."))
-    return value
-
-
-def french_date(iso: str | None) -> str:
-    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
-
-
-class FieldType:
-    """One kind of field. Subclasses say how to build, clean and display it."""
-
-    name: ClassVar[str]
-
-    def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
-        return StringField(f.label, description=f.help, render_kw=self.render_kw(f))
-
-    def render_kw(self, f: FieldDef) -> dict[str, Any]:
-        return {}
-
-    def raw(self, formdata: Any, name: str) -> Any:
-        return formdata.get(name, "")
-
-    def clean(self, f: FieldDef, raw: Any) -> Any:
-        """The cleaned value, None when empty; raises Invalid with a French message."""
-        text = _text(raw)
-        return text or None
-
-    def to_raw(self, f: FieldDef, value: Any) -> Any:
-        return "" if value is None else str(value)
-
-    def display(self, f: FieldDef, value: Any) -> str:
-        return "" if value is None else str(value)
 
 
 class TextType(FieldType):
     name = "text"
+    keys = frozenset({"max_length"})
     default_max = TEXT_MAX
 
     def limit(self, f: FieldDef) -> int:
@@ -138,6 +78,7 @@ class LongTextType(TextType):
 
 class DateType(FieldType):
     name = "date"
+    keys = frozenset({"feeds"})
 
     def render_kw(self, f: FieldDef) -> dict[str, Any]:
         return {"type": "date", "min": "1900-01-01", "max": "2100-12-31"}
@@ -152,6 +93,7 @@ class DateType(FieldType):
 
 class NumberType(FieldType):
     name = "number"
+    keys = frozenset({"min", "max", "integer"})
 
     def render_kw(self, f: FieldDef) -> dict[str, Any]:
         return {"inputmode": "numeric" if f.integer else "decimal", "maxlength": 20}
@@ -191,6 +133,8 @@ def _options(f: FieldDef) -> list[SelectChoice]:
 
 class SingleChoiceType(FieldType):
     name = "single_choice"
+    required_message = _("Réponse obligatoire : choisissez une option.")
+    keys = frozenset({"choices", "dimension"})
 
     def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
         if len(f.choices) > SELECT_THRESHOLD:
@@ -210,6 +154,8 @@ class SingleChoiceType(FieldType):
 
 class MultipleChoiceType(FieldType):
     name = "multiple_choice"
+    required_message = _("Réponse obligatoire : cochez au moins une case.")
+    keys = frozenset({"choices", "dimension"})
 
     def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
         return SelectMultipleField(
@@ -257,6 +203,19 @@ class YesNoType(FieldType):
     def display(self, f: FieldDef, value: Any) -> str:
         return "" if value is None else (_("Oui") if value else _("Non"))
 
+    required_message = _("Réponse obligatoire : choisissez une option.")
+
+    def condition_problems(self, f: FieldDef, values: tuple[Any, ...]) -> list[str]:
+        if any(not isinstance(v, bool) for v in values):
+            return [f"show_if on yes/no field `{f.id}` compares with true or false"]
+        return []
+
+    def matches(self, value: Any, wanted: tuple[Any, ...]) -> bool:
+        return value is not None and value in wanted
+
+    def condition_label(self, f: FieldDef, value: Any) -> str:
+        return self.display(f, value)
+
 
 class SignatureForm(Form):
     image = HiddenField()
@@ -268,7 +227,25 @@ class SignatureType(FieldType):
     """A drawing (PNG data URL) with the signer's name, or the date a paper copy was signed."""
 
     name = "signature"
+    keys = frozenset({"role"})
+    signed = True
+    required_message = _(
+        "Signature obligatoire : faites signer dans le cadre, ou indiquez la date de signature sur papier."
+    )
     parts = ("image", "signer", "paper_date")
+
+    def condition_problems(self, f: FieldDef, values: tuple[Any, ...]) -> list[str]:
+        return [f"show_if cannot depend on a signature field (`{f.id}`)"]
+
+    def printable(self, f: FieldDef, value: Any) -> Printable:
+        image, paper = value.get("image"), value.get("paper_date")
+        return SignatureItem(
+            role=f.role or f.label,
+            signer_name=value.get("signer") or "",
+            signed_at=signed_at_of(value),
+            png=base64.b64decode(image[len(PNG_DATA_URL) :]) if image else None,
+            paper_signed_on=date.fromisoformat(paper) if paper else None,
+        )
 
     def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
         return FormField(SignatureForm, f.label, description=f.help)
@@ -310,28 +287,28 @@ class SignatureType(FieldType):
             return ""
         if value.get("image"):
             signed_at = value.get("signed_at")
-            when = datetime.fromisoformat(signed_at).strftime(" le %d/%m/%Y à %H h %M") if signed_at else ""
+            when = ""
+            if signed_at:
+                when = " " + _("le %(moment)s") % {"moment": dates.format_moment(datetime.fromisoformat(signed_at))}
             return _("Signé par %(name)s%(when)s") % {"name": value.get("signer", ""), "when": when}
         return _("Signé sur papier le %(date)s") % {"date": french_date(value.get("paper_date"))}
-
-
-def check_png_data_url(text: str) -> bytes:
-    """The PNG bytes of a `data:image/png;base64,` URL of at most 200 kB; raises Invalid otherwise."""
-    if not text.startswith(PNG_DATA_URL) or len(text) > len(PNG_DATA_URL) + SIGNATURE_MAX_BYTES * 4 // 3 + 4:
-        raise Invalid(_("Signature invalide : image PNG de 200 ko au plus attendue."))
-    try:
-        png = base64.b64decode(text[len(PNG_DATA_URL) :], validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid(_("Signature invalide : image illisible.")) from None
-    if not png.startswith(PNG_MAGIC) or len(png) > SIGNATURE_MAX_BYTES:
-        raise Invalid(_("Signature invalide : image PNG de 200 ko au plus attendue."))
-    return png
 
 
 class GroupType(FieldType):
     """Repeatable rows; cleaning of rows is done by the validator, which knows every type."""
 
     name = "group"
+    keys = frozenset({"fields", "min_items", "max_items"})
+    repeatable = True
+
+    def condition_problems(self, f: FieldDef, values: tuple[Any, ...]) -> list[str]:
+        return [f"show_if cannot depend on a group field (`{f.id}`)"]
+
+    def printable(self, f: FieldDef, value: Any) -> Printable:
+        return Table(
+            columns=[sub.label for sub in f.fields],
+            rows=[[field_type(sub).display(sub, row.get(sub.id)) for sub in f.fields] for row in value],
+        )
 
     def wtforms_field(self, f: FieldDef) -> UnboundField[Any]:
         row_class = type(

@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 
 from app.config import ConfigError
-from app.formengine.definitions import DefinitionError, FormDef, parse_form
+from app.formengine.definitions import DefinitionError, parse_form
+from app.formengine.model import FormDef
 from app.nomenclature import Nomenclature, NomenclatureError
 from app.nomenclature import load as load_nomenclature
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.formengine.definitions import FieldDef, FormDef
 from app.formengine.fields import NO, YES, field_type
+from app.formengine.model import FieldDef, FormDef
 from app.formengine.validation import to_raw
 
 
@@ -26,9 +26,7 @@ def show_if_of(f: FieldDef, scope_prefix: str, group: FieldDef | None, definitio
 
 
 def _label(target: FieldDef, value: Any) -> str:
-    if target.type == "yes_no":
-        return field_type(target).display(target, value)
-    return target.choice_label(str(value))
+    return field_type(target).condition_label(target, value)
 
 
 def display(f: FieldDef, value: Any) -> str:
@@ -43,7 +41,7 @@ def differences(form: FormDef, raw: dict[str, Any], stored: dict[str, Any]) -> d
         if _comparable(raw.get(f.id)) == _comparable(stored_raw.get(f.id)):
             continue
         value = stored.get(f.id)
-        if f.type == "group":
+        if field_type(f).repeatable:
             rows = [
                 "; ".join(display(sub, row.get(sub.id)) for sub in f.fields if row.get(sub.id)) for row in value or []
             ]

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from app.db import utcnow
-from app.formengine.definitions import FieldDef, FormDef
 from app.formengine.fields import Incomplete, Invalid, field_type
+from app.formengine.model import FieldDef, FormDef
 from app.i18n import _, ngettext
 
 ROW_INDEX_LIMIT = 1000  # indices above this are ignored: a row number is never that large
@@ -40,7 +39,7 @@ def extract(form: FormDef, formdata: Any) -> dict[str, Any]:
     raw: dict[str, Any] = {}
     keys = list(formdata.keys())
     for f in form.fields():
-        if f.type == "group":
+        if field_type(f).repeatable:
             raw[f.id] = [
                 {sub.id: field_type(sub).raw(formdata, f"{f.id}-{index}-{sub.id}") for sub in f.fields}
                 for index in row_indices(f, keys)
@@ -58,16 +57,6 @@ def row_indices(group: FieldDef, keys: list[str]) -> list[int]:
 
 def _empty(value: Any) -> bool:
     return value is None or value == [] or value == {}
-
-
-def _matches(target: FieldDef, value: Any, wanted: tuple[Any, ...]) -> bool:
-    if value is None:
-        return False
-    if target.type == "yes_no":
-        return value in wanted
-    if isinstance(value, list):
-        return any(str(w) in value for w in wanted)
-    return str(value) in {str(w) for w in wanted}
 
 
 class _Visibility:
@@ -88,10 +77,10 @@ class _Visibility:
         target = group.subfield(f.show_if.field) if group else None
         if target is not None and row is not None:
             value = row.get(target.id)
-            return self.shown(target, row, group, depth + 1) and _matches(target, value, f.show_if.values)
+            return self.shown(target, row, group, depth + 1) and field_type(target).matches(value, f.show_if.values)
         target = self.top[f.show_if.field]
         value = self.top_values.get(target.id)
-        return self.shown(target, depth=depth + 1) and _matches(target, value, f.show_if.values)
+        return self.shown(target, depth=depth + 1) and field_type(target).matches(value, f.show_if.values)
 
 
 def _clean(f: FieldDef, raw: Any, name: str, outcome: Outcome, final: bool) -> Any:
@@ -114,20 +103,22 @@ def validate(form: FormDef, raw: dict[str, Any], *, final: bool, previous: dict[
     keeps the time of a signature that was not redrawn.
     """
     outcome = Outcome(answers={})
-    scalars = {f.id: _clean(f, raw.get(f.id), f.id, outcome, final) for f in form.fields() if f.type != "group"}
+    scalars = {
+        f.id: _clean(f, raw.get(f.id), f.id, outcome, final) for f in form.fields() if not field_type(f).repeatable
+    }
     visibility = _Visibility(form, scalars)
     signed_at = _signature_times(form, previous or {})
     for f in form.fields():
         if not visibility.shown(f):
             outcome.errors.pop(f.id, None)
             continue
-        if f.type == "group":
+        if field_type(f).repeatable:
             rows = _group(f, raw.get(f.id), visibility, outcome, final, signed_at)
             if rows:
                 outcome.answers[f.id] = rows
             continue
         value = scalars[f.id]
-        if f.type == "signature":
+        if field_type(f).signed:
             _stamp(value, signed_at)
         if final and f.required and _empty(value) and f.id not in outcome.errors:
             outcome.add(f.id, _required_message(f))
@@ -157,7 +148,7 @@ def _group(
             if not visibility.shown(sub, cleaned, group):
                 row_errors.errors.pop(names[sub.id], None)
                 continue
-            if sub.type == "signature":
+            if field_type(sub).signed:
                 _stamp(cleaned[sub.id], signed_at)
             if not _empty(cleaned[sub.id]):
                 row[sub.id] = cleaned[sub.id]
@@ -182,13 +173,7 @@ def _group(
 
 
 def _required_message(f: FieldDef) -> str:
-    if f.type == "signature":
-        return _("Signature obligatoire : faites signer dans le cadre, ou indiquez la date de signature sur papier.")
-    if f.type in ("single_choice", "yes_no"):
-        return _("Réponse obligatoire : choisissez une option.")
-    if f.type == "multiple_choice":
-        return _("Réponse obligatoire : cochez au moins une case.")
-    return _("Ce champ est obligatoire.")
+    return field_type(f).required_message
 
 
 def _signature_times(form: FormDef, previous: dict[str, Any]) -> dict[str, str]:
@@ -198,9 +183,9 @@ def _signature_times(form: FormDef, previous: dict[str, Any]) -> dict[str, str]:
     def collect(fields: tuple[FieldDef, ...], values: dict[str, Any]) -> None:
         for f in fields:
             value = values.get(f.id)
-            if f.type == "signature" and isinstance(value, dict) and value.get("image") and value.get("signed_at"):
+            if field_type(f).signed and isinstance(value, dict) and value.get("image") and value.get("signed_at"):
                 times[value["image"]] = value["signed_at"]
-            elif f.type == "group" and isinstance(value, list):
+            elif field_type(f).repeatable and isinstance(value, list):
                 for row in value:
                     if isinstance(row, dict):
                         collect(f.fields, row)
@@ -220,16 +205,10 @@ def to_raw(form: FormDef, answers: dict[str, Any]) -> dict[str, Any]:
     raw: dict[str, Any] = {}
     for f in form.fields():
         value = answers.get(f.id)
-        if f.type == "group":
+        if field_type(f).repeatable:
             raw[f.id] = [
                 {sub.id: field_type(sub).to_raw(sub, row.get(sub.id)) for sub in f.fields} for row in value or []
             ]
         else:
             raw[f.id] = field_type(f).to_raw(f, value)
     return raw
-
-
-def signed_at_of(value: dict[str, Any] | None) -> datetime | None:
-    if value and value.get("signed_at"):
-        return datetime.fromisoformat(value["signed_at"])
-    return None

@@ -9,8 +9,8 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from app.formengine.definitions import FormDef
 from app.formengine.fields import field_type
+from app.formengine.model import FormDef
 
 
 class DocumentForm(FlaskForm):

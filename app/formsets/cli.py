@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from app.cli import UserFacingError, app_context, resolve_programme
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.db import db
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

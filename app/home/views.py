@@ -4,13 +4,22 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
-from app.authz import Permission, current_user, requires
+from app.authz import Permission, current_user, policy, requires
 from app.children.services import read_identities
 from app.db import db
-from app.users.models import Role, User
+from app.eps.queries import coordinator_home, waiting_days
+from app.users.models import User
 from app.workflow.queries import coordinator_todo
 
 bp = Blueprint("home", __name__)
+
+# Where a user who does not decide for the EPS lands: the first page their permissions open.
+LANDING_PAGES = [
+    (Permission.USER_MANAGE, "users.index"),
+    (Permission.CHILD_LIST, "children.index"),
+    (Permission.EPS_SEANCE_VIEW, "seances.index"),
+    (Permission.NETWORK_VIEW, "network.index"),
+]
 
 
 @bp.get("/sante")
@@ -25,21 +34,20 @@ def health() -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     user = current_user()
     assert user is not None
-    if user.role == Role.ADMIN:
-        return redirect(url_for("users.index"))
-    if user.role == Role.REFERENT:
-        return redirect(url_for("children.index"))
-    if user.role == Role.EPS:
-        return redirect(url_for("eps.agenda"))
-    if user.role == Role.RESEAU:
-        return redirect(url_for("network.index"))
+    if policy(user, Permission.EPS_DECIDE):
+        return _coordinator_home(user)
+    for permission, endpoint in LANDING_PAGES:
+        if policy(user, permission):
+            return redirect(url_for(endpoint))
     return _coordinator_home(user)
 
 
 def _coordinator_home(user: User) -> ResponseReturnValue:
     """What needs attention, each line linking to the child's page (names are decrypted: audited)."""
     todo = coordinator_todo(db.session, user)
+    eps = coordinator_home(db.session, user.programme_id, waiting_days())
     children = {p.child for p, _last in todo.without_review} | {d.child for d in todo.waiting_documents}
+    children |= {p.child for p in eps.waiting_too_long}
     names = read_identities(db.session, user, children, "home.todo.read")
     db.session.commit()
-    return render_template("home/index.html", todo=todo, names=names)
+    return render_template("home/index.html", todo=todo, names=names, eps=eps)

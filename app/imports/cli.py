@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from app.cli import UserFacingError, app_context, resolve_programme
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.db import db
+from app.i18n import _
 
 
 @click.command("import")
@@ -36,10 +37,12 @@ def import_command(file: Path, programme_code: str | None, dry_run: bool) -> Non
             db.session.rollback()
             for issue in report.errors:
                 click.echo(f"{file.name}: {issue}", err=True)
-            raise UserFacingError(f"Import refusé : {len(report.errors)} erreur(s), rien n'a été enregistré.")
+            raise UserFacingError(
+                _("Import refusé : %(count)s erreur(s), rien n'a été enregistré.") % {"count": len(report.errors)}
+            )
         if dry_run:
             db.session.rollback()
-            click.echo("Vérification seule (--dry-run) : rien n'a été enregistré.")
+            click.echo(_("Vérification seule (--dry-run) : rien n'a été enregistré."))
         else:
             db.session.commit()
         click.echo(report.summary())

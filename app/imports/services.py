@@ -26,8 +26,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.children.services import family_dates_of_parcours
+from app.i18n import _
 from app.imports import store
-from app.imports.parser import ImportIssue, ImportRow, overlaps, parse, sort_issues
+from app.imports.parser import parse
+from app.imports.rows import ImportIssue, ImportRow, overlaps, sort_issues
+from app.nomenclature import Decision
 from app.users.models import Programme, User
 
 __all__ = ["ImportIssue", "ImportReport", "import_csv"]
@@ -51,12 +55,24 @@ class ImportReport:
 
     def summary(self) -> str:
         """One French sentence for the user."""
-        verb = "seraient" if self.dry_run else "ont été"
-        return (
-            f"{self.rows} ligne(s) lue(s) : {self.children_created} enfant(s) et {self.parcours_created} parcours "
-            f"{verb} créés, {self.parcours_updated} parcours {verb} mis à jour, "
-            f"{self.parcours_unchanged} parcours déjà à jour."
-        )
+        counts = {
+            "rows": self.rows,
+            "children": self.children_created,
+            "created": self.parcours_created,
+            "updated": self.parcours_updated,
+            "unchanged": self.parcours_unchanged,
+        }
+        if self.dry_run:
+            sentence = _(
+                "%(rows)d ligne(s) lue(s) : %(children)d enfant(s) et %(created)d parcours seraient créés, "
+                "%(updated)d parcours seraient mis à jour, %(unchanged)d parcours déjà à jour."
+            )
+        else:
+            sentence = _(
+                "%(rows)d ligne(s) lue(s) : %(children)d enfant(s) et %(created)d parcours ont été créés, "
+                "%(updated)d parcours ont été mis à jour, %(unchanged)d parcours déjà à jour."
+            )
+        return sentence % counts
 
 
 def import_csv(
@@ -128,23 +144,23 @@ def _plan(
     for ref, child_rows in by_child.items():
         child_rows.sort(key=lambda r: r.date_orientation)
         referent_id = next((referents[r.referent] for r in reversed(child_rows) if r.referent in referents), None)
-        last_contact = max(d for r in child_rows for d in _dates(r))
+        last_family_contact = max(d for r in child_rows for d in _family_dates(r))
         child = known.get(ref)
         if child is None:
-            plan.new_children.append(store.ChildPlan(child_rows, referent_id, last_contact))
+            plan.new_children.append(store.ChildPlan(child_rows, referent_id, last_family_contact))
             plan.parcours.extend(store.ParcoursPlan(r, None) for r in child_rows)
             continue
         errors.extend(store.identity_mismatches(child, child_rows[0]))
         stored = {p.date_orientation: p for p in reversed(child.parcours)}
         matched = [store.ParcoursPlan(r, stored.get(r.date_orientation)) for r in child_rows]
         kept = {p.stored.id for p in matched if p.stored}
-        periods = [(r.line, r.date_entree, r.date_sortie) for r in child_rows if r.decision_eps == "accepte"]
+        periods = [(r.line, r.date_entree, r.date_sortie) for r in child_rows if r.decision_eps == Decision.ACCEPTE]
         periods += [(0, p.date_entree, p.date_sortie) for p in child.parcours if p.accepted and p.id not in kept]
         errors.extend(overlaps(periods))
         plan.parcours.extend(matched)
-        plan.child_updates.append(store.ChildUpdate(ref, child, referent_id, last_contact))
+        plan.child_updates.append(store.ChildUpdate(ref, child, referent_id, last_family_contact))
     return plan
 
 
-def _dates(row: ImportRow) -> list[date]:
-    return [d for d in (row.date_orientation, row.date_decision, row.date_entree, row.date_sortie) if d]
+def _family_dates(row: ImportRow) -> list[date]:
+    return family_dates_of_parcours(row.date_orientation, row.date_entree, row.date_sortie, row.motif_sortie)

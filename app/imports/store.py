@@ -10,24 +10,24 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from app.bulk import allocate_ids, insert_rows
 from app.children.models import Child, ChildIdentity, Parcours, ParcoursCode, ParcoursDetails
 from app.children.services import (
     IDENTITY_TABLE,
     CreatedChild,
     Identity,
     NewChild,
-    allocate_ids,
     create_children,
     family_digest,
-    insert_rows,
-    new_public_id,
     ref_digest,
     taken_pseudonyms_of,
 )
-from app.children.vault import keyring
 from app.crypto import ChildCipher
-from app.db import utcnow
-from app.imports.parser import ImportIssue, ImportRow
+from app.crypto.current import keyring
+from app.db import new_public_id, utcnow
+from app.i18n import _
+from app.imports.rows import ImportIssue, ImportRow
+from app.nomenclature import Decision
 
 CHILDREN = cast(Table, Child.__table__)
 IDENTITIES = cast(Table, ChildIdentity.__table__)
@@ -61,7 +61,7 @@ class StoredParcours:
 
     @property
     def accepted(self) -> bool:
-        return self.values["decision_eps"] == "accepte"
+        return self.values["decision_eps"] == Decision.ACCEPTE
 
     @property
     def date_entree(self) -> date | None:
@@ -81,7 +81,7 @@ class KnownChild:
     sexe: str
     famille_digest: str | None
     referent_id: int | None
-    last_contact: date
+    last_family_contact: date
     identity: dict[str, str] = field(default_factory=dict)
     parcours: list[StoredParcours] = field(default_factory=list)
 
@@ -90,7 +90,7 @@ class KnownChild:
 class ChildPlan:
     rows: list[ImportRow]  # by date_orientation
     referent_id: int | None
-    last_contact: date
+    last_family_contact: date
 
 
 @dataclass
@@ -98,7 +98,7 @@ class ChildUpdate:
     ref_enfant: str
     child: KnownChild
     referent_id: int | None
-    last_contact: date
+    last_family_contact: date
 
 
 def payload_of(row: ImportRow) -> dict[str, str] | None:
@@ -142,7 +142,7 @@ def known_children(session: Session, programme_id: int, refs: set[str]) -> dict[
     c = CHILDREN.c
     candidates = session.execute(
         select(c.id, c.ref_digest, c.wrapped_key, c.kek_version, c.key_version, c.sexe, c.famille_digest)
-        .add_columns(c.referent_id, c.last_contact)
+        .add_columns(c.referent_id, c.last_family_contact)
         .where(c.programme_id == programme_id, c.ref_digest.is_not(None))
     ).all()
     if not candidates:
@@ -152,7 +152,7 @@ def known_children(session: Session, programme_id: int, refs: set[str]) -> dict[
     for r in candidates:
         if r.ref_digest in digests:
             cipher = _cipher(r.wrapped_key, r.kek_version, r.key_version)
-            child = KnownChild(r.id, cipher, r.sexe, r.famille_digest, r.referent_id, r.last_contact)
+            child = KnownChild(r.id, cipher, r.sexe, r.famille_digest, r.referent_id, r.last_family_contact)
             known[r.id] = (digests[r.ref_digest], child)
     if not known:
         return {}
@@ -202,9 +202,11 @@ def _same_text(a: str, b: str) -> bool:
 
 def identity_mismatches(child: KnownChild, row: ImportRow) -> list[ImportIssue]:
     """Differences between a row and the stored identity of the child with the same `ref_enfant`."""
-    reason = "ne correspond pas à l'enfant déjà enregistré avec ce ref_enfant"
+    reason = _("ne correspond pas à l'enfant déjà enregistré avec ce ref_enfant")
     if child.cipher is None:
-        return [ImportIssue(row.line, "ref_enfant", "enfant déjà enregistré puis effacé (purge) : import impossible")]
+        return [
+            ImportIssue(row.line, "ref_enfant", _("enfant déjà enregistré puis effacé (purge) : import impossible"))
+        ]
     differs = {
         "nom": not _same_text(child.identity.get("nom", ""), row.nom),
         "prenom": not _same_text(child.identity.get("prenom", ""), row.prenom),
@@ -226,7 +228,7 @@ def write(session: Session, programme_id: int, actor_id: int | None, plan: Plan,
         created = create_children(
             session,
             programme_id=programme_id,
-            children=[NewChild(_identity(c.rows), c.referent_id, c.last_contact) for c in chunk],
+            children=[NewChild(_identity(c.rows), c.referent_id, c.last_family_contact) for c in chunk],
             actor_id=actor_id,
             imported=True,
             taken_pseudonyms=taken,
@@ -305,9 +307,11 @@ def _update_children(session: Session, updates: list[ChildUpdate]) -> None:
     changes = []
     for u in updates:
         referent_id = u.referent_id if u.referent_id is not None else u.child.referent_id
-        last_contact = max(u.last_contact, u.child.last_contact)
-        if referent_id != u.child.referent_id or last_contact != u.child.last_contact:
-            changes.append({"child_pk": u.child.id, "referent_id": referent_id, "last_contact": last_contact})
+        last_family_contact = max(u.last_family_contact, u.child.last_family_contact)
+        if referent_id != u.child.referent_id or last_family_contact != u.child.last_family_contact:
+            changes.append(
+                {"child_pk": u.child.id, "referent_id": referent_id, "last_family_contact": last_family_contact}
+            )
     if changes:
         table = CHILDREN
         session.execute(update(table).where(table.c.id == bindparam("child_pk")), changes)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 
-from app.cli import UserFacingError, app_context, resolve_programme
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.db import db
+from app.i18n import _
 
 
 @click.command("indicators")
-@click.option("--year", required=True, type=click.IntRange(1900, 9999), help="Calendar year.")
+@click.option("--year", required=True, help="Calendar year (2025) or school year (2025-2026).")
 @click.option("--programme", "programme_code", help="Programme code (optional with a single programme).")
 @click.option("--format", "output_format", type=click.Choice(["json", "csv", "pdf"]), default="json", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="File to write.")
@@ -35,7 +35,7 @@ from app.db import db
     help="CSV or PDF for sharing outside the programme: breakdown counts from 1 to 4 shown as « < 5 ».",
 )
 def indicators_command(
-    year: int,
+    year: str,
     programme_code: str | None,
     output_format: str,
     output: Path | None,
@@ -47,75 +47,65 @@ def indicators_command(
     if share is not None:
         if network or external or output:
             raise UserFacingError(
-                "--share écrit les indicateurs exacts signés d'un programme : sans --reseau, "
-                "--diffusion-externe ni --output."
+                _(
+                    "--share écrit les indicateurs exacts signés d'un programme : sans --reseau, "
+                    "--diffusion-externe ni --output."
+                )
             )
         _share(year, programme_code, share)
         return
-    from app.audit import services as audit
-    from app.indicators.compute import compute, consolidate
-    from app.indicators.summary import mask_small_counts
+    from app.indicators.services import ExportError, export_indicators
     from app.users.models import Programme
 
     if output_format == "pdf" and output is None:
         raise UserFacingError("Le format pdf demande --output FICHIER.pdf.")
-    if external and output_format == "json":
-        raise UserFacingError("--diffusion-externe vaut pour les formats csv et pdf ; le JSON reste exact.")
     if network and programme_code:
-        raise UserFacingError("--reseau consolide tous les programmes : ne précisez pas --programme.")
-    with app_context():
+        raise UserFacingError(_("--reseau consolide tous les programmes : ne précisez pas --programme."))
+    with app_context(web=False):
         programme_id: int | None
         if network:
-            ids = list(db.session.scalars(select(Programme.id)))
-            programme_id, name = None, f"Réseau de {len(ids)} programmes"
-            result = consolidate(db.session, ids, year)
-            previous = consolidate(db.session, ids, year - 1) if output_format == "pdf" else None
+            ids: list[int] | None = list(db.session.scalars(select(Programme.id)))
+            programme_id, name = None, _("Réseau de %(count)s programmes") % {"count": len(ids or [])}
         else:
             programme = resolve_programme(programme_code)
-            programme_id, name = programme.id, programme.name
-            result = compute(db.session, programme.id, year)
-            previous = compute(db.session, programme.id, year - 1) if output_format == "pdf" else None
-        if external:
-            result = mask_small_counts(result)
-            previous = mask_small_counts(previous) if previous else None
-        if output_format == "json":
-            content: str | bytes = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
-        elif output_format == "csv":
-            from app.indicators.export import to_csv
-
-            content = to_csv(result)
-        else:
-            from app.indicators.export import to_pdf
-
-            content = to_pdf(result, previous, name)
-        target = f"{year}-diffusion-externe.{output_format}" if external else f"{year}.{output_format}"
-        audit.record(
-            db.session, "indicators.export", programme_id=programme_id, target_type="indicators", target_id=target
-        )
+            ids, programme_id, name = None, programme.id, programme.name
+        try:
+            export = export_indicators(
+                db.session,
+                year,
+                output_format,
+                programme_id=programme_id,
+                programme_name=name,
+                network=ids,
+                external=external,
+            )
+        except ExportError as error:
+            raise UserFacingError(str(error)) from error
         db.session.commit()
     if output is None:
-        assert isinstance(content, str)
-        click.echo(content, nl=False)
-    elif isinstance(content, bytes):
-        output.write_bytes(content)
-        click.echo(f"Indicateurs {year} écrits dans {output}.", err=True)
+        click.echo(export.body.decode("utf-8"), nl=False)
     else:
-        output.write_text(content, encoding="utf-8")
-        click.echo(f"Indicateurs {year} écrits dans {output}.", err=True)
+        output.write_bytes(export.body)
+        click.echo(_("Indicateurs %(year)s écrits dans %(output)s.") % {"year": year, "output": output}, err=True)
 
 
-def _share(year: int, programme_code: str | None, target: Path) -> None:
+def _share(year: str, programme_code: str | None, target: Path) -> None:
     from flask import current_app
 
     from app.formengine import form_set
+    from app.indicators.services import ExportError
     from app.network.services import make_share
 
-    with app_context():
+    with app_context(web=False):
         programme = resolve_programme(programme_code)
         forms = form_set()
-        content = make_share(
-            db.session, programme, year, current_app.config["PARCOURS"].keys_path, (forms.name, forms.version), None
-        )
+        try:
+            content = make_share(
+                db.session, programme, year, current_app.config["PARCOURS"].keys_path, (forms.name, forms.version), None
+            )
+        except ExportError as error:
+            raise UserFacingError(str(error)) from error
         db.session.commit()
     target.write_bytes(content)
-    click.echo(f"Partage des indicateurs {year} de {programme.code} écrit dans {target}.", err=True)
+    message = _("Partage des indicateurs %(year)s de %(code)s écrit dans %(target)s.")
+    click.echo(message % {"year": year, "code": programme.code, "target": target}, err=True)

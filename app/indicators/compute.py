@@ -10,6 +10,7 @@ encrypted one; four grouped queries, each returning a few dozen rows at most.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
@@ -18,15 +19,13 @@ from sqlalchemy import ColumnElement, Integer, Table, and_, case, func, literal,
 from sqlalchemy.orm import Session
 
 from app.children.models import Child, Parcours, ParcoursCode
-from app.nomenclature import nomenclature
+from app.nomenclature import AGE_BANDS, OLDEST_BAND, Decision, nomenclature
 from app.users.models import Programme
 
 NON_RENSEIGNE = "non_renseigne"
 DUREE_TRANCHES = ("moins_de_6_mois", "6_12_mois", "12_24_mois", "24_mois_et_plus")
 DAYS_PER_MONTH = Decimal("30.4375")
 NETWORK = "RESEAU"  # the `programme` of a network's consolidated indicators
-AGE_BANDS = ((2, "moins_de_2"), (6, "2-5"), (11, "6-10"), (17, "11-16"))  # (upper bound excluded, code)
-OLDEST_BAND = "17+"
 DURATION_BANDS = ((183, "moins_de_6_mois"), (366, "6_12_mois"), (731, "12_24_mois"))
 LONGEST_DURATION = "24_mois_et_plus"
 
@@ -35,9 +34,47 @@ CODES = cast(Table, ParcoursCode.__table__)
 CHILDREN = cast(Table, Child.__table__)
 
 
-def empty_result(year: int, programme_code: str) -> dict[str, Any]:
-    """The indicators of a year with nothing in it: every code at 0."""
+@dataclass(frozen=True)
+class Period:
+    """A calendar year (`2025`) or a school year (`2025-2026`: 1 September to 31 August).
+
+    Ages are always counted on 31 December of the first calendar year (PRODUCT.md)."""
+
+    label: int | str
+    start: date
+    end: date
+    age_year: int
+
+
+class PeriodError(ValueError):
+    """Not a calendar year nor a school year; `str(error)` is a French message."""
+
+
+def previous_period(period: Period) -> Period:
+    """The same kind of period, one year earlier (for comparisons)."""
+    first = period.start.year - 1
+    return period_of(first if isinstance(period.label, int) else f"{first}-{first + 1}")
+
+
+def period_of(value: int | str | Period) -> Period:
+    """The period named by `2025`, `"2025"` or `"2025-2026"`."""
+    if isinstance(value, Period):
+        return value
+    text = str(value).strip()
+    if text.isdigit() and len(text) == 4:
+        year = int(text)
+        return Period(year, date(year, 1, 1), date(year, 12, 31), year)
+    first, _dash, second = text.partition("-")
+    if first.isdigit() and second.isdigit() and len(first) == 4 and int(second) == int(first) + 1:
+        year = int(first)
+        return Period(text, date(year, 9, 1), date(year + 1, 8, 31), year)
+    raise PeriodError(f"Période « {text} » invalide : une année civile (2025) ou une année scolaire (2025-2026).")
+
+
+def empty_result(year: int | str | Period, programme_code: str) -> dict[str, Any]:
+    """The indicators of a period with nothing in it: every code at 0."""
     n = nomenclature()
+    period = period_of(year)
 
     def zeros(dimension: str, missing: bool = False) -> dict[str, int]:
         counts = dict.fromkeys(n.codes(dimension), 0)
@@ -46,8 +83,8 @@ def empty_result(year: int, programme_code: str) -> dict[str, Any]:
         return counts
 
     return {
-        "annee": year,
-        "periode": {"debut": f"{year:04d}-01-01", "fin": f"{year:04d}-12-31"},
+        "annee": period.label,
+        "periode": {"debut": period.start.isoformat(), "fin": period.end.isoformat()},
         "programme": programme_code,
         "orientations": {"total": 0, "par_orienteur": zeros("orienteur"), "par_decision": zeros("decision_eps")},
         "enfants_suivis": {
@@ -66,39 +103,52 @@ def empty_result(year: int, programme_code: str) -> dict[str, Any]:
             "par_motif": zeros("motif_sortie"),
             "duree": {"moyenne_mois": None, "jours_total": 0, "par_tranche": dict.fromkeys(DUREE_TRANCHES, 0)},
         },
+        "eps": {
+            "seances": 0,
+            "situations_examinees": 0,
+            "delai_orientation_decision_jours": {"moyenne": None, "mediane": None},
+        },
     }
 
 
-def compute(session: Session, programme_id: int, year: int) -> dict[str, Any]:
-    """The indicators of `year` for one programme (see the module docstring)."""
-    return _compute(session, programme_id, year)[0]
+def compute(session: Session, programme_id: int, year: int | str | Period) -> dict[str, Any]:
+    """The indicators of a period for one programme (see the module docstring)."""
+    return _compute(session, programme_id, period_of(year))[0]
 
 
-def consolidate(session: Session, programme_ids: list[int], year: int) -> dict[str, Any]:
+def consolidate(session: Session, programme_ids: list[int], year: int | str | Period) -> dict[str, Any]:
     """The indicators of a network of programmes. Children and families never cross programmes, so
     every count is the sum of the programmes' counts; the mean duration comes from the total days."""
-    result = empty_result(year, NETWORK)
-    total_days = 0
+    period = period_of(year)
+    result = empty_result(period, NETWORK)
+    delays: list[int] = []
     for programme_id in programme_ids:
-        part, days = _compute(session, programme_id, year)
+        part, programme_delays = _compute(session, programme_id, period)
         _add_counts(result, part)
-        total_days += days
-    result["sorties"]["duree"]["jours_total"] = total_days
-    result["sorties"]["duree"]["moyenne_mois"] = _mean_months(total_days, result["parcours"]["sortis"])
+        delays.extend(programme_delays)
+    duree = result["sorties"]["duree"]
+    duree["moyenne_mois"] = _mean_months(duree["jours_total"], result["parcours"]["sortis"])
+    result["eps"]["delai_orientation_decision_jours"] = _mean_and_median(delays)
     result["programmes"] = sorted(session.scalars(select(Programme.code).where(Programme.id.in_(programme_ids))))
     return result
 
 
-def _compute(session: Session, programme_id: int, year: int) -> tuple[dict[str, Any], int]:
-    """The result, and the total length in days of the parcours that ended in the year."""
+def _compute(session: Session, programme_id: int, period: Period) -> tuple[dict[str, Any], list[int]]:
+    """The result, and the orientation-to-decision delays (days) of the situations examined."""
+    from app.eps.services import seances_held
+
     code = session.scalar(select(Programme.code).where(Programme.id == programme_id)) or ""
-    result = empty_result(year, code)
-    start, end = date(year, 1, 1), date(year, 12, 31)
+    result = empty_result(period, code)
+    start, end = period.start, period.end
     _orientations(session, programme_id, start, end, result)
-    total_days = _parcours(session, programme_id, start, end, result)
-    _children(session, programme_id, year, start, end, result)
+    _parcours(session, programme_id, start, end, result)
+    _children(session, programme_id, period.age_year, start, end, result)
     _codes(session, programme_id, start, end, result)
-    return result, total_days
+    delays = _decision_delays(session, programme_id, start, end)
+    result["eps"]["situations_examinees"] = len(delays)
+    result["eps"]["delai_orientation_decision_jours"] = _mean_and_median(delays)
+    result["eps"]["seances"] = seances_held(session, programme_id, start, end)
+    return result, delays
 
 
 def mean_months(total_days: int, count: int) -> float | None:
@@ -110,15 +160,39 @@ def _add_counts(total: dict[str, Any], part: dict[str, Any]) -> None:
     for key, value in part.items():
         if isinstance(value, dict):
             _add_counts(total.setdefault(key, {}), value)
-        elif isinstance(value, int) and key != "annee":
+        elif isinstance(value, int) and not isinstance(value, bool) and key != "annee":
             total[key] = total.get(key, 0) + value
+
+
+def _half_up(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _mean_and_median(values: list[int]) -> dict[str, float | None]:
+    """Mean and median (mean of the two middle values for an even count), rounded half-up to 0.1."""
+    if not values:
+        return {"moyenne": None, "mediane": None}
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    median = Decimal(ordered[middle]) if len(ordered) % 2 else Decimal(ordered[middle - 1] + ordered[middle]) / 2
+    return {"moyenne": _half_up(Decimal(sum(ordered)) / len(ordered)), "mediane": _half_up(median)}
+
+
+def _decision_delays(session: Session, programme_id: int, start: date, end: date) -> list[int]:
+    """Days from orientation to decision of the parcours decided in the period (not `en_attente`)."""
+    p = PARCOURS.c
+    query = select(p.date_orientation, p.date_decision).where(
+        p.programme_id == programme_id,
+        p.date_decision.between(start, end),
+        func.coalesce(func.nullif(p.decision_eps, ""), Decision.EN_ATTENTE.value) != Decision.EN_ATTENTE.value,
+    )
+    return [(decided - oriented).days for oriented, decided in session.execute(query)]
 
 
 def _mean_months(total_days: int, count: int) -> float | None:
     if not count:
         return None
-    mean = Decimal(total_days) / (Decimal(count) * DAYS_PER_MONTH)
-    return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return _half_up(Decimal(total_days) / (Decimal(count) * DAYS_PER_MONTH))
 
 
 def _add(counts: dict[str, int], key: str | None, n: int) -> None:
@@ -134,12 +208,12 @@ def _in_period(start: date, end: date) -> ColumnElement[bool]:
 
 def _active(programme_id: int, start: date, end: date) -> ColumnElement[bool]:
     p = PARCOURS.c
-    return and_(p.programme_id == programme_id, p.decision_eps == "accepte", _in_period(start, end))
+    return and_(p.programme_id == programme_id, p.decision_eps == Decision.ACCEPTE, _in_period(start, end))
 
 
 def _orientations(session: Session, programme_id: int, start: date, end: date, result: dict[str, Any]) -> None:
     p = PARCOURS.c
-    decision = func.coalesce(func.nullif(p.decision_eps, ""), "en_attente")
+    decision = func.coalesce(func.nullif(p.decision_eps, ""), Decision.EN_ATTENTE.value)
     query = (
         select(p.orienteur, decision, func.count())
         .where(p.programme_id == programme_id, p.date_orientation.between(start, end))
@@ -159,13 +233,13 @@ def _days(session: Session) -> ColumnElement[int]:
     return cast(ColumnElement[int], p.date_sortie - p.date_entree)
 
 
-def _parcours(session: Session, programme_id: int, start: date, end: date, result: dict[str, Any]) -> int:
-    """Entries, exits (by reason and duration band) and parcours open on 31 December, in one scan;
-    returns the total days of the exits."""
+def _parcours(session: Session, programme_id: int, start: date, end: date, result: dict[str, Any]) -> None:
+    """Entries, exits (by reason and duration band, total days) and parcours open at the period's
+    end, in one scan."""
     p = PARCOURS.c
     days = _days(session)
     left = and_(p.date_sortie.is_not(None), p.date_sortie <= end)
-    accepted = p.decision_eps == "accepte"
+    accepted = p.decision_eps == Decision.ACCEPTE
     band = case(*((days < limit, literal(code)) for limit, code in DURATION_BANDS), else_=literal(LONGEST_DURATION))
     motif = case((left, p.motif_sortie), else_=None)
     tranche = case((left, band), else_=None)
@@ -191,9 +265,8 @@ def _parcours(session: Session, programme_id: int, start: date, end: date, resul
             total_days += int(days_sum or 0)
             _add(sorties["par_motif"], motif_sortie, n)
             _add(sorties["duree"]["par_tranche"], duration_band, n)
-    sorties["duree"]["moyenne_mois"] = _mean_months(total_days, counts["sortis"])
     sorties["duree"]["jours_total"] = total_days
-    return total_days
+    sorties["duree"]["moyenne_mois"] = _mean_months(total_days, counts["sortis"])
 
 
 def _children(session: Session, programme_id: int, year: int, start: date, end: date, result: dict[str, Any]) -> None:

@@ -39,6 +39,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.dates import format_date
 from app.i18n import _
 from app.indicators.summary import (
     BREAKDOWNS,
@@ -152,7 +153,7 @@ def figure_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
     return table
 
 
-def _header(year: int, previous_year: int | None, first: str) -> list[str]:
+def _header(year: int | str, previous_year: int | str | None, first: str) -> list[str]:
     return [first, str(year), str(previous_year) if previous_year else "—", _("Évolution")]
 
 
@@ -161,7 +162,7 @@ def _value_axis(largest: float) -> tuple[float, float]:
     return step, step * max(1, math.ceil(largest / step))
 
 
-def _chart(rows: Sequence[Row], year: int, previous_year: int | None) -> Drawing:
+def _chart(rows: Sequence[Row], year: int | str, previous_year: int | str | None) -> Drawing:
     """Horizontal bars, the first category on top; the previous year as a grey bar under each."""
     # Within a category, series 0 is drawn lowest: the previous year first puts the current one on top.
     shown = [[row.value for row in reversed(rows)]]
@@ -212,8 +213,8 @@ def _chart(rows: Sequence[Row], year: int, previous_year: int | None) -> Drawing
 def _breakdown(
     item: Breakdown, result: Mapping[str, Any], previous: Mapping[str, Any] | None, heading: list[Flowable]
 ) -> Flowable:
-    year = int(result["annee"])
-    previous_year = int(previous["annee"]) if previous else None
+    year = result["annee"]
+    previous_year = previous["annee"] if previous else None
     rows = breakdown_rows(result, previous, item)
     return KeepTogether(
         [
@@ -227,19 +228,19 @@ def _breakdown(
 
 
 def _front(result: Mapping[str, Any], previous: Mapping[str, Any] | None, programme_name: str) -> list[Flowable]:
-    year = int(result["annee"])
-    previous_year = int(previous["annee"]) if previous else None
+    year = result["annee"]
+    previous_year = previous["annee"] if previous else None
     story: list[Flowable] = [
-        _p(_("Bilan annuel %(year)d") % {"year": year}, "title"),
+        _p(_("Bilan annuel %(year)s") % {"year": year}, "title"),
         _p(programme_name, "subtitle"),
-        _p(_("Programme de Réussite Éducative · année civile %(year)d") % {"year": year}, "body"),
-        _p(_("Document produit par Parcours le %(date)s.") % {"date": date.today().strftime("%d/%m/%Y")}, "note"),
+        _p(_("Programme de Réussite Éducative · période %(year)s") % {"year": year}, "body"),
+        _p(_("Document produit par Parcours le %(date)s.") % {"date": format_date(date.today())}, "note"),
         _p(_("Chiffres clés"), "h2"),
         _table(_header(year, previous_year, _("Indicateur")), key_figure_rows(result, previous), 8 * cm),
         _p(_("Lecture des évolutions"), "h2"),
     ]
     if previous_year is not None:
-        story.append(_p(_("Comparaison avec l'année %(year)d.") % {"year": previous_year}, "body"))
+        story.append(_p(_("Comparaison avec l'année %(year)s.") % {"year": previous_year}, "body"))
     story += [
         Paragraph(escape(sentence), _styles()["bullet"], bulletText="•") for sentence in reading(result, previous)
     ]
@@ -255,12 +256,12 @@ def _annex(masked: bool) -> list[Flowable]:
     return story
 
 
-def _footer(programme_name: str, year: int) -> Callable[[Canvas, Any], None]:
+def _footer(programme_name: str, year: int | str) -> Callable[[Canvas, Any], None]:
     def draw(canvas: Canvas, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(BODY, 8)
         canvas.setFillColor(colors.HexColor("#4a4a55"))
-        text = _("Parcours · %(programme)s · bilan %(year)d · page %(page)d") % {
+        text = _("Parcours · %(programme)s · bilan %(year)s · page %(page)d") % {
             "programme": programme_name,
             "year": year,
             "page": doc.page,
@@ -280,7 +281,7 @@ def build_report(
     """The PDF of the annual report of `result`, compared with `previous` (the year before) when given;
     `extra` flowables (a network's table by programme) follow the key figures."""
     register_fonts()
-    year = int(result["annee"])
+    year = result["annee"]
     buffer = BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -289,7 +290,7 @@ def build_report(
         rightMargin=2 * cm,
         topMargin=2 * cm,
         bottomMargin=2 * cm,
-        title=_("Bilan annuel %(year)d — %(programme)s") % {"year": year, "programme": programme_name},
+        title=_("Bilan annuel %(year)s — %(programme)s") % {"year": year, "programme": programme_name},
         author=programme_name,
         subject=_("Indicateurs annuels du Programme de Réussite Éducative"),
         creator="Parcours",

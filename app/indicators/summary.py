@@ -84,6 +84,20 @@ KEY_FIGURES = [
         _("La durée moyenne des parcours terminés"),
         decimal=True,
     ),
+    KeyFigure("eps.seances", _("Séances de l'EPS tenues"), _("Le nombre de séances de l'EPS")),
+    KeyFigure("eps.situations_examinees", _("Situations examinées par l'EPS"), _("Le nombre de situations examinées")),
+    KeyFigure(
+        "eps.delai_orientation_decision_jours.moyenne",
+        _("Délai moyen entre orientation et décision (jours)"),
+        _("Le délai moyen entre orientation et décision"),
+        decimal=True,
+    ),
+    KeyFigure(
+        "eps.delai_orientation_decision_jours.mediane",
+        _("Délai médian entre orientation et décision (jours)"),
+        _("Le délai médian entre orientation et décision"),
+        decimal=True,
+    ),
 ]
 
 COUNTING_RULES = [
@@ -179,8 +193,8 @@ def mask_small_counts(result: Mapping[str, Any]) -> dict[str, Any]:
     duree = masked["sorties"]["duree"]
     if 0 < (value_at(result, "parcours.sortis") or 0) < SMALL_COUNT:
         duree["moyenne_mois"] = MASKED
-        if "jours_total" in duree:
-            duree["jours_total"] = MASKED
+        duree["jours_total"] = MASKED
+    masked["diffusion"] = "externe"
     return masked
 
 

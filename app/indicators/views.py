@@ -6,7 +6,6 @@ child's record. The programme is always the coordinator's own.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import Any
@@ -21,8 +20,7 @@ from app.children.models import Parcours
 from app.db import db
 from app.indicators import charts, summary
 from app.indicators.compute import compute
-from app.indicators.export import to_csv, to_pdf
-from app.indicators.summary import mask_small_counts
+from app.indicators.services import export_indicators
 from app.users.models import User
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicateurs")
@@ -95,48 +93,38 @@ def dashboard() -> ResponseReturnValue:
     )
 
 
-def _external() -> bool:
-    """`?diffusion=externe`: the version for partners outside the programme, small counts masked."""
-    return request.args.get("diffusion") == "externe"
-
-
-def _download(
-    body: bytes | str, mimetype: str, user: User, year: int, extension: str, external: bool = False
-) -> Response:
+def _download(user: User, year: int, output_format: str) -> Response:
+    """`?diffusion=externe` (CSV, PDF): the version for partners outside the programme, small counts masked."""
+    external = output_format != "json" and request.args.get("diffusion") == "externe"
+    export = export_indicators(
+        db.session,
+        _valid_year(year),
+        output_format,
+        programme_id=user.programme_id,
+        programme_name=user.programme.name,
+        external=external,
+        actor_id=user.id,
+    )
+    db.session.commit()
     code = re.sub(r"[^A-Za-z0-9_-]", "_", user.programme.code)
-    name = f"{year}-diffusion-externe" if external else str(year)
-    _audit(user, "indicators.export", f"{name}.{extension}")
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="bilan-{code}-{name}.{extension}"'
+    response = Response(export.body, mimetype=export.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="bilan-{code}-{export.name}"'
     return response
 
 
 @bp.get("/<int:year>.pdf")
 @requires(Permission.INDICATORS_VIEW)
 def report_pdf(year: int) -> ResponseReturnValue:
-    user = _user()
-    result, previous = _results(user, _valid_year(year))
-    if _external():
-        result = mask_small_counts(result)
-        previous = mask_small_counts(previous)
-    body = to_pdf(result, previous, user.programme.name)
-    return _download(body, "application/pdf", user, year, "pdf", external=_external())
+    return _download(_user(), year, "pdf")
 
 
 @bp.get("/<int:year>.csv")
 @requires(Permission.INDICATORS_VIEW)
 def export_csv(year: int) -> ResponseReturnValue:
-    user = _user()
-    result = compute(db.session, user.programme_id, _valid_year(year))
-    if _external():
-        result = mask_small_counts(result)
-    return _download(to_csv(result).encode("utf-8"), "text/csv; charset=utf-8", user, year, "csv", external=_external())
+    return _download(_user(), year, "csv")
 
 
 @bp.get("/<int:year>.json")
 @requires(Permission.INDICATORS_VIEW)
 def export_json(year: int) -> ResponseReturnValue:
-    user = _user()
-    result = compute(db.session, user.programme_id, _valid_year(year))
-    body = json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    return _download(body.encode("utf-8"), "application/json", user, year, "json")
+    return _download(_user(), year, "json")

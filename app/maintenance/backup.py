@@ -18,6 +18,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, Engine, Table, func, insert, select, text
 
 from app.db import utcnow
+from app.migrate import upgrade_connection
 from app.models import metadata
 
 FORMAT = "parcours-backup/1"
@@ -89,7 +90,11 @@ def restore(engine: Engine, source: Path) -> dict[str, int]:
         raise RestoreError(f"{source}: unknown backup format {manifest.get('format')!r}")
     counts: dict[str, int] = {}
     with archive, engine.begin() as connection:
-        if manifest["revision"] != _revision(connection):
+        current = _revision(connection)
+        if current is None and manifest["revision"]:
+            # Disaster recovery: a folder holding only keys/ and the config gets the backup's schema.
+            upgrade_connection(connection, manifest["revision"])
+        elif manifest["revision"] != current:
             raise RestoreError(
                 f"{source}: backup at migration {manifest['revision']}, database at {_revision(connection)}; "
                 "upgrade the instance to the backup's version first"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from app.cli import UserFacingError, app_context
+from app.clitools import UserFacingError, app_context
 from app.db import db
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

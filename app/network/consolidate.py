@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 from app.indicators import suppression
-from app.indicators.compute import NETWORK, mean_months
+from app.indicators.services import NETWORK, ExportError, mean_months, named_period
 from app.network.share import Share, ShareError
 
 TOTAL = "total"
@@ -23,10 +22,11 @@ TOTAL = "total"
 
 def period(year: str) -> dict[str, str]:
     """The period of `2025` (calendar year) or `2025-2026` (school year, 1 September to 31 August)."""
-    if "-" in year:
-        first, _second = year.split("-", 1)
-        return {"debut": f"{int(first):04d}-09-01", "fin": f"{int(first) + 1:04d}-08-31"}
-    return {"debut": date(int(year), 1, 1).isoformat(), "fin": date(int(year), 12, 31).isoformat()}
+    try:
+        named = named_period(year)
+    except ExportError as error:
+        raise ShareError(str(error)) from error
+    return {"debut": named.start.isoformat(), "fin": named.end.isoformat()}
 
 
 def check_shares(shares: Sequence[Share], year: str) -> dict[str, Any]:

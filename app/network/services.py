@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import services as audit
 from app.crypto.certificates import CertificateError, split_certificates
-from app.indicators.compute import compute
+from app.indicators.services import exact_indicators
 from app.network import consolidate
 from app.network.share import Share, ShareError, build_share, read_share
 from app.signing.keys import all_certificates_pem, ensure_certificate, has_certificate, load_material
@@ -28,11 +28,16 @@ YEAR = re.compile(r"^[0-9]{4}(-[0-9]{4})?$")
 
 
 def make_share(
-    session: Session, programme: Programme, year: int, keys_path: Path, form_set: tuple[str, int], actor_id: int | None
+    session: Session,
+    programme: Programme,
+    year: int | str,
+    keys_path: Path,
+    form_set: tuple[str, int],
+    actor_id: int | None,
 ) -> bytes:
-    """The programme's signed share file for `year` (audited)."""
+    """The programme's signed share file for `year` or a school year (audited); ExportError on a bad period."""
+    indicators = exact_indicators(session, programme.id, year)
     ensure_certificate(keys_path, programme.code, programme.name)
-    indicators = compute(session, programme.id, year)
     content = build_share(indicators, form_set[0], form_set[1], load_material(keys_path, programme.code))
     audit.record(
         session,
@@ -67,9 +72,10 @@ def table_from_shares(files: Sequence[tuple[str, bytes]], trusted: bytes, year: 
     return consolidate.table({share.programme: share.indicators for share in shares}, year, form_set)
 
 
-def table_from_instance(session: Session, year: int, form_set: tuple[str, int]) -> dict[str, Any]:
+def table_from_instance(session: Session, year: int | str, form_set: tuple[str, int]) -> dict[str, Any]:
     """The same table from this instance's own programmes (a GIP hosting several PRE)."""
-    parts = {p.code: compute(session, p.id, year) for p in session.scalars(select(Programme).order_by(Programme.code))}
+    programmes = session.scalars(select(Programme).order_by(Programme.code))
+    parts = {programme.code: exact_indicators(session, programme.id, year) for programme in programmes}
     return consolidate.table(parts, str(year), {"name": form_set[0], "version": form_set[1]})
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from app.cli import UserFacingError, app_context, resolve_programme
+from app.clitools import UserFacingError, app_context, resolve_programme
 from app.crypto.certificates import CertificateError
 from app.db import db
+from app.i18n import _
 
 
 @click.command("import-certificate")
@@ -33,5 +34,8 @@ def import_certificate_command(file: Path, programme_code: str | None, password_
         except CertificateError as error:
             raise UserFacingError(f"{file}: {error}") from error
         db.session.commit()
-        click.echo(f"Certificat de {programme.code} importé (SHA-256 {fingerprint}).")
-        click.echo("Les documents déjà scellés restent valides avec le certificat qu'ils portent.")
+        click.echo(
+            _("Certificat de %(code)s importé (SHA-256 %(fingerprint)s).")
+            % {"code": programme.code, "fingerprint": fingerprint}
+        )
+        click.echo(_("Les documents déjà scellés restent valides avec le certificat qu'ils portent."))

@@ -19,6 +19,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.crypto.certificates import KeyMaterial, RawSigner
+from app.i18n import _
 from app.signing.keys import CERTIFICATE_FILE, load_material, programme_dir
 
 SEAL_FIELD = "CachetProgramme"
@@ -61,7 +62,14 @@ def signer_for(keys_path: Path, code: str) -> LoadedKeySigner:
         return cached[1]
 
 
-def seal_pdf(pdf: bytes, signer: LoadedKeySigner, *, name: str, tsa_url: str | None = None) -> bytes:
+def seal_pdf(
+    pdf: bytes,
+    signer: LoadedKeySigner,
+    *,
+    name: str,
+    tsa_url: str | None = None,
+    reason: str | None = None,
+) -> bytes:
     """Append a PAdES signature covering the whole file; returns the sealed bytes."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     meta = PdfSignatureMetadata(
@@ -69,7 +77,7 @@ def seal_pdf(pdf: bytes, signer: LoadedKeySigner, *, name: str, tsa_url: str | N
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         name=name,
-        reason="Cachet du programme : document finalisé",
+        reason=reason if reason is not None else _("Cachet du programme : document finalisé"),
     )
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
     reserved = BYTES_RESERVED_WITH_TIMESTAMP if timestamper else BYTES_RESERVED

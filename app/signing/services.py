@@ -29,12 +29,5 @@ def import_certificate(
     Raises `app.crypto.certificates.CertificateError` with a French message on a bad file or password.
     """
     fingerprint = keys.import_pkcs12(keys_path, programme.code, data, password)
-    audit.record(
-        session,
-        "keys.certificate_import",
-        actor_id=actor_id,
-        programme_id=programme.id,
-        target_type="programmes",
-        target_id=programme.code,
-    )
+    audit.record_for(session, "keys.certificate_import", programme, actor_id=actor_id)
     return fingerprint

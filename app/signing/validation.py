@@ -24,6 +24,8 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from app.i18n import _
+
 
 @dataclass(frozen=True)
 class SealCheck:
@@ -66,13 +68,13 @@ def check_sealed_pdf(pdf: bytes, trust_root_pem: bytes) -> SealCheck:
         except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as error:
             return SealCheck(False, f"cachet invalide ({error})")
         if not (status.intact and status.valid):
-            return SealCheck(False, "cachet altéré : le contenu ne correspond plus à la signature")
+            return SealCheck(False, _("cachet altéré : le contenu ne correspond plus à la signature"))
         if not status.trusted:
             return SealCheck(False, "cachet d'un certificat non reconnu")
         if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-            return SealCheck(False, "contenu ajouté après le cachet")
+            return SealCheck(False, _("contenu ajouté après le cachet"))
         if not _contents_untouched(pdf, embedded):
-            return SealCheck(False, "zone de signature modifiée")
+            return SealCheck(False, _("zone de signature modifiée"))
         signer = status.signing_cert.subject.human_friendly
     return SealCheck(True, signer=signer)
 
@@ -86,7 +88,7 @@ def check_detached_cms(data: bytes, signature_der: bytes, trust_root_pem: bytes)
     except (SignatureValidationError, ValueError, KeyError, TypeError) as error:
         return SealCheck(False, f"signature illisible ({error})")
     if not (status.intact and status.valid):
-        return SealCheck(False, "signature altérée : le fichier ne correspond plus à la signature")
+        return SealCheck(False, _("signature altérée : le fichier ne correspond plus à la signature"))
     if not status.trusted:
         return SealCheck(False, "signature d'un certificat non reconnu")
     return SealCheck(True, signer=status.signing_cert.subject.human_friendly)

@@ -8,7 +8,8 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Base, str_enum, utcnow
+from app.i18n import _
 
 
 class Role(StrEnum):
@@ -20,11 +21,11 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.REFERENT: "Référent·e de parcours",
-    Role.COORDINATEUR: "Coordonnateur·rice",
-    Role.EPS: "Membre de l'EPS",
-    Role.ADMIN: "Administrateur·rice",
-    Role.RESEAU: "Réseau départemental",
+    Role.REFERENT: _("Référent·e de parcours"),
+    Role.COORDINATEUR: _("Coordonnateur·rice"),
+    Role.EPS: _("Membre de l'EPS"),
+    Role.ADMIN: _("Administrateur·rice"),
+    Role.RESEAU: _("Réseau départemental"),
 }
 
 
@@ -44,7 +45,7 @@ class User(Base):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(str_enum(Role, 20))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -60,4 +61,17 @@ class User(Base):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[Role(self.role)]
+        return ROLE_LABELS[self.role]
+
+
+class UserSession(Base):
+    """A server-side login session, so that logout or disabling a user ends it at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,1 +1,1 @@
-"""The parcours workflow: EPS decisions, référent assignment, closing, and the EPS agenda."""
+"""The EPS agenda and the coordinator's to-do lists (the rules of a parcours are in `app.parcours`)."""

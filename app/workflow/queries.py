@@ -13,25 +13,19 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.authz.caseload import CASELOAD_HOLDERS
 from app.children.models import Child, Parcours
 from app.children.queries import visible_to
 from app.db import utcnow
 from app.documents.models import DRAFT, FINAL, Document
-from app.indicators.compute import AGE_BANDS, OLDEST_BAND
-from app.users.models import Role, User
-from app.workflow.services import ACCEPTE, EN_ATTENTE
+from app.documents.queries import orientation_finalised
+from app.nomenclature import Decision, age_band
+from app.users.models import User
 
 RECENT_DECISION_DAYS = 90
 RECENT_DECISION_LIMIT = 30
 REVIEW_MONTHS = 3
 DRAFT_WAITING_DAYS = 7
-
-
-def age_band(annee_naissance: int, year: int) -> str:
-    """The `tranche_age` code of a child's age in whole years on 31 December of `year` (the
-    indicators' bands)."""
-    age = year - annee_naissance
-    return next((code for limit, code in AGE_BANDS if age < limit), OLDEST_BAND)
 
 
 @dataclass(frozen=True)
@@ -85,10 +79,23 @@ def _programme_parcours(programme_id: int) -> Select[Parcours]:
     )
 
 
-def pending_orientations(session: Session, programme_id: int, today: date | None = None) -> list[AgendaLine]:
-    """Orientations waiting for the EPS, oldest first."""
+def agenda_lines(
+    session: Session, programme_id: int, parcours_ids: list[int], today: date | None = None
+) -> dict[int, AgendaLine]:
+    """The pseudonymised lines of the given parcours (the EPS séances' view), by parcours id."""
+    if not parcours_ids:
+        return {}
     year = (today or date.today()).year
-    query = _programme_parcours(programme_id).where(Parcours.decision_eps == EN_ATTENTE)
+    rows = session.scalars(_programme_parcours(programme_id).where(Parcours.id.in_(parcours_ids)))
+    return {parcours.id: _line(parcours, year) for parcours in rows}
+
+
+def pending_orientations(session: Session, programme_id: int, today: date | None = None) -> list[AgendaLine]:
+    """Finalised orientations waiting for the EPS, oldest first (a draft never comes to the EPS)."""
+    year = (today or date.today()).year
+    query = _programme_parcours(programme_id).where(
+        Parcours.decision_eps == Decision.EN_ATTENTE, orientation_finalised()
+    )
     rows = session.scalars(query.order_by(Parcours.date_orientation, Parcours.id))
     return [_line(parcours, year) for parcours in rows]
 
@@ -97,7 +104,7 @@ def recent_decisions(session: Session, programme_id: int, today: date | None = N
     """Decisions of the last three months, newest first."""
     today = today or date.today()
     query = _programme_parcours(programme_id).where(
-        Parcours.decision_eps != EN_ATTENTE,
+        Parcours.decision_eps != Decision.EN_ATTENTE,
         Parcours.date_decision >= today - timedelta(days=RECENT_DECISION_DAYS),
     )
     rows = session.scalars(
@@ -110,7 +117,7 @@ def active_referents(session: Session, programme_id: int) -> list[User]:
     return list(
         session.scalars(
             select(User)
-            .where(User.programme_id == programme_id, User.role == Role.REFERENT, User.active.is_(True))
+            .where(User.programme_id == programme_id, User.role.in_(CASELOAD_HOLDERS), User.active.is_(True))
             .order_by(User.name)
         )
     )
@@ -150,13 +157,17 @@ def coordinator_todo(session: Session, user: User, today: date | None = None) ->
     pending_count = session.scalar(
         select(func.count(Parcours.id))
         .join(visible, Parcours.child_id == visible.c.id)
-        .where(Parcours.decision_eps == EN_ATTENTE)
+        .where(Parcours.decision_eps == Decision.EN_ATTENTE, orientation_finalised())
     )
     ongoing = list(
         session.scalars(
             select(Parcours)
             .join(visible, Parcours.child_id == visible.c.id)
-            .where(Parcours.decision_eps == ACCEPTE, Parcours.date_entree.is_not(None), Parcours.date_sortie.is_(None))
+            .where(
+                Parcours.decision_eps == Decision.ACCEPTE,
+                Parcours.date_entree.is_not(None),
+                Parcours.date_sortie.is_(None),
+            )
             .options(selectinload(Parcours.child))
         )
     )

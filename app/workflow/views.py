@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 from app.authz import Permission, current_user, policy, requires
 from app.children.models import Parcours
 from app.db import db
-from app.documents.services import observed_facts
+from app.documents.queries import observed_facts
 from app.i18n import _
+from app.parcours import services
 from app.users.models import User
-from app.workflow import queries, services
-from app.workflow.forms import DecisionForm, ShareForm
+from app.workflow import queries
+from app.workflow.forms import ShareForm
 from app.workflow.queries import AgendaLine
 
 bp = Blueprint("eps", __name__, url_prefix="/eps")
@@ -34,18 +35,6 @@ def _actor() -> User:
     return user
 
 
-def _decision_form(referents: list[User], line: AgendaLine) -> DecisionForm:
-    return DecisionForm(
-        referents,
-        formdata=None,
-        data={
-            "decision": line.decision,
-            "referent_id": str(line.referent_id) if line.referent_id else "",
-            "date_entree": line.date_entree,
-        },
-    )
-
-
 def _shared_facts(session: Session, lines: list[AgendaLine]) -> dict[str, str]:
     """Observed facts of the orientations the coordinator chose to share with the EPS (only those)."""
     shared = [line.parcours_id for line in lines if line.facts_shared]
@@ -59,64 +48,28 @@ def _shared_facts(session: Session, lines: list[AgendaLine]) -> dict[str, str]:
     return facts
 
 
-def _render_agenda(failed: tuple[str, DecisionForm] | None = None, status: int = 200) -> ResponseReturnValue:
+def _render_agenda() -> ResponseReturnValue:
+    """The situations waiting for the EPS (finalised orientations only); decisions are taken in a
+    séance (app/eps)."""
     user = _actor()
     session = db.session
     pending = queries.pending_orientations(session, user.programme_id)
     recent = queries.recent_decisions(session, user.programme_id)
-    forms: dict[str, DecisionForm] = {}
-    share_form = None
-    if policy(user, Permission.EPS_DECIDE):
-        referents = queries.active_referents(session, user.programme_id)
-        forms = {line.parcours_id: _decision_form(referents, line) for line in pending}
-        if failed is not None:
-            forms[failed[0]] = failed[1]
-        share_form = ShareForm(formdata=None)
+    share_form = ShareForm(formdata=None) if policy(user, Permission.EPS_DECIDE) else None
     return render_template(
         "workflow/agenda.html",
         pending=pending,
         recent=recent,
-        forms=forms,
         share_form=share_form,
         facts=_shared_facts(session, pending),
         no_facts=NO_FACTS_NOTICE,
-        failed_id=failed[0] if failed else None,
-    ), status
+    )
 
 
 @bp.get("")
 @requires(Permission.EPS_AGENDA_VIEW, audit_read="eps.agenda.read")
 def agenda() -> ResponseReturnValue:
     return _render_agenda()
-
-
-@bp.post("/<parcours_id>/decision")
-@requires(Permission.EPS_DECIDE, load=load_parcours)
-def decide(parcours: Parcours, parcours_id: str) -> ResponseReturnValue:
-    actor = _actor()
-    form = DecisionForm(queries.active_referents(db.session, actor.programme_id))
-    if form.validate_on_submit():
-        try:
-            services.record_decision(
-                db.session,
-                parcours,
-                form.decision.data or "",
-                form.decided_on.data,
-                actor,
-                referent_id=int(form.referent_id.data) if form.referent_id.data else None,
-                date_entree=form.date_entree.data,
-            )
-        except services.WorkflowError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(
-                _("Décision enregistrée pour %(pseudonym)s.") % {"pseudonym": parcours.child.pseudonym},
-                "success",
-            )
-            return redirect(url_for("eps.agenda"))
-    return _render_agenda((parcours_id, form), 422)
 
 
 @bp.post("/<parcours_id>/partage")

@@ -17,7 +17,7 @@ HOME_OF = {
     "referent@demo.parcours": "/enfants/",
     "referent2@demo.parcours": "/enfants/",
     "coordination@demo.parcours": "/",
-    "eps@demo.parcours": "/eps",
+    "eps@demo.parcours": "/eps/seances",
     "admin@demo.parcours": "/admin/utilisateurs/",
 }
 USER_NAMES = {email: name for email, name, _role in DEMO_USERS}
@@ -83,9 +83,11 @@ def demo_names() -> set[str]:
 
 def test_an_eps_member_sees_the_agenda_with_pseudonyms_and_no_names(as_user: Callable[..., Any]) -> None:
     page = as_user(EPS)
-    assert page.url.endswith("/eps")
+    assert page.url.endswith("/eps/seances")
+    with page.expect_navigation():
+        page.locator("table.list tbody a").first.click()  # the next séance, newest first
     pseudonyms = page.locator("article.eps-item h3").all_inner_texts()
-    assert pseudonyms, "the demo has orientations waiting for the EPS"
+    assert pseudonyms, "the demo's next séance has situations on its agenda"
     # The page names its reader in the header ("Dr Anli Madi"), and Madi is also a demo family.
     text = page.inner_text("body").replace(USER_NAMES[EPS], "")
     leaked = sorted(name for name in demo_names() if re.search(rf"\b{re.escape(name)}\b", text))

@@ -7,6 +7,7 @@ evaluation; signed PDFs downloaded. Each document page is also checked like ever
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -77,17 +78,29 @@ def enter_orientation_with_the_keyboard(page: Any, keys: Callable[[date], str]) 
 
 
 def decide_at_the_eps(page: Any, pseudonym: str) -> None:
-    page.goto("/eps")
-    item = page.locator("article.eps-item").filter(has=page.get_by_role("heading", name=pseudonym, exact=True))
+    """The coordinator programmes a séance, puts the situation on its agenda and records the admission."""
+    page.goto("/eps/seances")
+    page.fill("#day", TODAY.isoformat())
+    page.fill("#hour", "10:00")
+    page.fill("#lieu", "Mairie")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Programmer la séance").click()
+    page.locator('input[name="members"]').first.check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer les participants").click()
+    option = page.locator('select[name="situation"] option', has_text=pseudonym).get_attribute("value")
+    page.select_option('select[name="situation"]', option)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Inscrire à l'ordre du jour").click()
+    item = page.locator("article.eps-item").filter(has=page.get_by_role("heading", name=re.compile(pseudonym)))
     assert item.count() == 1, f"{pseudonym} is on the agenda"
     assert NOM not in item.inner_text() and PRENOM not in item.inner_text()
-    item.locator("summary").click()
     item.get_by_label("Décision", exact=True).select_option("accepte")
     item.get_by_label("Date de la décision", exact=True).fill(DECIDED.isoformat())
     item.get_by_label("Référent·e", exact=True).select_option(label="Inès Moreau")
     item.get_by_label("Date d'entrée", exact=True).fill(DECIDED.isoformat())
     with page.expect_navigation():
-        item.get_by_role("button", name="Enregistrer la décision").click()
+        item.get_by_role("button", name=re.compile("Enregistrer la décision")).click()
     assert f"Décision enregistrée pour {pseudonym}" in page.inner_text(".flashes")
 
 
@@ -146,17 +159,16 @@ def test_the_whole_parcours_of_one_child(
         press_button(referent, "Finaliser le document")
     assert "Document finalisé" in referent.inner_text(".flashes")
 
-    eps = as_user(EPS)
-    assert pseudonym in eps.locator("article.eps-item h3").all_inner_texts()
-    assert NOM not in eps.inner_text("main")
+    eps = as_user(EPS)  # sees only the séances they are invited to (tests/e2e/test_seance.py)
+    assert NOM not in eps.inner_text("main") and pseudonym not in eps.inner_text("main")
 
     coordinator = as_user(COORDINATION)
     coordinator.goto("/eps")
-    _audit(coordinator, "ordre du jour EPS (avant décision)", axe_source, problems)
+    _audit(coordinator, "situations pour l'EPS (avant décision)", axe_source, problems)
     decide_at_the_eps(coordinator, pseudonym)
 
     referent.goto(child_url)
-    assert "Accepté" in referent.inner_text(".parcours-card")
+    assert "Admission" in referent.inner_text(".parcours-card")
     start_document(referent, "Fiche de suivi et contrat")
     fill_suivi(referent)
     _audit(referent, "fiche de suivi (brouillon)", axe_source, problems)

@@ -1,6 +1,7 @@
 /*
- * Parcours — document forms: autosave of drafts, a local copy while offline, a warning before
- * leaving with unsaved changes, conditional fields (show_if) and repeatable rows.
+ * Parcours — document forms, the wiring: a warning before leaving with unsaved changes, and the
+ * events that drive the conditions (form-conditions.js), the rows (form-rows.js) and the autosave
+ * of drafts (form-draft.js), which load before this file.
  *
  * Everything here is an enhancement: without JavaScript the buttons post the form, the server
  * adds and removes rows, and it decides which conditional fields count.
@@ -15,369 +16,10 @@
 (function () {
   "use strict";
 
-  var DEBOUNCE_MS = 1500;
-  var STORAGE_PREFIX = "parcours-brouillon:";
-  var MESSAGES = {
-    saving: "Enregistrement du brouillon…",
-    saved: function (when) { return "Brouillon enregistré à " + when; },
-    offline: "Connexion perdue : vos saisies sont gardées sur cet appareil et seront envoyées dès le retour du réseau.",
-    conflict: "Ce document a été modifié par quelqu'un d'autre entre-temps. Vos saisies sont gardées sur cet appareil : " +
-      "cliquez sur « Enregistrer le brouillon » pour comparer les deux versions.",
-    invalid: "Brouillon non enregistré : une valeur n'est pas valide. Cliquez sur « Enregistrer le brouillon » pour voir laquelle.",
-    locked: "Ce document est finalisé : il ne peut plus être modifié.",
-    expired: "Votre session a expiré. Vos saisies sont gardées sur cet appareil : reconnectez-vous " +
-      "(dans un autre onglet), puis rechargez cette page pour les retrouver et les enregistrer.",
-    restored: "Des saisies faites sur cet appareil et pas encore envoyées ont été restaurées.",
-    leave: "Des modifications ne sont pas enregistrées."
-  };
-
-  function frenchTime(date) {
-    var minutes = String(date.getMinutes());
-    return date.getHours() + " h " + (minutes.length < 2 ? "0" + minutes : minutes);
-  }
-
-  /* ---- conditional fields ------------------------------------------------------------ */
-
-  function currentValues(form, name) {
-    var values = [];
-    var controls = form.querySelectorAll('[name="' + name + '"]');
-    for (var i = 0; i < controls.length; i += 1) {
-      var control = controls[i];
-      if ((control.type === "radio" || control.type === "checkbox") && !control.checked) {
-        continue;
-      }
-      if (control.value) {
-        values.push(control.value);
-      }
-    }
-    return values;
-  }
-
-  function isShown(form, element) {
-    var wanted = JSON.parse(element.getAttribute("data-show-if-values") || "[]");
-    var name = element.getAttribute("data-show-if");
-    var controller = form.querySelector('[data-field="' + name + '"]');
-    if (controller && controller.hidden) {
-      return false;
-    }
-    var values = currentValues(form, name);
-    for (var i = 0; i < values.length; i += 1) {
-      if (wanted.indexOf(values[i]) !== -1) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  function applyConditions(form) {
-    var conditional = form.querySelectorAll("[data-show-if]");
-    // Twice, so that a field depending on a field that just hid hides as well.
-    for (var pass = 0; pass < 2; pass += 1) {
-      for (var i = 0; i < conditional.length; i += 1) {
-        conditional[i].hidden = !isShown(form, conditional[i]);
-      }
-    }
-  }
-
-  /* ---- repeatable rows ------------------------------------------------------------------ */
-
-  function renumber(row, group, index) {
-    var pattern = new RegExp("^" + group + "-\\d+-");
-    var replacement = group + "-" + index + "-";
-    var attributes = ["name", "id", "for", "data-field", "aria-describedby", "data-show-if"];
-    var elements = row.querySelectorAll("*");
-    for (var i = 0; i < elements.length; i += 1) {
-      if (elements[i].hasAttribute("data-remove-row")) {
-        elements[i].value = group + "-" + index;
-      }
-      for (var j = 0; j < attributes.length; j += 1) {
-        var attribute = attributes[j];
-        var value = elements[i].getAttribute(attribute);
-        if (value === null) {
-          continue;
-        }
-        var parts = value.split(" ");
-        for (var k = 0; k < parts.length; k += 1) {
-          parts[k] = parts[k].replace(pattern, replacement);
-        }
-        elements[i].setAttribute(attribute, parts.join(" "));
-      }
-    }
-  }
-
-  function clearRow(row) {
-    var controls = row.querySelectorAll("input, select, textarea");
-    for (var i = 0; i < controls.length; i += 1) {
-      var control = controls[i];
-      if (control.type === "radio" || control.type === "checkbox") {
-        control.checked = false;
-      } else if (control.tagName === "SELECT") {
-        control.selectedIndex = 0;
-      } else {
-        control.value = "";
-      }
-      control.removeAttribute("aria-invalid");
-    }
-    var stale = row.querySelectorAll(".error, .conflict, .signature-preview");
-    for (var j = 0; j < stale.length; j += 1) {
-      stale[j].parentNode.removeChild(stale[j]);
-    }
-  }
-
-  function addRow(group, form) {
-    var rows = group.querySelectorAll("[data-row]");
-    var max = parseInt(group.getAttribute("data-max-items"), 10) || 50;
-    if (!rows.length || rows.length >= max) {
-      return false;
-    }
-    var name = group.getAttribute("data-group");
-    var next = 0;
-    for (var i = 0; i < rows.length; i += 1) {
-      var field = rows[i].querySelector("[name^='" + name + "-']");
-      var match = field ? field.getAttribute("name").match(/-(\d+)-/) : null;
-      if (match) {
-        next = Math.max(next, parseInt(match[1], 10) + 1);
-      }
-    }
-    var copy = rows[rows.length - 1].cloneNode(true);
-    renumber(copy, name, next);
-    clearRow(copy);
-    var legend = copy.querySelector("legend");
-    if (legend) {
-      legend.textContent = legend.textContent.replace(/\d+\s*$/, String(rows.length + 1));
-    }
-    rows[rows.length - 1].parentNode.insertBefore(copy, rows[rows.length - 1].nextSibling);
-    if (window.ParcoursSignature) {
-      window.ParcoursSignature.init(copy);
-    }
-    applyConditions(form);
-    var first = copy.querySelector("input:not([type=hidden]), select, textarea");
-    if (first) {
-      first.focus();
-    }
-    return true;
-  }
-
-  function removeRow(button, form) {
-    var row = button.closest("[data-row]");
-    var group = button.closest("[data-group]");
-    if (!row || !group) {
-      return false;
-    }
-    if (group.querySelectorAll("[data-row]").length > 1) {
-      row.parentNode.removeChild(row);
-    } else {
-      clearRow(row);
-    }
-    var add = group.querySelector("[data-add-row]");
-    if (add) {
-      add.focus();
-    }
-    applyConditions(form);
-    return true;
-  }
-
-  /* ---- autosave and local copy ------------------------------------------------------------ */
-
-  function Draft(form) {
-    this.form = form;
-    this.url = form.getAttribute("data-autosave");
-    this.documentId = form.getAttribute("data-document");
-    this.savedAt = parseInt(form.getAttribute("data-saved-at"), 10) || 0;
-    this.status = form.querySelector("[data-save-status]");
-    this.lock = form.querySelector('input[name="lock_version"]');
-    this.csrf = form.querySelector('input[name="csrf_token"]');
-    this.timer = null;
-    this.inFlight = false;
-    this.dirty = false;
-    this.stopped = false;
-    this.afterFlight = null;
-  }
-
-  /* One local copy per document: a reload during a save must still find it. */
-  Draft.prototype.key = function () {
-    return STORAGE_PREFIX + this.documentId;
-  };
-
-  Draft.prototype.say = function (text) {
-    if (this.status) {
-      this.status.textContent = text;
-    }
-  };
-
-  Draft.prototype.fields = function () {
-    var pairs = [];
-    new FormData(this.form).forEach(function (value, name) {
-      if (typeof value === "string" && name !== "csrf_token" && name !== "lock_version") {
-        pairs.push([name, value]);
-      }
-    });
-    return pairs;
-  };
-
-  Draft.prototype.keepLocally = function () {
-    if (!this.documentId) {
-      return;
-    }
-    try {
-      window.localStorage.setItem(this.key(), JSON.stringify({ at: Date.now(), fields: this.fields() }));
-    } catch (error) {
-      // Storage full or disabled: the server copy and the warning before leaving remain.
-    }
-  };
-
-  Draft.prototype.forgetLocally = function (key) {
-    try {
-      window.localStorage.removeItem(key || this.key());
-    } catch (error) {
-      // Nothing stored.
-    }
-  };
-
-  /* Put back values typed on this device and not yet received by the server. */
-  Draft.prototype.restore = function () {
-    var stored = null;
-    try {
-      stored = JSON.parse(window.localStorage.getItem(this.key()) || "null");
-    } catch (error) {
-      stored = null;
-    }
-    if (!stored || !stored.fields || stored.at <= this.savedAt) {
-      return false;
-    }
-    var byName = {};
-    this.fitRows(stored.fields).forEach(function (pair) {
-      (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]);
-    });
-    var controls = this.form.querySelectorAll("input[name], select[name], textarea[name]");
-    for (var i = 0; i < controls.length; i += 1) {
-      var control = controls[i];
-      var values = byName[control.name] || [];
-      if (control.name === "csrf_token" || control.name === "lock_version") {
-        continue;
-      }
-      if (control.type === "radio" || control.type === "checkbox") {
-        control.checked = values.indexOf(control.value) !== -1;
-      } else if (control.type !== "submit" && control.type !== "button") {
-        control.value = values.length ? values[0] : "";
-      }
-    }
-    this.say(MESSAGES.restored);
-    return true;
-  };
-
-  /* Rows added on this device before a reload: number them 0, 1, 2… and add the missing rows. */
-  Draft.prototype.fitRows = function (pairs) {
-    var form = this.form;
-    var groups = form.querySelectorAll("[data-group]");
-    for (var g = 0; g < groups.length; g += 1) {
-      var name = groups[g].getAttribute("data-group");
-      var pattern = new RegExp("^" + name + "-(\\d+)-");
-      var indices = [];
-      pairs.forEach(function (pair) {
-        var match = pair[0].match(pattern);
-        if (match && indices.indexOf(parseInt(match[1], 10)) === -1) {
-          indices.push(parseInt(match[1], 10));
-        }
-      });
-      indices.sort(function (a, b) { return a - b; });
-      pairs = pairs.map(function (pair) {
-        var match = pair[0].match(pattern);
-        if (!match) {
-          return pair;
-        }
-        return [pair[0].replace(pattern, name + "-" + indices.indexOf(parseInt(match[1], 10)) + "-"), pair[1]];
-      });
-      while (groups[g].querySelectorAll("[data-row]").length < indices.length && addRow(groups[g], form)) {
-        // one more row
-      }
-    }
-    return pairs;
-  };
-
-  Draft.prototype.changed = function () {
-    this.dirty = true;
-    this.keepLocally();
-    if (this.stopped) {
-      return;
-    }
-    var draft = this;
-    window.clearTimeout(this.timer);
-    this.timer = window.setTimeout(function () { draft.send(); }, DEBOUNCE_MS);
-  };
-
-  Draft.prototype.send = function () {
-    if (this.inFlight || this.stopped || !this.dirty) {
-      return;
-    }
-    var draft = this;
-    var sentKey = this.key();
-    var body = new FormData(this.form);
-    this.inFlight = true;
-    this.dirty = false;
-    this.say(MESSAGES.saving);
-    window.fetch(this.url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRFToken": this.csrf ? this.csrf.value : "" }
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        draft.received(response.status, data, sentKey);
-      });
-    }).catch(function () {
-      draft.dirty = true;
-      draft.say(MESSAGES.offline);
-    }).then(function () {
-      draft.inFlight = false;
-      if (draft.afterFlight) {
-        var submit = draft.afterFlight;
-        draft.afterFlight = null;
-        submit();
-        return;
-      }
-      if (draft.dirty && !draft.stopped && navigator.onLine !== false) {
-        draft.changed();
-      }
-    });
-  };
-
-  Draft.prototype.received = function (status, data, sentKey) {
-    if (status === 200 && data.status === "saved") {
-      this.forgetLocally(sentKey);
-      if (this.lock) {
-        this.lock.value = String(data.lock_version);
-      }
-      this.savedAt = Date.now();
-      if (this.dirty) {
-        this.keepLocally(); // typed while the request was on its way
-      }
-      this.say(MESSAGES.saved(frenchTime(new Date())));
-    } else if (status === 409) {
-      this.stopped = true;
-      this.dirty = true;
-      this.say(data.status === "locked" ? MESSAGES.locked : MESSAGES.conflict);
-    } else if (status === 401 || status === 400) {
-      // Logged out (idle timeout) or the page's form token no longer matches the session.
-      this.stopped = true;
-      this.dirty = true;
-      this.keepLocally();
-      this.say(MESSAGES.expired);
-    } else if (status === 422) {
-      // One value is not valid yet: keep the local copy and try again at the next change.
-      this.dirty = false;
-      this.keepLocally();
-      this.say(MESSAGES.invalid);
-    } else {
-      this.dirty = true;
-      this.say(MESSAGES.offline);
-    }
-  };
-
-  /* ---- wiring -------------------------------------------------------------------------------- */
+  var Parcours = window.Parcours;
 
   function setUp(form) {
-    var draft = form.hasAttribute("data-autosave") ? new Draft(form) : null;
+    var draft = form.hasAttribute("data-autosave") ? new Parcours.Draft(form) : null;
     var unsaved = false;
     var hints = form.querySelectorAll("[data-condition-hint]");
     for (var i = 0; i < hints.length; i += 1) {
@@ -387,11 +29,11 @@
       unsaved = true;
       draft.changed();
     }
-    applyConditions(form);
+    Parcours.applyConditions(form);
 
     function onEdit() {
       unsaved = true;
-      applyConditions(form);
+      Parcours.applyConditions(form);
       if (draft) {
         draft.changed();
       }
@@ -403,9 +45,9 @@
       var remove = event.target.closest("[data-remove-row]");
       var handled = false;
       if (add) {
-        handled = addRow(add.closest("[data-group]"), form);
+        handled = Parcours.addRow(add.closest("[data-group]"), form);
       } else if (remove) {
-        handled = removeRow(remove, form);
+        handled = Parcours.removeRow(remove, form);
       }
       if (handled) {
         event.preventDefault();
@@ -433,8 +75,8 @@
     window.addEventListener("beforeunload", function (event) {
       if (unsaved && (!draft || draft.dirty || draft.inFlight)) {
         event.preventDefault();
-        event.returnValue = MESSAGES.leave;
-        return MESSAGES.leave;
+        event.returnValue = Parcours.MESSAGES.leave;
+        return Parcours.MESSAGES.leave;
       }
       return undefined;
     });

@@ -1,4 +1,4 @@
-"""Retention: crypto-shred the children whose last contact is older than the retention period.
+"""Retention: crypto-shred the children whose last contact from the family is older than the retention period.
 
 A purged child keeps only clear codes and dates (past years' indicators stay right) and its audit
 events. Its data key, identity, search digests, encrypted details, answers and PDFs are deleted;
@@ -18,13 +18,15 @@ from app.audit import services as audit
 from app.children.models import Child, ChildIdentity, ChildSearchIndex, Parcours, ParcoursDetails
 from app.db import utcnow
 from app.documents.models import Document, DocumentContent
+from app.eps.models import AgendaItem, EpsDecision, Letter
+from app.nomenclature import Decision
 
 
 @dataclass(frozen=True)
 class Expired:
     pseudonym: str
     programme_id: int
-    last_contact: date
+    last_family_contact: date
 
 
 def retention_cutoff(today: date, years: int) -> date:
@@ -34,15 +36,17 @@ def retention_cutoff(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
-def expired_children(session: Session, today: date, years: int) -> list[Child]:
-    """Children past retention: last contact before the cutoff and no parcours still open."""
+def expired_children(session: Session, today: date, years: int, programme_id: int | None = None) -> list[Child]:
+    """Children past retention: last contact from the family before the cutoff, no parcours still open."""
     open_parcours = exists().where(
-        and_(Parcours.child_id == Child.id, Parcours.decision_eps == "accepte", Parcours.date_sortie.is_(None))
+        and_(Parcours.child_id == Child.id, Parcours.decision_eps == Decision.ACCEPTE, Parcours.date_sortie.is_(None))
     )
     query = select(Child).where(
-        Child.purged_at.is_(None), Child.last_contact < retention_cutoff(today, years), ~open_parcours
+        Child.purged_at.is_(None), Child.last_family_contact < retention_cutoff(today, years), ~open_parcours
     )
-    return list(session.scalars(query.order_by(Child.programme_id, Child.last_contact)))
+    if programme_id is not None:
+        query = query.where(Child.programme_id == programme_id)
+    return list(session.scalars(query.order_by(Child.programme_id, Child.last_family_contact)))
 
 
 def shred(session: Session, children: list[Child]) -> None:
@@ -56,13 +60,15 @@ def shred(session: Session, children: list[Child]) -> None:
     session.execute(delete(ChildSearchIndex).where(ChildSearchIndex.child_id.in_(ids)))
     session.execute(delete(ParcoursDetails).where(ParcoursDetails.parcours_id.in_(parcours_ids)))
     session.execute(delete(DocumentContent).where(DocumentContent.document_id.in_(document_ids)))
+    # EPS: the letters, the référents' presentations and the préconisation texts (codes stay).
+    session.execute(delete(Letter).where(Letter.child_id.in_(ids)))
+    session.execute(update(AgendaItem).where(AgendaItem.parcours_id.in_(parcours_ids)).values(presentation=None))
+    session.execute(update(EpsDecision).where(EpsDecision.parcours_id.in_(parcours_ids)).values(note=None))
     session.execute(
         update(Child)
         .where(Child.id.in_(ids))
         .values(wrapped_key=None, famille_digest=None, ref_digest=None, purged_at=utcnow())
     )
     for child in children:
-        audit.record(
-            session, "child.purge", programme_id=child.programme_id, target_type="children", target_id=child.public_id
-        )
+        audit.record_for(session, "child.purge", child)
     session.expire_all()

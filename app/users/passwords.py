@@ -18,7 +18,7 @@ _hasher = PasswordHasher()
 
 @cache
 def _blocklist() -> frozenset[str]:
-    text = resources.files("app.auth").joinpath("common-passwords.txt").read_text("utf-8")
+    text = resources.files("app.users").joinpath("common-passwords.txt").read_text("utf-8")
     return frozenset(line.strip().casefold() for line in text.splitlines() if line.strip())
 
 

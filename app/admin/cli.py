@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from app.cli import UserFacingError, app_context
+from app.clitools import UserFacingError, app_context
 from app.db import db
+from app.i18n import _
 
 
 @click.group()
@@ -27,4 +28,4 @@ def verify() -> None:
             where = f"entry {broken.event_id}" if broken.event_id is not None else "end of the trail"
             raise UserFacingError(f"Audit trail broken at {where}: {broken.reason}.")
         count = db.session.scalar(select(func.count()).select_from(AuditEvent))
-        click.echo(f"Journal d'audit intègre : {count} entrées vérifiées.")
+        click.echo(_("Journal d'audit intègre : %(count)s entrées vérifiées.") % {"count": count})

@@ -6,11 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from app.admin.forms import EmptyForm, UserCreateForm, UserRoleForm
 from app.authz import Permission, current_user, requires
 from app.db import db
 from app.i18n import _
 from app.users import services
-from app.users.forms import EmptyForm, UserCreateForm, UserRoleForm
 from app.users.models import Programme, User
 
 bp = Blueprint("users", __name__, url_prefix="/admin/utilisateurs")

@@ -13,51 +13,32 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.authz.caseload import CaseRecord, holds_caseload
 from app.authz.permissions import Permission
 from app.authz.policy import policy
 from app.children.models import Child, Parcours
+from app.dates import format_date, periods_overlap
 from app.i18n import _
-from app.nomenclature import nomenclature
-from app.users.models import Role, User
-
-ACCEPTE = "accepte"
-EN_ATTENTE = "en_attente"
+from app.nomenclature import Decision, nomenclature
+from app.users.models import User
 
 
 class WorkflowError(ValueError):
     """A workflow rule refused the change; `str(error)` is a French message for the user."""
 
 
-def _fr(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def _touch(child: Child, day: date) -> None:
-    """Retention counts from the last contact: move it forward, never past today."""
-    day = min(day, date.today())
-    if child.last_contact is None or day > child.last_contact:
-        child.last_contact = day
-
-
 def _audit(session: Session, action: str, actor: User, parcours: Parcours) -> None:
-    audit.record(
-        session,
-        action,
-        actor_id=actor.id,
-        programme_id=parcours.programme_id,
-        target_type="parcours",
-        target_id=parcours.public_id,
-    )
+    audit.record_for(session, action, parcours, actor_id=actor.id)
 
 
-def _require_coordinator(actor: User, programme_id: int) -> None:
-    if actor.role != Role.COORDINATEUR or not actor.active or actor.programme_id != programme_id:
+def _require_coordinator(actor: User, record: CaseRecord) -> None:
+    if not policy(actor, Permission.EPS_DECIDE, record):
         raise WorkflowError(_("Seul·e le ou la coordonnateur·rice du programme peut faire cela."))
 
 
 def require_accepted(parcours: Parcours) -> None:
     """Fin de prise en charge and sortie documents exist only for an accepted parcours."""
-    if parcours.decision_eps != ACCEPTE:
+    if parcours.decision_eps != Decision.ACCEPTE:
         raise WorkflowError(_("Ce document n'est possible que pour un parcours accepté par l'EPS."))
 
 
@@ -68,33 +49,26 @@ def check_no_overlap(
     others = session.scalars(
         select(Parcours).where(
             Parcours.child_id == child.id,
-            Parcours.decision_eps == ACCEPTE,
+            Parcours.decision_eps == Decision.ACCEPTE,
             Parcours.date_entree.is_not(None),
             Parcours.id != parcours.id,
         )
     )
     for other in others:
         assert other.date_entree is not None
-        starts_before_other_ends = other.date_sortie is None or date_entree <= other.date_sortie
-        ends_after_other_starts = date_sortie is None or date_sortie >= other.date_entree
-        if starts_before_other_ends and ends_after_other_starts:
-            until = _fr(other.date_sortie) if other.date_sortie else _("aujourd'hui (en cours)")
+        if periods_overlap((date_entree, date_sortie), (other.date_entree, other.date_sortie)):
+            until = format_date(other.date_sortie) if other.date_sortie else _("aujourd'hui (en cours)")
             raise WorkflowError(
                 _(
                     "Cet enfant a déjà un parcours accepté du %(start)s au %(end)s : "
                     "les parcours ne peuvent pas se chevaucher."
                 )
-                % {"start": _fr(other.date_entree), "end": until}
+                % {"start": format_date(other.date_entree), "end": until}
             )
 
 
 def _check_referent(referent: User | None, programme_id: int) -> User:
-    if (
-        referent is None
-        or referent.role != Role.REFERENT
-        or not referent.active
-        or referent.programme_id != programme_id
-    ):
+    if referent is None or not holds_caseload(referent) or referent.programme_id != programme_id:
         raise WorkflowError(_("Choisissez un·e référent·e actif·ve de ce programme."))
     return referent
 
@@ -103,7 +77,7 @@ def _check_date_entree(parcours: Parcours, date_entree: date) -> None:
     if date_entree < parcours.date_orientation:
         raise WorkflowError(
             _("La date d'entrée ne peut pas précéder la date d'orientation (%(date)s).")
-            % {"date": _fr(parcours.date_orientation)}
+            % {"date": format_date(parcours.date_orientation)}
         )
     if parcours.date_sortie is not None and date_entree > parcours.date_sortie:
         raise WorkflowError(_("La date d'entrée ne peut pas suivre la date de sortie."))
@@ -117,19 +91,20 @@ def record_decision(
     actor: User,
     referent_id: int | None = None,
     date_entree: date | None = None,
+    waiting_list: bool = False,
 ) -> None:
-    """Record the EPS decision (coordinator only).
+    """Record the EPS decision (coordinator only); the EPS only sees finalised orientations.
 
-    `accepte` needs a référent of the programme (assigned to the child) and may set the entry
-    date (left as it was when None); any other decision clears the entry date. Going back to
-    `en_attente` clears the decision date.
+    `accepte` needs a référent of the programme (assigned to the child), unless `waiting_list`
+    (admitted, waiting for a référent), and may set the entry date (left as it was when None);
+    any other decision clears the entry date. Going back to `en_attente` clears the decision date.
     """
-    _require_coordinator(actor, parcours.programme_id)
+    _require_coordinator(actor, parcours)
     if decision not in nomenclature().codes("decision_eps"):
         raise WorkflowError(_("Décision inconnue."))
     if parcours.date_sortie is not None:
         raise WorkflowError(_("Ce parcours est clos : sa décision ne peut plus changer."))
-    if decision == EN_ATTENTE:
+    if decision == Decision.EN_ATTENTE:
         decided_on = None
     elif decided_on is None:
         raise WorkflowError(_("La date de la décision est obligatoire."))
@@ -137,30 +112,32 @@ def record_decision(
         raise WorkflowError(_("La date de la décision ne peut pas précéder la date d'orientation."))
     elif decided_on > date.today():
         raise WorkflowError(_("La date de la décision ne peut pas être dans le futur."))
-    if decision != ACCEPTE and date_entree is not None:
+    if decision != Decision.ACCEPTE and date_entree is not None:
         raise WorkflowError(_("Une date d'entrée n'est possible qu'avec la décision « accepté »."))
 
     child = parcours.child
-    if decision == ACCEPTE:
-        referent = _check_referent(session.get(User, referent_id) if referent_id else None, parcours.programme_id)
+    if decision == Decision.ACCEPTE:
+        referent = None
+        if referent_id or not waiting_list:
+            referent = _check_referent(session.get(User, referent_id) if referent_id else None, parcours.programme_id)
         entree = date_entree or parcours.date_entree
         if entree is not None:
             _check_date_entree(parcours, entree)
             check_no_overlap(session, child, parcours, entree, parcours.date_sortie)
         parcours.date_entree = entree
-        assign_referent(session, child, referent, actor)
+        if referent is not None:
+            assign_referent(session, child, referent, actor)
     else:
         parcours.date_entree = None
-    parcours.decision_eps = decision
+    parcours.decision_eps = Decision(decision)
     parcours.date_decision = decided_on
-    _touch(child, decided_on or date.today())
     _audit(session, f"parcours.decision:{decision}", actor, parcours)
     session.flush()
 
 
 def set_facts_shared(session: Session, parcours: Parcours, shared: bool, actor: User) -> None:
     """Mark whether the observed facts of the orientation are shown on the EPS agenda."""
-    _require_coordinator(actor, parcours.programme_id)
+    _require_coordinator(actor, parcours)
     if parcours.eps_facts_shared != shared:
         parcours.eps_facts_shared = shared
         _audit(session, "parcours.eps_facts." + ("share" if shared else "unshare"), actor, parcours)
@@ -169,19 +146,12 @@ def set_facts_shared(session: Session, parcours: Parcours, shared: bool, actor: 
 
 def assign_referent(session: Session, child: Child, referent: User, actor: User) -> None:
     """Give the child's caseload to `referent` (coordinator only; an active référent of the programme)."""
-    _require_coordinator(actor, child.programme_id)
+    _require_coordinator(actor, child)
     _check_referent(referent, child.programme_id)
     if child.referent_id == referent.id:
         return
     child.referent_id = referent.id
-    audit.record(
-        session,
-        "child.referent.assign",
-        actor_id=actor.id,
-        programme_id=child.programme_id,
-        target_type="children",
-        target_id=child.public_id,
-    )
+    audit.record_for(session, "child.referent.assign", child, actor_id=actor.id)
     session.flush()
 
 
@@ -208,17 +178,16 @@ def close_parcours(
         raise WorkflowError(_("Motif de sortie inconnu."))
     if date_sortie < entree:
         raise WorkflowError(
-            _("La date de sortie ne peut pas précéder la date d'entrée (%(date)s).") % {"date": _fr(entree)}
+            _("La date de sortie ne peut pas précéder la date d'entrée (%(date)s).") % {"date": format_date(entree)}
         )
     if entree < parcours.date_orientation:
         raise WorkflowError(
             _("La date d'entrée ne peut pas précéder la date d'orientation (%(date)s).")
-            % {"date": _fr(parcours.date_orientation)}
+            % {"date": format_date(parcours.date_orientation)}
         )
     check_no_overlap(session, parcours.child, parcours, entree, date_sortie)
     parcours.date_entree = entree
     parcours.date_sortie = date_sortie
     parcours.motif_sortie = motif_sortie
-    _touch(parcours.child, date_sortie)
     _audit(session, "parcours.close", actor, parcours)
     session.flush()

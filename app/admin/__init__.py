@@ -1,0 +1,1 @@
+"""Administration pages: user accounts and the audit log (admins of a programme)."""

@@ -1,0 +1,1 @@
+"""The EPS as a working meeting: séances, agenda, attendance, charter, decisions, relevé, letters."""

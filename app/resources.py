@@ -1,0 +1,19 @@
+"""Data shipped with the code: `forms/` and `migrations/`.
+
+In a checkout they are the top-level folders (the source of truth); an installed package carries
+copies under `app/_data/` (made by `setup.py` when the wheel is built).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = _PACKAGE.parent
+
+
+def shipped_dir(name: str) -> Path:
+    """The folder `name` (`forms` or `migrations`) of this checkout, or of the installed package."""
+    if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / name).is_dir():
+        return _CHECKOUT / name
+    return _PACKAGE / "_data" / name
