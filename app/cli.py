@@ -69,7 +69,7 @@ def init(demo: bool) -> None:
     from app.migrate import upgrade
 
     instance = instance_path_from_env()
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     config_file = instance / CONFIG_FILE
     values: dict[str, object] = {"secret_key": secrets.token_urlsafe(48)}
     if config_file.exists():

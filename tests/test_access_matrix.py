@@ -51,7 +51,12 @@ ENDPOINT_PERMISSIONS = {
     "documents.show": "document:view",
     "documents.start": "document:edit",
     "eps.agenda": "eps:agenda",
+    "eps.assign_referent": "eps:decide",
+    "eps.mark_distinct": "eps:decide",
     "eps.share": "eps:decide",
+    "formsets.compare": "formset:compare",
+    "formsets.confirm": "formset:install",
+    "formsets.install": "formset:install",
     "home.health": "public",
     "home.index": "authenticated",
     "imports.upload": "import",
@@ -59,6 +64,9 @@ ENDPOINT_PERMISSIONS = {
     "indicators.export_csv": "indicators:view",
     "indicators.export_json": "indicators:view",
     "indicators.report_pdf": "indicators:view",
+    "network.index": "network:view",
+    "network.share": "indicators:view",
+    "network.upload": "network:view",
     "retention.add_visa": "retention:manage",
     "retention.bordereau": "retention:manage",
     "retention.edit_notice": "retention:manage",
@@ -91,7 +99,7 @@ ENDPOINT_PERMISSIONS = {
     "users.enable": "user:manage",
     "users.index": "user:manage",
 }
-EVERYONE = {"referent", "coordinateur", "eps", "admin"}
+EVERYONE = {"referent", "coordinateur", "eps", "admin", "reseau"}
 CASEWORK = {"referent", "coordinateur"}
 HOLDERS = {
     "public": EVERYONE,
@@ -115,6 +123,9 @@ HOLDERS = {
     "audit:view": {"admin"},
     "keys:manage": {"admin"},
     "retention:manage": {"coordinateur"},
+    "network:view": {"reseau"},
+    "formset:compare": {"coordinateur", "admin"},
+    "formset:install": {"admin"},
 }
 RELATIONS = ["own", "other", "foreign", "missing"]
 CHILD_DATA = {"child_id", "parcours_id", "document_id", "item_id", "letter_id"}  # reading these is always audited

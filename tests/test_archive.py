@@ -18,11 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.archive.export import export_year
-from app.archive.verify import verify_archive
+from app.archive.verify import TrustAnchor, verify_archive
 from app.audit.models import AuditEvent
 from app.db import db
 from app.documents.models import Document
 from app.documents.sealing import read_sealed_pdf, register_renderable_builder, renderable_builder
+from app.signing.keys import all_certificates_pem
 from app.signing.validation import check_sealed_pdf
 from tests import factories
 from tests.conftest import csrf_token
@@ -46,6 +47,13 @@ def rewrite(archive: Path, out: Path, change: Callable[[str, bytes], bytes | Non
         for name, data in extra.items():
             target.writestr(name, data)
     return out
+
+
+@pytest.fixture()
+def anchor(app: Flask, world: factories.World) -> TrustAnchor:
+    """The programme's own certificates, the only ones an archive of it may be signed with."""
+    keys_path, code = app.config["PARCOURS"].keys_path, world.programme.code
+    return lambda programme: all_certificates_pem(keys_path, code) if programme == code else None
 
 
 @pytest.fixture()
@@ -116,10 +124,10 @@ def test_manifest_signature_and_hashes_verify_with_openssl_and_sha256sum(
 
 
 def test_verify_names_each_tampered_missing_and_extra_file(
-    year_archive: tuple[Path, list[Document]], tmp_path: Path
+    year_archive: tuple[Path, list[Document]], tmp_path: Path, anchor: TrustAnchor
 ) -> None:
     output, _documents = year_archive
-    assert verify_archive(output) == []
+    assert verify_archive(output, anchor) == []
     pdfs = sorted(n for n in zipfile.ZipFile(output).namelist() if n.endswith(".pdf"))
     tampered, missing = pdfs[0], pdfs[1]
 
@@ -131,7 +139,7 @@ def test_verify_names_each_tampered_missing_and_extra_file(
         return data
 
     broken = rewrite(output, tmp_path / "broken.zip", change, {"documents/intrus.pdf": b"%PDF-1.4"})
-    problems = {p.path: p.reason for p in verify_archive(broken)}
+    problems = {p.path: p.reason for p in verify_archive(broken, anchor)}
     assert set(problems) == {tampered, missing, "documents/intrus.pdf"}
     assert "SHA-256" in problems[tampered]
     assert "absent" in problems[missing]
@@ -139,15 +147,15 @@ def test_verify_names_each_tampered_missing_and_extra_file(
 
 
 def test_a_changed_manifest_or_missing_signature_is_reported(
-    year_archive: tuple[Path, list[Document]], tmp_path: Path
+    year_archive: tuple[Path, list[Document]], tmp_path: Path, anchor: TrustAnchor
 ) -> None:
     output, _ = year_archive
     forged = rewrite(
         output, tmp_path / "forged.zip", lambda n, d: d.replace(b"2025", b"2026") if n == "manifest.json" else d, {}
     )
-    assert [p.path for p in verify_archive(forged)] == ["manifest.json"]
+    assert [p.path for p in verify_archive(forged, anchor)] == ["manifest.json"]
     unsigned = rewrite(output, tmp_path / "unsigned.zip", lambda n, d: None if n == "manifest.json.sig" else d, {})
-    assert [str(p) for p in verify_archive(unsigned)] == ["manifest.json.sig : absent de l'archive"]
+    assert [str(p) for p in verify_archive(unsigned, anchor)] == ["manifest.json.sig : absent de l'archive"]
 
 
 @pytest.fixture()
@@ -160,13 +168,13 @@ def builder() -> Iterator[None]:
 
 
 def test_export_seals_unsealed_documents_in_worker_processes(
-    app: Flask, session: Session, world: factories.World, tmp_path: Path, builder: None
+    app: Flask, session: Session, world: factories.World, tmp_path: Path, builder: None, anchor: TrustAnchor
 ) -> None:
     unsealed = [make_finalised_document(session, world.child, seal=False) for _ in range(9)]
     assert all(d.content.pdf is None for d in unsealed)
     summary = export_year(session, world.programme, 2025, tmp_path / "a.zip")
     assert summary.sealed_now == 9 and summary.documents == 9
-    assert verify_archive(tmp_path / "a.zip") == []
+    assert verify_archive(tmp_path / "a.zip", anchor) == []
     for document in session.scalars(select(Document).where(Document.id.in_([d.id for d in unsealed]))):
         assert document.content.pdf is not None
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "archive.export")).all()
@@ -200,6 +208,7 @@ def test_coordinator_exports_from_the_web_and_downloads(
     login_as,
     world: factories.World,
     tmp_path: Path,  # type: ignore[no-untyped-def]
+    anchor: TrustAnchor,
 ) -> None:
     make_finalised_document(session, world.child)
     session.commit()
@@ -217,7 +226,7 @@ def test_coordinator_exports_from_the_web_and_downloads(
         assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
         (tmp_path / "web.zip").write_bytes(download.data)
         download.close()
-        assert verify_archive(tmp_path / "web.zip") == []
+        assert verify_archive(tmp_path / "web.zip", anchor) == []
         assert login_as(world.foreign_coordinateur).get(job_url).status_code == 404
         assert login_as(world.referent).get("/archives").status_code == 404
     finally:

@@ -294,7 +294,7 @@ def test_the_releve_is_in_the_yearly_archive_and_verifies(world: World, session:
 
 def test_purge_deletes_letters_presentation_and_preconisation_text(world: World, session: Session) -> None:
     from app.eps.models import AgendaItem
-    from app.maintenance.purge import shred
+    from app.retention.purge import shred
 
     seance = _seance(session, world)
     item = services.add_item(session, world.coordinateur, seance, world.child.parcours[0], "orientation")

@@ -21,9 +21,10 @@ from app.formengine.model import FieldDef, FormDef, SectionDef, ShowIf
 from app.formengine.validation import extract, to_raw, validate
 from app.formengine.wtf import build_form
 from app.nomenclature import FORMS_DIR, nomenclature
+from tests.documents_helpers import png_data_url
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-PNG = "data:image/png;base64," + base64.b64encode(PNG_MAGIC + b"\x00" * 64).decode()
+PNG = png_data_url()  # a genuine image: a corrupt one is refused
 
 
 def field(type_: str, **values: Any) -> FieldDef:

@@ -36,9 +36,13 @@ def other_material() -> KeyMaterial:
     return self_signed("Autre éditeur", "Autre éditeur")
 
 
+# The version of the shipped set (forms/set.yaml); the proposed set is published as the next one.
+SHIPPED = load_form_set(FORMS_DIR).version
+
+
 def proposed_set(target: Path) -> Path:
     """The shipped set plus orientation v2 (label, required flag, removed and added fields, new
-    section) and a new nomenclature code, published as version 2."""
+    section) and a new nomenclature code, published as the set's next version (SHIPPED + 1)."""
     shutil.copytree(FORMS_DIR, target)
     v1 = (target / "orientation" / "v1.yaml").read_text(encoding="utf-8")
     v2 = (
@@ -71,7 +75,8 @@ def proposed_set(target: Path) -> Path:
         nomenclature.replace("      famille: ", "      pre: Le PRE lui-même\n      famille: ", 1), encoding="utf-8"
     )
     (target / "set.yaml").write_text(
-        (target / "set.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 2"), encoding="utf-8"
+        (target / "set.yaml").read_text(encoding="utf-8").replace(f"version: {SHIPPED}", f"version: {SHIPPED + 1}"),
+        encoding="utf-8",
     )
     publish(target)
     return target
@@ -86,7 +91,7 @@ def test_the_comparison_names_every_change_in_french(proposed: Path) -> None:
     result = CliRunner().invoke(main, ["forms", "diff", str(FORMS_DIR), str(proposed)])
     assert result.exit_code == 0, result.output
     text = result.output
-    assert "« Documents harmonisés des PRE » v1 → « Documents harmonisés des PRE » v2" in text
+    assert f"« Documents harmonisés des PRE » v{SHIPPED} → « Documents harmonisés des PRE » v{SHIPPED + 1}" in text
     assert "~ Fiche d'orientation — Version en usage : « v1 » → « v2 »" in text
     assert "Libellé : « Nom » → « Nom de famille »" in text
     assert "› Adresse — Obligatoire : « non » → « oui »" in text
@@ -103,7 +108,7 @@ def test_the_html_comparison_is_side_by_side_and_escaped(proposed: Path, tmp_pat
     assert result.exit_code == 0
     assert result.output.startswith("<!DOCTYPE html>") and 'lang="fr"' in result.output
     assert '<td class="diff-before">Nom</td><td class="diff-after">Nom de famille</td>' in result.output
-    assert "Avant (v1)" in result.output and "Après (v2)" in result.output
+    assert f"Avant (v{SHIPPED})" in result.output and f"Après (v{SHIPPED + 1})" in result.output
     assert "L&#39;enfant" in result.output  # text is escaped, never raw markup
 
 
@@ -153,7 +158,7 @@ def test_install_keeps_every_published_version(proposed: Path, tmp_path: Path, s
     target, _loaded = services.install(session, settings, files, new, None)
     assert forms_directory(settings) == target == settings.instance_path / "forms"
     installed = load_form_set(target)
-    assert (installed.name, installed.version) == ("Documents harmonisés des PRE", 2)
+    assert (installed.name, installed.version) == ("Documents harmonisés des PRE", SHIPPED + 1)
     assert installed.latest("orientation").version == 2  # new documents
     assert (
         installed.get("orientation", 1).sha256 == load_form_set(FORMS_DIR).get("orientation", 1).sha256
@@ -233,7 +238,8 @@ def test_forms_package_and_install_commands(
     assert refused.returncode == 1 and "certificat de confiance" in refused.stderr
     installed = run(instance, "forms", "install", str(package), "--trust", str(certificate))
     assert installed.returncode == 0, installed.stderr
-    assert "Libellé : « Nom » → « Nom de famille »" in installed.stdout and "v2 installé" in installed.stdout
+    assert "Libellé : « Nom » → « Nom de famille »" in installed.stdout
+    assert f"v{SHIPPED + 1} installé" in installed.stdout
     app = make_app(instance)
     with app.app_context():
-        assert form_set().version == 2 and form_set().latest("orientation").version == 2
+        assert form_set().version == SHIPPED + 1 and form_set().latest("orientation").version == 2

@@ -57,7 +57,7 @@ def test_a_valid_file_creates_children_and_parcours(session: Session, world: Wor
     after = counts(session)
     assert after["children"] - before["children"] == 2
     assert after["parcours"] - before["parcours"] == 3
-    child = session.scalar(select(Child).where(Child.ref_digest == ref_digest("R1")))
+    child = session.scalar(select(Child).where(Child.ref_digest == ref_digest(world.programme.id, "R1")))
     assert child is not None and child.imported and child.annee_naissance == 2015 and child.sexe == "F"
     identity = read_identity(child)
     assert (identity.nom, identity.prenom, identity.ref_famille) == ("Zorglubette", "Anaïs", "FAM1")
@@ -71,7 +71,7 @@ def test_a_valid_file_creates_children_and_parcours(session: Session, world: Wor
         "objectifs_atteints",
     )
     assert second.orienteur == "famille" and second.decision_eps == "en_attente" and second.qpv is None
-    sibling = session.scalar(select(Child).where(Child.ref_digest == ref_digest("R2")))
+    sibling = session.scalar(select(Child).where(Child.ref_digest == ref_digest(world.programme.id, "R2")))
     assert sibling is not None and sibling.famille_digest == child.famille_digest
     assert audit.verify(session) is None
     actions = session.scalars(
@@ -82,7 +82,7 @@ def test_a_valid_file_creates_children_and_parcours(session: Session, world: Wor
 
 def test_identity_and_school_are_encrypted(session: Session, world: World) -> None:
     assert run(session, world.programme, csv(*good_rows())) == []
-    child = session.scalar(select(Child).where(Child.ref_digest == ref_digest("R1")))
+    child = session.scalar(select(Child).where(Child.ref_digest == ref_digest(world.programme.id, "R1")))
     assert child is not None
     stored = session.get(ChildIdentity, child.id)
     assert stored is not None
@@ -136,7 +136,7 @@ def test_referent_is_assigned_when_known_in_the_programme(session: Session, worl
     rows = good_rows()
     rows[2] = rows[2] + world.referent.email.upper()
     assert run(session, world.programme, csv(*rows)) == []
-    child = session.scalar(select(Child).where(Child.ref_digest == ref_digest("R2")))
+    child = session.scalar(select(Child).where(Child.ref_digest == ref_digest(world.programme.id, "R2")))
     assert child is not None and child.referent_id == world.referent.id
 
 

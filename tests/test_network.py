@@ -313,3 +313,16 @@ def test_csv_and_pdf_of_the_table(parts: dict[str, dict[str, Any]], tmp_path: Pa
     pdf.write_bytes(export.to_pdf(table, "Réseau de test"))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Chiffres clés par programme" in text and "PRE-B" in text and "secret" in text
+
+
+def test_the_network_delay_weights_each_programme_by_its_situations_examined() -> None:
+    def part(code: str, situations: int, mean: float | None) -> dict[str, Any]:
+        indicators = empty_result(YEAR, code)
+        indicators["eps"]["situations_examinees"] = situations
+        indicators["eps"]["delai_orientation_decision_jours"] = {"moyenne": mean, "mediane": mean}
+        return indicators
+
+    parts = {"A": part("A", 3, 10.0), "B": part("B", 1, 30.0), "C": part("C", 0, None)}
+    total = consolidate.table(parts, str(YEAR), {"name": "x", "version": 1})["total"]
+    assert total["eps"]["situations_examinees"] == 4
+    assert total["eps"]["delai_orientation_decision_jours"] == {"moyenne": 15.0, "mediane": None}

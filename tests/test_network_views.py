@@ -23,7 +23,7 @@ from app.network.share import read_share
 from app.signing.keys import certificate_pem
 from tests.conftest import csrf_token, login
 from tests.factories import World, make_child, make_parcours, make_programme, make_user
-from tests.test_formsets import network_material, proposed_set
+from tests.test_formsets import SHIPPED, network_material, proposed_set
 
 
 @pytest.fixture()
@@ -155,9 +155,9 @@ def test_an_admin_installs_a_published_set_after_seeing_the_changes(
     done = client.post(
         "/formulaires/installer/confirmer", data={"csrf_token": token, "jeton": jeton}, follow_redirects=True
     )
-    assert "version 2 installé" in done.get_data(as_text=True)
+    assert f"version {SHIPPED + 1} installé" in done.get_data(as_text=True)
     with app.app_context():
-        assert form_set().version == 2
+        assert form_set().version == SHIPPED + 1
 
 
 def certificate_pem_of_other() -> bytes:

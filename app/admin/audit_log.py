@@ -13,6 +13,7 @@ from app.audit.models import AuditEvent
 from app.authz import Permission, current_user, requires
 from app.db import db
 from app.i18n import _
+from app.params import bounded_date, bounded_int
 from app.users.models import User
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/journal")
@@ -80,10 +81,7 @@ def action_label(action: str) -> str:
 
 
 def _day(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
+    return bounded_date(request.args.get(name))
 
 
 @bp.get("/")
@@ -93,7 +91,7 @@ def index() -> ResponseReturnValue:
     assert user is not None
     category = request.args.get("categorie", "")
     start, end = _day("du"), _day("au")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = bounded_int(request.args.get("page"), minimum=1, maximum=100_000) or 1
     query = select(AuditEvent).where(AuditEvent.programme_id == user.programme_id)
     if category in CATEGORIES:
         query = query.where(AuditEvent.action.startswith(category))

@@ -10,6 +10,7 @@ from app.admin.forms import EmptyForm, UserCreateForm, UserRoleForm
 from app.authz import Permission, current_user, requires
 from app.db import db
 from app.i18n import _
+from app.params import bounded_int
 from app.users import services
 from app.users.models import Programme, User
 
@@ -17,7 +18,8 @@ bp = Blueprint("users", __name__, url_prefix="/admin/utilisateurs")
 
 
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    number = bounded_int(user_id)
+    return db.session.get(User, number) if number is not None else None
 
 
 def _actor() -> User:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from app.clitools import UserFacingError, app_context, resolve_programme
 from app.db import db
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.archive.verify import Problem, TrustAnchor
 
 
 class _Bar:
@@ -60,15 +63,30 @@ def export_command(year: int, output: Path, programme_code: str | None) -> None:
 
 @archive.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def verify_command(file: Path) -> None:
-    """Check every hash, every seal and the manifest signature of FILE.zip (exit 1 naming each failure)."""
-    from app.archive.verify import verify_archive
+@click.option(
+    "--certificate",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The programme's certificate (PEM) to trust; by default, the instance's programme certificates.",
+)
+def verify_command(file: Path, certificate: Path | None) -> None:
+    """Check every hash, every seal and the manifest signature of FILE.zip against a trust anchor
+    (exit 1 naming each failure); the certificate inside the archive is never trusted."""
 
-    bar = _Bar(_("Vérification"))
-    try:
-        problems = verify_archive(file, progress=bar)
-    finally:
-        bar.close()
+    if certificate is not None:
+        trusted = certificate.read_bytes()
+        problems = _verify(file, lambda _programme: trusted)
+    else:
+        try:
+            with app_context() as app:
+                problems = _verify(file, _instance_anchor(app.config["PARCOURS"].keys_path))
+        except UserFacingError as error:
+            raise UserFacingError(
+                f"{error}\n"
+                + _(
+                    "Aucune ancre de confiance : indiquez le certificat du programme avec "
+                    "--certificate CERTIFICAT.pem, ou lancez la commande dans l'instance qui a produit l'archive."
+                )
+            ) from error
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
@@ -79,3 +97,30 @@ def verify_command(file: Path) -> None:
     click.echo(
         _("%(file)s : archive intègre (empreintes, cachets et signature du manifeste vérifiés).") % {"file": file}
     )
+
+
+def _verify(file: Path, anchor: TrustAnchor) -> list[Problem]:
+    from app.archive.verify import verify_archive
+
+    bar = _Bar(_("Vérification"))
+    try:
+        return verify_archive(file, anchor, progress=bar)
+    finally:
+        bar.close()
+
+
+def _instance_anchor(keys_path: Path) -> TrustAnchor:
+    """The certificates (current and past) of the instance's programme named by the archive."""
+    from sqlalchemy import select
+
+    from app.signing.keys import all_certificates_pem, has_certificate
+    from app.users.models import Programme
+
+    codes = set(db.session.scalars(select(Programme.code)))
+
+    def anchor(programme: str) -> bytes | None:
+        if programme not in codes or not has_certificate(keys_path, programme):
+            return None
+        return all_certificates_pem(keys_path, programme)
+
+    return anchor

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from itertools import repeat
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from flask import current_app
 from sqlalchemy import select
@@ -28,7 +28,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.archive.readme import LISEZMOI
 from app.audit import services as audit
+from app.children.models import Child
 from app.crypto.certificates import sign_detached_cms
+from app.crypto.stream import EncryptingWriter
 from app.dates import format_datetime
 from app.db import utcnow
 from app.documents.models import FINAL, Document, DocumentContent
@@ -67,8 +69,10 @@ class ExportSummary:
 
 
 def _year_filter(programme_id: int, year: int) -> list[Any]:
+    """Finalised documents of the year, of children not purged (a purged child's documents are gone)."""
     return [
         Document.programme_id == programme_id,
+        Document.child_id.in_(select(Child.id).where(Child.programme_id == programme_id, Child.purged_at.is_(None))),
         Document.status == FINAL,
         Document.finalised_at >= datetime(year, 1, 1),
         Document.finalised_at < datetime(year + 1, 1, 1),
@@ -225,8 +229,12 @@ def export_year(
     *,
     actor_id: int | None = None,
     progress: Progress | None = None,
+    encryption: tuple[bytes, str] | None = None,
 ) -> ExportSummary:
-    """Write the archive of `programme`'s documents finalised in `year` to `output` (atomically)."""
+    """Write the archive of `programme`'s documents finalised in `year` to `output` (atomically).
+
+    With `encryption` (key, label) the file is encrypted as it is written (see `app.crypto.stream`):
+    nothing of it is ever on disk in clear."""
     settings = seal_settings(programme)
     keys_path: Path = current_app.config["PARCOURS"].keys_path
     conditions = _year_filter(programme.id, year)
@@ -248,27 +256,29 @@ def export_year(
     partial = output.with_name(output.name + ".part")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
-            files = _write_documents(session, archive, all_ids, tick)
-            files += _write_releves(session, archive, programme.id, year)
-            header = {
-                "programme": programme.code,
-                "year": year,
-                "created_at": _iso(created_at),
-                "form_set_version": _form_set_version(),
-            }
-            manifest = manifest_bytes(header, files)
-            _write_text(archive, MANIFEST, manifest)
-            _write_text(archive, SIGNATURE, sign_detached_cms(manifest, load_material(keys_path, programme.code)))
-            _write_text(archive, CERTIFICATE, all_certificates_pem(keys_path, programme.code))
-            readme = LISEZMOI.format(
-                programme_name=programme.name,
-                programme_code=programme.code,
-                year=year,
-                created_at=format_datetime(created_at),
-                count=len(files),
-            )
-            _write_text(archive, README, readme.encode())
+        with os.fdopen(fd, "wb") as handle:
+            sink = cast(IO[bytes], EncryptingWriter(handle, *encryption)) if encryption else handle
+            with sink, zipfile.ZipFile(sink, "w", allowZip64=True) as archive:
+                files = _write_documents(session, archive, all_ids, tick)
+                files += _write_releves(session, archive, programme.id, year)
+                header = {
+                    "programme": programme.code,
+                    "year": year,
+                    "created_at": _iso(created_at),
+                    "form_set_version": _form_set_version(),
+                }
+                manifest = manifest_bytes(header, files)
+                _write_text(archive, MANIFEST, manifest)
+                _write_text(archive, SIGNATURE, sign_detached_cms(manifest, load_material(keys_path, programme.code)))
+                _write_text(archive, CERTIFICATE, all_certificates_pem(keys_path, programme.code))
+                readme = LISEZMOI.format(
+                    programme_name=programme.name,
+                    programme_code=programme.code,
+                    year=year,
+                    created_at=format_datetime(created_at),
+                    count=len(files),
+                )
+                _write_text(archive, README, readme.encode())
         os.replace(partial, output)
     except BaseException:
         partial.unlink(missing_ok=True)

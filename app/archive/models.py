@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, str_enum, utcnow
@@ -16,9 +16,11 @@ class ExportStatus(StrEnum):
     RUNNING = "en_cours"
     DONE = "termine"
     FAILED = "echec"
+    EXPIRED = "expire"  # the file was destroyed (expiry, newer exports, or a purge)
 
 
 PENDING, RUNNING, DONE, FAILED = ExportStatus.PENDING, ExportStatus.RUNNING, ExportStatus.DONE, ExportStatus.FAILED
+EXPIRED = ExportStatus.EXPIRED
 
 
 class ArchiveExport(Base):
@@ -36,6 +38,9 @@ class ArchiveExport(Base):
     error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The file's own key, wrapped by the instance's key-encryption key (never in clear in the database).
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    kek_version: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def percent(self) -> int:

@@ -58,7 +58,10 @@ VÉRIFIER L'ARCHIVE SANS PARCOURS (après l'avoir décompressée, dans son dossi
    être valide et couvrir tout le document. Pour que le lecteur reconnaisse le
    certificat, ajoutez certificate.pem à ses certificats de confiance.
 
-Avec Parcours installé, une seule commande fait toutes ces vérifications :
+Avec Parcours installé, une seule commande fait toutes ces vérifications, avec
+comme seule racine de confiance le certificat du programme (celui que vous a
+communiqué le programme, jamais celui de l'archive ; dans l'instance Parcours du
+programme, l'option --certificate peut être omise) :
 
-     parcours archive verify archive.zip
+     parcours archive verify archive.zip --certificate certificat-du-programme.pem
 """)

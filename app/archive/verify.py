@@ -1,6 +1,9 @@
-"""Verifying an archive without an instance: hashes, seals, the manifest signature, missing and extra files.
+"""Verifying an archive: hashes, seals, the manifest signature, missing and extra files.
 
-Only the archive is trusted: its `certificate.pem` is the explicit trust root for every signature.
+Signatures are checked against a trust anchor given by the caller (the programme's certificate,
+current and past), never against the `certificate.pem` the archive carries: an archive re-signed
+with any other key fails. Nothing is decompressed beyond the sizes the ZIP declares, and declared
+sizes are bounded before anything is read (a ZIP bomb is refused without inflating it).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import hashlib
 import json
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +26,13 @@ from app.signing.validation import check_detached_cms, check_sealed_pdf
 
 PARALLEL_FROM = 16
 WINDOW = 64
+MAX_ENTRY_BYTES = {MANIFEST: 16 * 1024 * 1024, SIGNATURE: 1024 * 1024, CERTIFICATE: 1024 * 1024, README: 1024 * 1024}
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+# Sealed PDFs are compressed already and the manifest is mostly hashes: an entry that inflates
+# more than this (beyond a small allowance) is not one Parcours wrote.
+MAX_RATIO = 50
+RATIO_ALLOWANCE = 1024 * 1024
+TrustAnchor = Callable[[str], bytes | None]  # programme code → trusted certificates (PEM), None if unknown
 
 
 @dataclass(frozen=True)
@@ -33,17 +44,41 @@ class Problem:
         return f"{self.path} : {self.reason}"
 
 
-def _read_manifest(archive: zipfile.ZipFile, names: set[str]) -> tuple[bytes | None, list[Problem]]:
-    problems = [
-        Problem(name, "absent de l'archive") for name in (MANIFEST, SIGNATURE, CERTIFICATE) if name not in names
-    ]
+def _oversized(infos: list[zipfile.ZipInfo]) -> list[Problem]:
+    """Entries whose declared size is beyond what Parcours writes (checked before inflating anything)."""
+    problems = []
+    for info in infos:
+        limit = MAX_ENTRY_BYTES.get(info.filename, MAX_DOCUMENT_BYTES)
+        if info.file_size > limit:
+            problems.append(Problem(info.filename, f"taille déclarée {info.file_size} octets, {limit} au plus"))
+        elif info.file_size > MAX_RATIO * info.compress_size + RATIO_ALLOWANCE:
+            problems.append(Problem(info.filename, "taux de compression anormal (bombe ZIP ?) : non décompressé"))
+    return problems
+
+
+def _programme_of(manifest: bytes) -> str:
+    try:
+        return str(json.loads(manifest)["programme"])
+    except (ValueError, KeyError, TypeError):
+        return ""
+
+
+def _read_manifest(
+    archive: zipfile.ZipFile, names: set[str], anchor: TrustAnchor
+) -> tuple[bytes | None, bytes | None, list[Problem]]:
+    """(manifest, trusted certificates, problems): the manifest counts only once its signature verifies."""
+    problems = [Problem(name, "absent de l'archive") for name in (MANIFEST, SIGNATURE) if name not in names]
     if problems:
-        return None, problems
+        return None, None, problems
     manifest = archive.read(MANIFEST)
-    check = check_detached_cms(manifest, archive.read(SIGNATURE), archive.read(CERTIFICATE))
+    programme = _programme_of(manifest)
+    trusted = anchor(programme)
+    if trusted is None:
+        return None, None, [Problem(MANIFEST, f"programme « {programme} » inconnu : aucun certificat de confiance")]
+    check = check_detached_cms(manifest, archive.read(SIGNATURE), trusted)
     if not check.valid:
-        return manifest, [Problem(MANIFEST, f"signature du manifeste invalide : {check.reason}")]
-    return manifest, []
+        return manifest, trusted, [Problem(MANIFEST, f"signature du manifeste invalide : {check.reason}")]
+    return manifest, trusted, []
 
 
 def _entries(manifest: bytes) -> tuple[list[dict[str, Any]], list[Problem]]:
@@ -72,25 +107,40 @@ def _jobs(
         yield entry["path"], archive.read(entry["path"]), entry["sha256"], trust_root
 
 
-def verify_archive(path: Path, progress: Callable[[int, int], None] | None = None) -> list[Problem]:
-    """Every problem found in the archive at `path`; an empty list means it verifies."""
+def verify_archive(
+    path: Path, anchor: TrustAnchor, progress: Callable[[int, int], None] | None = None
+) -> list[Problem]:
+    """Every problem found in the archive at `path`; an empty list means it verifies against `anchor`."""
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as error:
         return [Problem(str(path), f"archive ZIP illisible ({error})")]
     with archive:
-        names = {info.filename for info in archive.infolist() if not info.is_dir()}
-        manifest, problems = _read_manifest(archive, names)
-        if manifest is None:
-            return problems
-        entries, unreadable = _entries(manifest)
-        problems += unreadable
-        listed = {entry["path"] for entry in entries}
-        problems += [Problem(p, _("absent de l'archive (listé dans le manifeste)")) for p in sorted(listed - names)]
-        known = listed | {MANIFEST, SIGNATURE, CERTIFICATE, README}
-        problems += [Problem(n, "fichier en trop : absent du manifeste") for n in sorted(names - known)]
-        present = [entry for entry in entries if entry["path"] in names]
-        problems += _check_documents(archive, present, archive.read(CERTIFICATE), progress)
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+        oversized = _oversized(infos)
+        if oversized:
+            return oversized
+        names = {info.filename for info in infos}
+        try:
+            return _verify(archive, names, anchor, progress)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as error:
+            return [Problem(str(path), f"archive ZIP endommagée ({error})")]
+
+
+def _verify(
+    archive: zipfile.ZipFile, names: set[str], anchor: TrustAnchor, progress: Callable[[int, int], None] | None
+) -> list[Problem]:
+    manifest, trusted, problems = _read_manifest(archive, names, anchor)
+    if manifest is None or trusted is None:
+        return problems
+    entries, unreadable = _entries(manifest)
+    problems += unreadable
+    listed = {entry["path"] for entry in entries}
+    problems += [Problem(p, _("absent de l'archive (listé dans le manifeste)")) for p in sorted(listed - names)]
+    known = listed | {MANIFEST, SIGNATURE, CERTIFICATE, README}
+    problems += [Problem(n, "fichier en trop : absent du manifeste") for n in sorted(names - known)]
+    present = [entry for entry in entries if entry["path"] in names]
+    problems += _check_documents(archive, present, trusted, progress)
     return problems
 
 

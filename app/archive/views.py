@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.archive.forms import ExportForm
-from app.archive.jobs import export_file, start_export
-from app.archive.models import DONE, ArchiveExport
+from app.archive.jobs import ExportRefused, start_export
+from app.archive.models import DONE, EXPIRED, ArchiveExport
+from app.archive.services import export_file, prune_exports, read_export
 from app.audit import services as audit
 from app.authz import Permission, current_user, requires
 from app.db import db
@@ -30,6 +31,8 @@ def index() -> ResponseReturnValue:
 def _index_page(form: ExportForm) -> str:
     user = current_user()
     assert user is not None
+    prune_exports(db.session, current_app.config["PARCOURS"].instance_path, user.programme_id)
+    db.session.commit()
     jobs = db.session.scalars(
         select(ArchiveExport)
         .where(ArchiveExport.programme_id == user.programme_id)
@@ -47,7 +50,11 @@ def start() -> ResponseReturnValue:
         return _index_page(form), 400
     user = current_user()
     assert user is not None and form.year.data is not None
-    job = start_export(db.session, user, form.year.data)
+    try:
+        job = start_export(db.session, user, form.year.data)
+    except ExportRefused as error:
+        flash(str(error), "error")
+        return _index_page(form), 409
     return redirect(url_for("archive.job", job_id=job.public_id))
 
 
@@ -73,8 +80,13 @@ def job_status(export: ArchiveExport, job_id: str) -> ResponseReturnValue:
 @bp.get("/archives/<job_id>/archive.zip")
 @requires(Permission.ARCHIVE_EXPORT, load=load_job)
 def download(export: ArchiveExport, job_id: str) -> ResponseReturnValue:
-    path = export_file(current_app.config["PARCOURS"].instance_path, export)
-    if export.status != DONE or not path.is_file():
+    instance_path = current_app.config["PARCOURS"].instance_path
+    prune_exports(db.session, instance_path, export.programme_id)
+    db.session.commit()
+    if export.status == EXPIRED:
+        flash(_("Cette archive a expiré et a été détruite : lancez un nouvel export."), "info")
+        return redirect(url_for("archive.index"))
+    if export.status != DONE or not export_file(instance_path, export).is_file():
         flash(_("L'archive n'est pas encore prête : attendez la fin de l'export."), "info")
         return redirect(url_for("archive.job", job_id=job_id))
     user = current_user()
@@ -82,6 +94,7 @@ def download(export: ArchiveExport, job_id: str) -> ResponseReturnValue:
     audit.record_for(db.session, "archive.download", export, actor_id=user.id)
     db.session.commit()
     name = f"archive-{export.year}-{export.public_id}.zip"
-    response = send_file(path, mimetype="application/zip", as_attachment=True, download_name=name, max_age=0)
+    response = Response(read_export(instance_path, export), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -52,6 +52,8 @@ class Child(Base):
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
     purged_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Set when an orientation named a child its author may not see: the coordinator resolves it.
+    possible_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("children.id"))
 
     identity: Mapped[ChildIdentity] = relationship(back_populates="child", cascade="all, delete-orphan", uselist=False)
     parcours: Mapped[list[Parcours]] = relationship(back_populates="child", order_by="Parcours.date_orientation")
@@ -86,6 +88,9 @@ class ChildIdentity(Base):
     ref_enfant: Mapped[bytes | None] = mapped_column(LargeBinary)
     ref_famille: Mapped[bytes | None] = mapped_column(LargeBinary)
     responsables: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Bumped at each write and bound into every ciphertext's associated data: an older value
+    # written back into the row no longer decrypts (rows from before migration 0008 count 0).
+    write_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
     child: Mapped[Child] = relationship(back_populates="identity")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -12,12 +13,16 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.audit import services as audit
+from app.authz.caseload import holds_caseload
+from app.authz.permissions import Permission
+from app.authz.policy import policy
 from app.bulk import allocate_ids, insert_rows
 from app.children.models import Child, ChildIdentity, ChildSearchIndex
-from app.children.queries import visible_to
-from app.children.vault import cipher_for, give_new_key
+from app.children.queries import matching_children, visible_to
+from app.children.vault import blind_index, cipher_for, give_new_key
+from app.children.vault import forget_blind_indexes as forget_blind_indexes  # re-exported for the re-index
 from app.crypto import ChildCipher, new_data_key
-from app.crypto.current import blind_index, keyring
+from app.crypto.current import keyring
 from app.db import db, new_public_id, utcnow
 from app.users.models import User
 
@@ -28,6 +33,8 @@ PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # Exits that the coordinator closes without a family signature: their date is no contact with the family.
 EXITS_WITHOUT_FAMILY = frozenset({"perte_contact", "demenagement", "refus_retrait_famille"})
 IDENTITY_TABLE = "child_identities"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,17 +64,17 @@ def new_pseudonym() -> str:
     return "E-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(4))
 
 
-def family_digest(ref_famille: str) -> str:
-    return blind_index().digest("ref_famille", ref_famille)
+def family_digest(programme_id: int, ref_famille: str) -> str:
+    return blind_index(programme_id).digest("ref_famille", ref_famille)
 
 
-def ref_digest(ref_enfant: str) -> str:
-    return blind_index().digest("ref_enfant", ref_enfant)
+def ref_digest(programme_id: int, ref_enfant: str) -> str:
+    return blind_index(programme_id).digest("ref_enfant", ref_enfant)
 
 
-def search_digests(identity: Identity) -> set[str]:
+def search_digests(programme_id: int, identity: Identity) -> set[str]:
     """Blind-index digests under which `search` finds this identity."""
-    index = blind_index()
+    index = blind_index(programme_id)
     born = identity.date_naissance.isoformat()
     return {
         index.digest("nom", identity.nom),
@@ -101,8 +108,8 @@ def create_child(
         pseudonym=pseudonym,
         sexe=identity.sexe,
         annee_naissance=identity.date_naissance.year,
-        famille_digest=family_digest(identity.ref_famille) if identity.ref_famille else None,
-        ref_digest=ref_digest(identity.ref_enfant) if identity.ref_enfant else None,
+        famille_digest=family_digest(programme_id, identity.ref_famille) if identity.ref_famille else None,
+        ref_digest=ref_digest(programme_id, identity.ref_enfant) if identity.ref_enfant else None,
         last_family_contact=last_family_contact,
         imported=imported,
         kek_version=0,
@@ -158,11 +165,11 @@ def unused_pseudonym(taken: set[str]) -> str:
     return pseudonym
 
 
-def sealed_identity(cipher: ChildCipher, child_id: int, identity: Identity) -> dict[str, bytes]:
-    """The encrypted columns of `child_identities` for this identity."""
+def sealed_identity(cipher: ChildCipher, child_id: int, identity: Identity, write: int) -> dict[str, bytes]:
+    """The encrypted columns of `child_identities` for this identity, as the row's `write`-th write."""
 
     def seal(name: str, value: str) -> bytes:
-        return cipher.encrypt_text(IDENTITY_TABLE, child_id, name, value)
+        return cipher.encrypt_text(IDENTITY_TABLE, child_id, name, value, write=write)
 
     return {
         "nom": seal("nom", identity.nom),
@@ -172,7 +179,7 @@ def sealed_identity(cipher: ChildCipher, child_id: int, identity: Identity) -> d
         "ref_enfant": seal("ref_enfant", identity.ref_enfant),
         "ref_famille": seal("ref_famille", identity.ref_famille),
         "responsables": cipher.encrypt_json(
-            IDENTITY_TABLE, child_id, "responsables", [vars(g) for g in identity.responsables]
+            IDENTITY_TABLE, child_id, "responsables", [vars(g) for g in identity.responsables], write=write
         ),
     }
 
@@ -224,8 +231,8 @@ def create_children(
                 "pseudonym": unused_pseudonym(taken),
                 "sexe": new.identity.sexe,
                 "annee_naissance": new.identity.date_naissance.year,
-                "famille_digest": family_digest(famille) if famille else None,
-                "ref_digest": ref_digest(ref) if ref else None,
+                "famille_digest": family_digest(programme_id, famille) if famille else None,
+                "ref_digest": ref_digest(programme_id, ref) if ref else None,
                 "wrapped_key": wrapped,
                 "kek_version": kek_version,
                 "key_version": 1,
@@ -239,9 +246,11 @@ def create_children(
     identities: list[dict[str, Any]] = []
     digests: list[dict[str, Any]] = []
     for child, new in zip(created, children, strict=True):
-        identities.append({"child_id": child.id, **sealed_identity(child.cipher, child.id, new.identity)})
+        sealed = sealed_identity(child.cipher, child.id, new.identity, 1)
+        identities.append({"child_id": child.id, "write_count": 1, **sealed})
         digests.extend(
-            {"programme_id": programme_id, "child_id": child.id, "digest": d} for d in search_digests(new.identity)
+            {"programme_id": programme_id, "child_id": child.id, "digest": d}
+            for d in search_digests(programme_id, new.identity)
         )
     insert_rows(session, IDENTITIES, identities)
     insert_rows(session, SEARCH_INDEX, digests)
@@ -251,16 +260,19 @@ def create_children(
 
 def write_identity(session: Session, child: Child, identity: Identity) -> None:
     """Encrypt the identity into the child's row and refresh its search digests."""
-    row = child.identity or ChildIdentity(child_id=child.id)
-    for name, value in sealed_identity(cipher_for(child), child.id, identity).items():
+    row = child.identity or ChildIdentity(child_id=child.id, write_count=0)
+    row.write_count = (row.write_count or 0) + 1
+    for name, value in sealed_identity(cipher_for(child), child.id, identity, row.write_count).items():
         setattr(row, name, value)
     child.identity = row
     child.sexe = identity.sexe
     child.annee_naissance = identity.date_naissance.year
-    child.famille_digest = family_digest(identity.ref_famille) if identity.ref_famille else None
+    famille = identity.ref_famille
+    child.famille_digest = family_digest(child.programme_id, famille) if famille else None
     session.execute(delete(ChildSearchIndex).where(ChildSearchIndex.child_id == child.id))
     session.add_all(
-        ChildSearchIndex(programme_id=child.programme_id, child_id=child.id, digest=d) for d in search_digests(identity)
+        ChildSearchIndex(programme_id=child.programme_id, child_id=child.id, digest=d)
+        for d in search_digests(child.programme_id, identity)
     )
     session.flush()
 
@@ -268,13 +280,16 @@ def write_identity(session: Session, child: Child, identity: Identity) -> None:
 def read_identity(child: Child) -> Identity:
     cipher = cipher_for(child)
     row = child.identity
+    write = row.write_count or 0
 
     def open_(name: str) -> str:
         value: bytes | None = getattr(row, name)
-        return cipher.decrypt_text(IDENTITY_TABLE, child.id, name, value) if value else ""
+        return cipher.decrypt_text(IDENTITY_TABLE, child.id, name, value, write=write) if value else ""
 
     guardians = (
-        cipher.decrypt_json(IDENTITY_TABLE, child.id, "responsables", row.responsables) if row.responsables else []
+        cipher.decrypt_json(IDENTITY_TABLE, child.id, "responsables", row.responsables, write=write)
+        if row.responsables
+        else []
     )
     return Identity(
         nom=open_("nom"),
@@ -288,27 +303,13 @@ def read_identity(child: Child) -> Identity:
     )
 
 
-def read_identities(session: Session, user: User, children: Iterable[Child], action: str) -> dict[int, Identity]:
-    """Decrypt the identities of `children` shown to `user` on one page; one audit event for the batch."""
-    identities = {child.id: read_identity(child) for child in children}
-    audit.record(
-        session,
-        action,
-        actor_id=user.id,
-        programme_id=user.programme_id,
-        target_type="children",
-        target_id=f"{len(identities)} enfants",
-    )
-    return identities
-
-
 def search(session: Session, user: User, text: str) -> list[Child]:
     """Children visible to `user` matching a last name, "prénom nom" (either order), or
     "nom prénom JJ/MM/AAAA"; exact matches on the normalised names only."""
     words = text.split()
     if not words:
         return []
-    index = blind_index()
+    index = blind_index(user.programme_id)
     digests = {index.digest("nom", text)}
     for cut in range(1, len(words)):
         first, second = " ".join(words[:cut]), " ".join(words[cut:])
@@ -321,3 +322,79 @@ def search(session: Session, user: User, text: str) -> list[Child]:
         visible_to(user).where(Child.id.in_(matching)).options(joinedload(Child.identity), selectinload(Child.parcours))
     )
     return list(session.scalars(query))
+
+
+def read_identities(session: Session, user: User, children: Iterable[Child], action: str) -> dict[int, Identity | None]:
+    """Decrypt the identities of `children` shown to `user` on one page; one audit event for the batch.
+
+    An identity that does not decrypt (altered, or its key lost) is None, logged and audited by the
+    child's public id only, so that one bad row never takes the whole page down."""
+    identities: dict[int, Identity | None] = {}
+    for child in children:
+        try:
+            identities[child.id] = read_identity(child)
+        except (ValueError, PermissionError):  # DecryptionError, bad JSON or date, shredded key
+            identities[child.id] = None
+            unreadable(session, user, child)
+    audit.record(
+        session,
+        action,
+        actor_id=user.id,
+        programme_id=user.programme_id,
+        target_type="children",
+        target_id=f"{len(identities)} enfants",
+    )
+    return identities
+
+
+def unreadable(session: Session, user: User, child: Child) -> None:
+    """Record that the child's identity could not be read (nothing of its data in the log or the trail)."""
+    log.warning("identity of child %s does not decrypt", child.public_id)
+    audit.record(
+        session,
+        "child.unreadable",
+        actor_id=user.id,
+        programme_id=child.programme_id,
+        target_type="children",
+        target_id=child.public_id,
+        outcome="error",
+    )
+
+
+# --- possible duplicates: an orientation never hands over an existing child -------------------
+def child_for_orientation(session: Session, actor: User, identity: Identity, agreed: date) -> Child:
+    """The child a new orientation goes to: a match the actor may see, else a new child of theirs.
+
+    `agreed` is the family's agreement to the orientation: the new child's last family contact."""
+    matches = matching_children(session, actor.programme_id, identity.nom, identity.prenom, identity.date_naissance)
+    for child in matches:
+        if policy(actor, Permission.CHILD_VIEW, child):
+            return child
+    child = create_child(
+        session,
+        programme_id=actor.programme_id,
+        identity=identity,
+        referent_id=actor.id if holds_caseload(actor) else None,
+        actor_id=actor.id,
+        last_family_contact=agreed,
+    )
+    if matches:
+        child.possible_duplicate_of = matches[0].id
+        session.flush()
+    return child
+
+
+def mark_distinct(session: Session, child: Child, actor: User) -> None:
+    """The coordinator checked both files: they are two different children."""
+    if child.possible_duplicate_of is None:
+        return
+    child.possible_duplicate_of = None
+    audit.record(
+        session,
+        "child.duplicate.resolve",
+        actor_id=actor.id,
+        programme_id=child.programme_id,
+        target_type="children",
+        target_id=child.public_id,
+    )
+    session.flush()

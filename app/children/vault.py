@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 from flask import g
+from sqlalchemy import select
 
 from app.children.models import Child
-from app.crypto import ChildCipher, new_data_key
+from app.crypto import BlindIndex, ChildCipher, new_data_key
 from app.crypto.current import keyring
+from app.db import db
+from app.users.models import Programme
+
+
+def blind_index(programme_id: int) -> BlindIndex:
+    """The programme's blind index (its own key, or the instance-wide one until re-indexed)."""
+    cache: dict[int, BlindIndex] = g.setdefault("blind_indexes", {})
+    index = cache.get(programme_id)
+    if index is None:
+        version = db.session.scalar(select(Programme.blind_index_version).where(Programme.id == programme_id))
+        index = cache[programme_id] = BlindIndex.of_programme(keyring().blind_index_key, programme_id, version or 0)
+    return index
+
+
+def forget_blind_indexes() -> None:
+    """After a programme changed index version (re-index), compute its index again."""
+    g.pop("blind_indexes", None)
 
 
 def give_new_key(child: Child) -> ChildCipher:

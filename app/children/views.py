@@ -5,10 +5,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.authz import Permission, current_user, requires
+from app.authz import Permission, current_user, policy, requires
+from app.authz.caseload import CASELOAD_HOLDERS
 from app.children import services
 from app.children.models import Child
-from app.children.queries import visible_to
+from app.children.queries import duplicate_of, visible_to
 from app.db import db
 from app.i18n import _
 from app.users.models import User
@@ -16,6 +17,10 @@ from app.users.models import User
 bp = Blueprint("children", __name__, url_prefix="/enfants")
 
 MAX_SEARCH_LENGTH = 200
+UNREADABLE_TEXT = _(
+    "L'identité de cet enfant ne peut pas être déchiffrée : les données ont été altérées ou sa clé "
+    "n'existe plus. Prévenez l'administrateur, qui peut restaurer une sauvegarde."
+)
 SITUATION_LABELS = {
     "aucun": _("Aucun parcours"),
     "en_attente": _("Orienté, en attente de l'EPS"),
@@ -45,10 +50,15 @@ def index() -> ResponseReturnValue:
     db.session.commit()
     rows = sorted(
         ((child, identities[child.id]) for child in children),
-        key=lambda row: (row[1].nom.casefold(), row[1].prenom.casefold()),
+        key=lambda row: (row[1].nom.casefold(), row[1].prenom.casefold()) if row[1] else ("", row[0].pseudonym),
     )
     return render_template(
-        "children/index.html", rows=rows, query=query, referents=referents, situation_labels=SITUATION_LABELS
+        "children/index.html",
+        rows=rows,
+        query=query,
+        referents=referents,
+        situation_labels=SITUATION_LABELS,
+        show_duplicates=policy(user, Permission.EPS_DECIDE),
     )
 
 
@@ -57,16 +67,34 @@ def index() -> ResponseReturnValue:
 def show(child: Child, child_id: str) -> ResponseReturnValue:
     user = current_user()
     assert user is not None
-    identity = services.read_identity(child)
+    try:
+        identity = services.read_identity(child)
+    except (ValueError, PermissionError):
+        services.unreadable(db.session, user, child)
+        db.session.commit()
+        title, text = _("Dossier illisible"), UNREADABLE_TEXT
+        return render_template("error.html", title=title, text=text, code=409), 409
     siblings = []
     if child.famille_digest:
-        siblings = [
-            (sibling, services.read_identity(sibling))
-            for sibling in db.session.scalars(
-                visible_to(user)
-                .options(joinedload(Child.identity))
-                .where(Child.famille_digest == child.famille_digest, Child.id != child.id)
-            )
-        ]
+        others = db.session.scalars(
+            visible_to(user)
+            .options(joinedload(Child.identity))
+            .where(Child.famille_digest == child.famille_digest, Child.id != child.id)
+        ).all()
+        names = services.read_identities(db.session, user, others, "child.siblings.read")
+        siblings = [(sibling, names[sibling.id]) for sibling in others if names[sibling.id] is not None]
     referent = db.session.get(User, child.referent_id) if child.referent_id else None
-    return render_template("children/show.html", child=child, identity=identity, siblings=siblings, referent=referent)
+    coordination = {}
+    if policy(user, Permission.EPS_DECIDE, child):
+        referents = _active_referents(child.programme_id)
+        coordination = {"referents": referents, "duplicate": duplicate_of(db.session, child)}
+    return render_template(
+        "children/show.html", child=child, identity=identity, siblings=siblings, referent=referent, **coordination
+    )
+
+
+def _active_referents(programme_id: int) -> list[User]:
+    query = select(User).where(
+        User.programme_id == programme_id, User.role.in_(CASELOAD_HOLDERS), User.active.is_(True)
+    )
+    return list(db.session.scalars(query.order_by(User.name)))

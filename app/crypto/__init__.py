@@ -6,7 +6,7 @@
 """
 
 from app.crypto.aead import ChildCipher, DecryptionError, new_data_key
-from app.crypto.blind_index import BlindIndex, normalise
+from app.crypto.blind_index import BlindIndex, clean_name, normalise
 from app.crypto.keyring import KeyRing, MissingKeyError
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "DecryptionError",
     "KeyRing",
     "MissingKeyError",
+    "clean_name",
     "new_data_key",
     "normalise",
 ]

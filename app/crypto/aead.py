@@ -1,8 +1,9 @@
 """Authenticated encryption of per-child values (AES-256-GCM, random 96-bit nonces).
 
 Every ciphertext carries a format byte and its nonce; the associated data names the table, the
-row, the field and the data-key version, so a ciphertext copied to another row or field, or
-under another key, does not decrypt.
+row, the field, the data-key version and, for rows that count their writes, the write number, so
+a ciphertext copied to another row or field, under another key, or an older value of the same
+field written back into its row, does not decrypt.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ def new_data_key() -> bytes:
     return AESGCM.generate_key(bit_length=256)
 
 
-def associated_data(table: str, row_id: object, field: str, key_version: int) -> bytes:
-    return f"parcours/v1|{table}|{row_id}|{field}|{key_version}".encode()
+def associated_data(table: str, row_id: object, field: str, key_version: int, write: int = 0) -> bytes:
+    """`write` (the row's write counter, 0 for rows that keep none) binds a value to one write."""
+    suffix = f"|w{write}" if write else ""
+    return f"parcours/v1|{table}|{row_id}|{field}|{key_version}{suffix}".encode()
 
 
 class ChildCipher:
@@ -37,30 +40,30 @@ class ChildCipher:
         self._aead = AESGCM(data_key)
         self.key_version = key_version
 
-    def encrypt(self, table: str, row_id: object, field: str, plaintext: bytes) -> bytes:
+    def encrypt(self, table: str, row_id: object, field: str, plaintext: bytes, *, write: int = 0) -> bytes:
         nonce = secrets.token_bytes(NONCE_BYTES)
-        aad = associated_data(table, row_id, field, self.key_version)
+        aad = associated_data(table, row_id, field, self.key_version, write)
         return FORMAT_V1 + nonce + self._aead.encrypt(nonce, plaintext, aad)
 
-    def decrypt(self, table: str, row_id: object, field: str, ciphertext: bytes) -> bytes:
+    def decrypt(self, table: str, row_id: object, field: str, ciphertext: bytes, *, write: int = 0) -> bytes:
         if len(ciphertext) < 1 + NONCE_BYTES + 16 or ciphertext[:1] != FORMAT_V1:
             raise DecryptionError(f"{table}.{field} of row {row_id}: not a Parcours ciphertext")
         nonce = ciphertext[1 : 1 + NONCE_BYTES]
-        aad = associated_data(table, row_id, field, self.key_version)
+        aad = associated_data(table, row_id, field, self.key_version, write)
         try:
             return self._aead.decrypt(nonce, ciphertext[1 + NONCE_BYTES :], aad)
         except InvalidTag as exc:
             raise DecryptionError(f"{table}.{field} of row {row_id}: authentication failed") from exc
 
-    def encrypt_text(self, table: str, row_id: object, field: str, value: str) -> bytes:
-        return self.encrypt(table, row_id, field, value.encode("utf-8"))
+    def encrypt_text(self, table: str, row_id: object, field: str, value: str, *, write: int = 0) -> bytes:
+        return self.encrypt(table, row_id, field, value.encode("utf-8"), write=write)
 
-    def decrypt_text(self, table: str, row_id: object, field: str, ciphertext: bytes) -> str:
-        return self.decrypt(table, row_id, field, ciphertext).decode("utf-8")
+    def decrypt_text(self, table: str, row_id: object, field: str, ciphertext: bytes, *, write: int = 0) -> str:
+        return self.decrypt(table, row_id, field, ciphertext, write=write).decode("utf-8")
 
-    def encrypt_json(self, table: str, row_id: object, field: str, value: Any) -> bytes:
+    def encrypt_json(self, table: str, row_id: object, field: str, value: Any, *, write: int = 0) -> bytes:
         payload = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        return self.encrypt_text(table, row_id, field, payload)
+        return self.encrypt_text(table, row_id, field, payload, write=write)
 
-    def decrypt_json(self, table: str, row_id: object, field: str, ciphertext: bytes) -> Any:
-        return json.loads(self.decrypt_text(table, row_id, field, ciphertext))
+    def decrypt_json(self, table: str, row_id: object, field: str, ciphertext: bytes, *, write: int = 0) -> Any:
+        return json.loads(self.decrypt_text(table, row_id, field, ciphertext, write=write))

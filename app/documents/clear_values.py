@@ -11,6 +11,7 @@ from typing import Any
 
 from app.children.models import Parcours, ParcoursCode
 from app.children.services import Guardian, Identity
+from app.crypto import clean_name
 from app.formengine.model import FormDef
 from app.nomenclature import nomenclature
 
@@ -70,8 +71,8 @@ def identity_from(answers: dict[str, Any], ref_enfant: str = "") -> Identity:
     """The child's identity as entered on a fiche d'orientation."""
     guardians = [
         Guardian(
-            nom=row.get("nom", ""),
-            prenom=row.get("prenom", ""),
+            nom=clean_name(row.get("nom", "")),
+            prenom=clean_name(row.get("prenom", "")),
             lien=row.get("lien", ""),
             telephone=row.get("telephone", ""),
             autorite_parentale=row.get("autorite_parentale") is not False,
@@ -79,8 +80,8 @@ def identity_from(answers: dict[str, Any], ref_enfant: str = "") -> Identity:
         for row in answers.get("responsables", [])
     ]
     return Identity(
-        nom=answers["nom"],
-        prenom=answers["prenom"],
+        nom=clean_name(answers["nom"]),
+        prenom=clean_name(answers["prenom"]),
         date_naissance=date.fromisoformat(answers["date_naissance"]),
         sexe=answers["sexe"],
         adresse=answers.get("adresse", ""),

@@ -70,3 +70,5 @@ class DocumentContent(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
     answers: Mapped[bytes] = mapped_column(LargeBinary)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Saves of the answers, bound into their ciphertext (see `ChildIdentity.write_count`).
+    answers_writes: Mapped[int] = mapped_column(Integer, server_default="0")

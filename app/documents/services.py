@@ -16,10 +16,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit import services as audit
-from app.authz.caseload import holds_caseload
-from app.children.models import Child, ChildSearchIndex, Parcours
-from app.children.services import cipher_for, create_child, read_identity, record_family_contact, write_identity
-from app.crypto.current import blind_index
+from app.children.models import Child, Parcours
+from app.children.services import (
+    child_for_orientation,
+    cipher_for,
+    read_identity,
+    record_family_contact,
+    write_identity,
+)
 from app.dates import format_date
 from app.db import new_public_id, utcnow
 from app.documents.clear_values import IDENTITY_FIELDS, fed_date, identity_from, single_code, write_codes
@@ -72,18 +76,20 @@ def definition_of(document: Document) -> FormDef:
 def read_answers(document: Document) -> dict[str, Any]:
     if document.content is None:
         return {}
+    content = document.content
     answers: dict[str, Any] = cipher_for(document.child).decrypt_json(
-        TABLE, document.id, "answers", document.content.answers
+        TABLE, document.id, "answers", content.answers, write=content.answers_writes or 0
     )
     return answers
 
 
 def _store(document: Document, child: Child, answers: dict[str, Any]) -> None:
-    sealed = cipher_for(child).encrypt_json(TABLE, document.id, "answers", answers)
-    if document.content is None:
-        document.content = DocumentContent(document_id=document.id, answers=sealed)
-    else:
-        document.content.answers = sealed
+    content = document.content or DocumentContent(document_id=document.id, answers_writes=0)
+    content.answers_writes = (content.answers_writes or 0) + 1
+    content.answers = cipher_for(child).encrypt_json(
+        TABLE, document.id, "answers", answers, write=content.answers_writes
+    )
+    document.content = content
 
 
 def _audit(session: Session, action: str, actor: User | None, document: Document) -> None:
@@ -128,17 +134,6 @@ def _new_document(
 # --- orientation: creates the child, or a new parcours of a known child -----------------------
 
 
-def find_child(session: Session, programme_id: int, nom: str, prenom: str, born: date) -> Child | None:
-    """A child of the programme with exactly this name and birth date (blind index)."""
-    digest = blind_index().digest("identite", nom, prenom, born.isoformat())
-    return session.scalar(
-        select(Child)
-        .join(ChildSearchIndex, ChildSearchIndex.child_id == Child.id)
-        .where(ChildSearchIndex.programme_id == programme_id, ChildSearchIndex.digest == digest)
-        .where(Child.purged_at.is_(None))
-    )
-
-
 def _creation_errors(form: FormDef, outcome: Outcome) -> None:
     """An orientation is recorded only with an identity, a referrer, a date and the family's agreement."""
     needed = [*IDENTITY_FIELDS]
@@ -160,22 +155,9 @@ def start_orientation(session: Session, actor: User, raw: dict[str, Any]) -> Doc
     if not outcome.ok:
         raise InvalidAnswers(outcome.errors)
     answers = outcome.answers
-    identity = identity_from(answers)
-    child = find_child(session, actor.programme_id, identity.nom, identity.prenom, identity.date_naissance)
-    own_caseload = actor.id if holds_caseload(actor) else None
     # The orientation is made with the family's agreement: its date (or today) is a contact.
     agreed = family_contact(form, answers) or date.today()
-    if child is None:
-        child = create_child(
-            session,
-            programme_id=actor.programme_id,
-            identity=identity,
-            referent_id=own_caseload,
-            actor_id=actor.id,
-            last_family_contact=agreed,
-        )
-    elif child.referent_id is None and own_caseload:
-        child.referent_id = own_caseload
+    child = child_for_orientation(session, actor, identity_from(answers), agreed)
     record_family_contact(child, agreed)
     _has, orienteur = single_code(form, answers, "orienteur")
     oriented = fed_date(form, answers, "date_orientation")

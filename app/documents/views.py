@@ -14,7 +14,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from app.authz import Permission, current_user, policy, requires
+from app.authz import Permission, current_user, requires
 from app.children.models import Child, Parcours
 from app.children.services import load_child, read_identity
 from app.db import db
@@ -29,6 +29,7 @@ from app.formengine.validation import extract, to_raw
 from app.formengine.wtf import build_form
 from app.i18n import _
 from app.nomenclature import Decision
+from app.params import bounded_int
 from app.users.models import User
 
 bp = Blueprint("documents", __name__, url_prefix="/enfants")
@@ -80,8 +81,9 @@ def _edit_rows(form: FormDef, raw: dict[str, Any]) -> bool:
         return True
     group_id, _sep, index = removed.rpartition("-")
     group = form.field(group_id) if group_id else None
-    if group is not None and index.isdigit() and int(index) < len(raw.get(group.id, [])):
-        del raw[group.id][int(index)]
+    row = bounded_int(index)
+    if group is not None and row is not None and row < len(raw.get(group.id, [])):
+        del raw[group.id][row]
         return True
     return False
 
@@ -129,12 +131,6 @@ def new_orientation() -> ResponseReturnValue:
         db.session.rollback()
         return _render(form, raw, errors=error.errors, status=422)
     db.session.commit()
-    if not policy(_actor(), Permission.DOCUMENT_VIEW, document):
-        flash(
-            _("Cet enfant a déjà un dossier suivi par un·e autre référent·e : l'orientation y a été rattachée."),
-            "success",
-        )
-        return redirect(url_for("children.index"))
     flash(_("Orientation enregistrée en brouillon. Complétez-la puis finalisez-la."), "success")
     return redirect(url_for(".show", child_id=document.child.public_id, document_id=document.public_id))
 
@@ -207,8 +203,7 @@ def _refused(error: DocumentError, document: Document, form: FormDef, raw: dict[
 
 
 def _submitted_version() -> int | None:
-    value = request.form.get("lock_version", "")
-    return int(value) if value.isdigit() else None
+    return bounded_int(request.form.get("lock_version", ""))
 
 
 @bp.post("/<child_id>/documents/<document_id>/enregistrer")

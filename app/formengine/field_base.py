@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import re
+import struct
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -22,6 +24,7 @@ NUMBER_PATTERN = re.compile(r"^-?\d{1,12}(?:[.,]\d{1,6})?$")
 PNG_DATA_URL = "data:image/png;base64,"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SIGNATURE_MAX_BYTES = 200 * 1024
+SIGNATURE_MAX_SIZE = (3000, 1500)  # pixels: the pad is 36 × 12 rem at twice the screen density, zoomed
 SELECT_THRESHOLD = 6  # more choices than this: a drop-down list instead of radio buttons
 YES, NO = "oui", "non"
 
@@ -115,7 +118,8 @@ class FieldType:
 
 
 def check_png_data_url(text: str) -> bytes:
-    """The PNG bytes of a `data:image/png;base64,` URL of at most 200 kB; raises Invalid otherwise."""
+    """The PNG bytes of a `data:image/png;base64,` URL of at most 200 kB and 3000×1500 pixels that
+    decodes; raises Invalid otherwise. The size in the header is checked before decoding anything."""
     if not text.startswith(PNG_DATA_URL) or len(text) > len(PNG_DATA_URL) + SIGNATURE_MAX_BYTES * 4 // 3 + 4:
         raise Invalid(_("Signature invalide : image PNG de 200 ko au plus attendue."))
     try:
@@ -124,7 +128,27 @@ def check_png_data_url(text: str) -> bytes:
         raise Invalid(_("Signature invalide : image illisible.")) from None
     if not png.startswith(PNG_MAGIC) or len(png) > SIGNATURE_MAX_BYTES:
         raise Invalid(_("Signature invalide : image PNG de 200 ko au plus attendue."))
+    if len(png) < 24 or png[12:16] != b"IHDR":
+        raise Invalid(_("Signature invalide : image illisible."))
+    width, height = struct.unpack(">II", png[16:24])
+    if not (0 < width <= SIGNATURE_MAX_SIZE[0] and 0 < height <= SIGNATURE_MAX_SIZE[1]):
+        raise Invalid(
+            _("Signature invalide : image de %(width)d × %(height)d pixels, %(max_w)d × %(max_h)d au plus.")
+            % {"width": width, "height": height, "max_w": SIGNATURE_MAX_SIZE[0], "max_h": SIGNATURE_MAX_SIZE[1]}
+        )
+    _decode_png(png)
     return png
+
+
+def _decode_png(png: bytes) -> None:
+    """Decode the whole image (its size is already bounded) so a corrupt one is refused here, not in the PDF."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(png), formats=["PNG"]) as image:
+            image.load()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise Invalid(_("Signature invalide : image illisible.")) from None
 
 
 def signed_at_of(value: dict[str, Any] | None) -> datetime | None:

@@ -1,9 +1,11 @@
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired
 
 from app.i18n import _
+
+MAX_FILE_BYTES = 5 * 1024 * 1024  # some 20,000 parcours lines
 
 
 class UploadForm(FlaskForm):
@@ -16,6 +18,12 @@ class UploadForm(FlaskForm):
         validators=[
             FileRequired(_("Choisissez un fichier.")),
             FileAllowed(["csv"], _("Le fichier doit être au format CSV (extension .csv).")),
+            FileSize(
+                MAX_FILE_BYTES,
+                message=_(
+                    "Le fichier dépasse 5 Mo : découpez-le en plusieurs fichiers et importez-les l'un après l'autre."
+                ),
+            ),
         ],
         render_kw={"accept": ".csv,text/csv"},
     )

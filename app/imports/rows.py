@@ -12,6 +12,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+from app.crypto import clean_name
 from app.dates import format_date, parse_date_or_none, periods_overlap
 from app.i18n import _
 from app.nomenclature import Decision, nomenclature
@@ -35,6 +36,8 @@ OPTIONAL = (
 )
 COLUMNS = REQUIRED + OPTIONAL
 IDENTITY_COLUMNS = ("nom", "prenom", "date_naissance", "sexe", "ref_famille")
+# Names are stored as typed minus invisible characters (a zero-width space must not make a new child).
+NAME_COLUMNS = ("nom", "prenom")
 MAX_LENGTH = {"ref_enfant": 64, "ref_famille": 64, "nom": 100, "prenom": 100, "adresse": 300, "etablissement": 200}
 WHOLE_LINE = "-"
 
@@ -116,6 +119,8 @@ class _Cells:
 
     def text(self, column: str, required: bool = False) -> str | None:
         value = self.values.get(column, "")
+        if column in NAME_COLUMNS:
+            value = clean_name(value)
         if not value:
             if required:
                 self.error(column, "valeur obligatoire manquante")

@@ -77,6 +77,7 @@ class StoredParcours:
 @dataclass
 class KnownChild:
     id: int
+    programme_id: int
     cipher: ChildCipher | None  # None when the child was purged
     sexe: str
     famille_digest: str | None
@@ -147,12 +148,13 @@ def known_children(session: Session, programme_id: int, refs: set[str]) -> dict[
     ).all()
     if not candidates:
         return {}
-    digests = {ref_digest(ref): ref for ref in refs}
+    digests = {ref_digest(programme_id, ref): ref for ref in refs}
     known: dict[int, tuple[str, KnownChild]] = {}
     for r in candidates:
         if r.ref_digest in digests:
             cipher = _cipher(r.wrapped_key, r.kek_version, r.key_version)
-            child = KnownChild(r.id, cipher, r.sexe, r.famille_digest, r.referent_id, r.last_family_contact)
+            contact = r.last_family_contact
+            child = KnownChild(r.id, programme_id, cipher, r.sexe, r.famille_digest, r.referent_id, contact)
             known[r.id] = (digests[r.ref_digest], child)
     if not known:
         return {}
@@ -164,11 +166,11 @@ def known_children(session: Session, programme_id: int, refs: set[str]) -> dict[
 
 def _load_identities(session: Session, children: Any, known: dict[int, tuple[str, KnownChild]]) -> None:
     i = IDENTITIES.c
-    query = select(i.child_id, i.nom, i.prenom, i.date_naissance).where(i.child_id.in_(children))
+    query = select(i.child_id, i.nom, i.prenom, i.date_naissance, i.write_count).where(i.child_id.in_(children))
     for r in session.execute(query):
         if r.child_id in known and (cipher := known[r.child_id][1].cipher):
             known[r.child_id][1].identity = {
-                name: cipher.decrypt_text(IDENTITY_TABLE, r.child_id, name, getattr(r, name))
+                name: cipher.decrypt_text(IDENTITY_TABLE, r.child_id, name, getattr(r, name), write=r.write_count or 0)
                 for name in ("nom", "prenom", "date_naissance")
             }
 
@@ -212,7 +214,8 @@ def identity_mismatches(child: KnownChild, row: ImportRow) -> list[ImportIssue]:
         "prenom": not _same_text(child.identity.get("prenom", ""), row.prenom),
         "date_naissance": child.identity.get("date_naissance") != row.date_naissance.isoformat(),
         "sexe": child.sexe != row.sexe,
-        "ref_famille": child.famille_digest != (family_digest(row.ref_famille) if row.ref_famille else None),
+        "ref_famille": child.famille_digest
+        != (family_digest(child.programme_id, row.ref_famille) if row.ref_famille else None),
     }
     return [ImportIssue(row.line, column, reason) for column, different in differs.items() if different]
 

@@ -21,6 +21,9 @@ from app.imports.services import ImportReport, import_csv
 from app.users.models import User
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
+# A refused file lists its first errors only (with the total): enough to start correcting, and a
+# file of bad lines does not turn into a page of many megabytes.
+ERRORS_SHOWN = 200
 
 
 def _user() -> User:
@@ -38,7 +41,7 @@ def _owner(user: User) -> str:
 
 
 def _refused(form: UploadForm, report: ImportReport) -> ResponseReturnValue:
-    return render_template("imports/upload.html", form=form, report=report, status="refused")
+    return render_template("imports/upload.html", form=form, report=report, status="refused", errors_shown=ERRORS_SHOWN)
 
 
 def _preview(form: UploadForm, user: User) -> ResponseReturnValue:

@@ -21,6 +21,7 @@ from app.db import db
 from app.indicators import charts, summary
 from app.indicators.compute import compute
 from app.indicators.services import export_indicators
+from app.params import bounded_int
 from app.users.models import User
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicateurs")
@@ -68,7 +69,8 @@ def _audit(user: User, action: str, target: str) -> None:
 def dashboard() -> ResponseReturnValue:
     user = _user()
     requested = request.args.get("annee", "")
-    year = _valid_year(int(requested)) if requested.isdigit() else date.today().year
+    number = bounded_int(requested, maximum=9999)
+    year = _valid_year(number) if number is not None else date.today().year
     result, previous = _results(user, year)
     _audit(user, "indicators.view", str(year))
     blocks = []
@@ -112,19 +114,19 @@ def _download(user: User, year: int, output_format: str) -> Response:
     return response
 
 
-@bp.get("/<int:year>.pdf")
+@bp.get("/<int(max=9999):year>.pdf")
 @requires(Permission.INDICATORS_VIEW)
 def report_pdf(year: int) -> ResponseReturnValue:
     return _download(_user(), year, "pdf")
 
 
-@bp.get("/<int:year>.csv")
+@bp.get("/<int(max=9999):year>.csv")
 @requires(Permission.INDICATORS_VIEW)
 def export_csv(year: int) -> ResponseReturnValue:
     return _download(_user(), year, "csv")
 
 
-@bp.get("/<int:year>.json")
+@bp.get("/<int(max=9999):year>.json")
 @requires(Permission.INDICATORS_VIEW)
 def export_json(year: int) -> ResponseReturnValue:
     return _download(_user(), year, "json")

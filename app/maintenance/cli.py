@@ -41,6 +41,19 @@ def keys_rotate() -> None:
         )
 
 
+@keys.command("reindex")
+def keys_reindex() -> None:
+    """Give each programme its own blind-index key (names indexed before migration 0008)."""
+    from app.maintenance.reindex import reindex
+
+    with app_context():
+        done = reindex(db.session)
+        for code, count in done.items():
+            click.echo(f"Programme {code} : {count} enfant(s) ré-indexé(s) sous sa propre clé.")
+        if not done:
+            click.echo("Chaque programme a déjà sa propre clé d'index.")
+
+
 def _count_children() -> int:
     from sqlalchemy import func, select
 

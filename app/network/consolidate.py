@@ -10,7 +10,8 @@ is the sum of the programmes' counts and the mean duration is recomputed from `j
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from app.indicators import suppression
@@ -75,6 +76,22 @@ def _zero(node: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _delay(parts: Iterable[Mapping[str, Any]]) -> dict[str, float | None]:
+    """The network's orientation-to-decision delay: the programmes' means weighted by their situations
+    examined; the median of all situations cannot be recovered from the programmes' medians."""
+    weighted, count = Decimal(0), 0
+    for part in parts:
+        eps = part.get("eps", {})
+        mean = eps.get("delai_orientation_decision_jours", {}).get("moyenne")
+        situations = eps.get("situations_examinees")
+        if mean is not None and situations:
+            weighted += Decimal(str(mean)) * situations
+            count += situations
+    if not count:
+        return {"moyenne": None, "mediane": None}
+    return {"moyenne": float((weighted / count).quantize(Decimal("0.1"), ROUND_HALF_UP)), "mediane": None}
+
+
 def table(parts: Mapping[str, Mapping[str, Any]], year: str, form_set: Mapping[str, Any]) -> dict[str, Any]:
     """The département table of the programmes' indicators `parts` (code → indicators)."""
     par_programme = {
@@ -88,6 +105,8 @@ def table(parts: Mapping[str, Mapping[str, Any]], year: str, form_set: Mapping[s
     total["programme"] = NETWORK
     duree = total["sorties"]["duree"]
     duree["moyenne_mois"] = mean_months(duree.get("jours_total", 0), total["parcours"]["sortis"])
+    if "eps" in total:
+        total["eps"]["delai_orientation_decision_jours"] = _delay(par_programme.values())
     return {
         "annee": first.get("annee", year),
         "periode": first.get("periode") or period(year),

@@ -7,6 +7,7 @@ show them to the user as they are.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from app.authz.caseload import CaseRecord, holds_caseload
 from app.authz.permissions import Permission
 from app.authz.policy import policy
 from app.children.models import Child, Parcours
+from app.crypto import normalise
 from app.dates import format_date, periods_overlap
 from app.i18n import _
 from app.nomenclature import Decision, nomenclature
@@ -135,19 +137,47 @@ def record_decision(
     session.flush()
 
 
-def set_facts_shared(session: Session, parcours: Parcours, shared: bool, actor: User) -> None:
-    """Mark whether the observed facts of the orientation are shown on the EPS agenda."""
+def names_in(text: str, names: Iterable[str]) -> list[str]:
+    """The names (whole words, accents, case and invisibles folded) that `text` contains."""
+    words = f" {normalise(text)} "
+    return [name for name in names if normalise(name) and f" {normalise(name)} " in words]
+
+
+def set_facts_shared(
+    session: Session,
+    parcours: Parcours,
+    shared: bool,
+    actor: User,
+    facts: str = "",
+    names: Iterable[str] | None = (),
+) -> None:
+    """Mark whether the observed facts of the orientation are shown on the EPS agenda.
+
+    The EPS sees pseudonyms only: facts that name the child or a guardian (`names`; None when
+    they cannot be read, so the facts cannot be checked) are refused."""
     _require_coordinator(actor, parcours)
+    if shared and names is None:
+        raise WorkflowError(
+            _("L'identité de l'enfant est illisible : les faits observés ne peuvent pas être vérifiés.")
+        )
+    if shared and names_in(facts, names or ()):
+        raise WorkflowError(
+            _(
+                "Les faits observés contiennent le nom ou le prénom de l'enfant ou d'un responsable : "
+                "l'EPS ne doit voir que le pseudonyme. Retirez ces noms de la fiche d'orientation, "
+                "puis partagez à nouveau."
+            )
+        )
     if parcours.eps_facts_shared != shared:
         parcours.eps_facts_shared = shared
         _audit(session, "parcours.eps_facts." + ("share" if shared else "unshare"), actor, parcours)
         session.flush()
 
 
-def assign_referent(session: Session, child: Child, referent: User, actor: User) -> None:
+def assign_referent(session: Session, child: Child, referent: User | None, actor: User) -> None:
     """Give the child's caseload to `referent` (coordinator only; an active référent of the programme)."""
     _require_coordinator(actor, child)
-    _check_referent(referent, child.programme_id)
+    referent = _check_referent(referent, child.programme_id)
     if child.referent_id == referent.id:
         return
     child.referent_id = referent.id

@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import Session
 
+from app.archive.services import destroy_exports
 from app.audit import services as audit
 from app.children.models import Child, ChildIdentity, ChildSearchIndex, Parcours, ParcoursDetails
 from app.db import utcnow
@@ -71,4 +73,6 @@ def shred(session: Session, children: list[Child]) -> None:
     )
     for child in children:
         audit.record_for(session, "child.purge", child)
+    # Web exports of these programmes may hold the purged children's documents: destroyed too.
+    destroy_exports(session, current_app.config["PARCOURS"].instance_path, {child.programme_id for child in children})
     session.expire_all()

@@ -36,6 +36,9 @@ class Programme(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # 0: names indexed under the instance-wide key (before migration 0008; `parcours keys reindex`
+    # moves them); 1: under this programme's own key, so two programmes' indexes never match.
+    blind_index_version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class User(Base):

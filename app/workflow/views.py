@@ -8,14 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.authz import Permission, current_user, policy, requires
-from app.children.models import Parcours
+from app.children import services as children_services
+from app.children.models import Child, Parcours
+from app.children.services import load_child, read_identity
 from app.db import db
 from app.documents.queries import observed_facts
 from app.i18n import _
 from app.parcours import services
 from app.users.models import User
 from app.workflow import queries
-from app.workflow.forms import ShareForm
+from app.workflow.forms import DistinctForm, ReferentForm, ShareForm
 from app.workflow.queries import AgendaLine
 
 bp = Blueprint("eps", __name__, url_prefix="/eps")
@@ -23,6 +25,7 @@ bp = Blueprint("eps", __name__, url_prefix="/eps")
 # The observed facts live in the orientation document's encrypted answers; the agenda shows this
 # notice instead of reading them (see the lead's note on issue 3).
 NO_FACTS_NOTICE = _("aucun fait observé saisi dans la fiche d'orientation")
+NAMED_FACTS_NOTICE = _("faits observés non affichés : ils contiennent un nom (à retirer de la fiche d'orientation)")
 
 
 def load_parcours(parcours_id: str) -> Parcours | None:
@@ -35,8 +38,20 @@ def _actor() -> User:
     return user
 
 
+def _names(parcours: Parcours) -> list[str] | None:
+    """The names the EPS must not read: the child's and its guardians' (None when they do not decrypt)."""
+    try:
+        identity = read_identity(parcours.child)
+    except (ValueError, PermissionError):
+        return None
+    guardians = [name for g in identity.responsables for name in (g.nom, g.prenom)]
+    return [identity.nom, identity.prenom, *guardians]
+
+
 def _shared_facts(session: Session, lines: list[AgendaLine]) -> dict[str, str]:
-    """Observed facts of the orientations the coordinator chose to share with the EPS (only those)."""
+    """Observed facts of the orientations the coordinator chose to share with the EPS (only those).
+
+    Facts edited after sharing to carry a name are withheld, with a notice instead."""
     shared = [line.parcours_id for line in lines if line.facts_shared]
     if not shared:
         return {}
@@ -44,7 +59,8 @@ def _shared_facts(session: Session, lines: list[AgendaLine]) -> dict[str, str]:
     for parcours in session.scalars(select(Parcours).where(Parcours.public_id.in_(shared))):
         text = observed_facts(session, parcours)
         if text:
-            facts[parcours.public_id] = text
+            names = _names(parcours)
+            facts[parcours.public_id] = NAMED_FACTS_NOTICE if names is None or services.names_in(text, names) else text
     return facts
 
 
@@ -78,7 +94,10 @@ def share(parcours: Parcours, parcours_id: str) -> ResponseReturnValue:
     form = ShareForm()
     if form.validate_on_submit():
         try:
-            services.set_facts_shared(db.session, parcours, form.shared.data == "1", _actor())
+            shared = form.shared.data == "1"
+            facts = (observed_facts(db.session, parcours) or "") if shared else ""
+            names = _names(parcours) if shared else []
+            services.set_facts_shared(db.session, parcours, shared, _actor(), facts, names)
         except services.WorkflowError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -88,3 +107,36 @@ def share(parcours: Parcours, parcours_id: str) -> ResponseReturnValue:
     else:
         flash(_("La demande n'a pas pu être traitée ; rechargez la page et recommencez."), "error")
     return redirect(url_for("eps.agenda") + f"#o-{parcours_id}")
+
+
+@bp.post("/enfants/<child_id>/referent")
+@requires(Permission.EPS_DECIDE, load=load_child)
+def assign_referent(child: Child, child_id: str) -> ResponseReturnValue:
+    """The coordinator gives or transfers the child's caseload (the only way a référent gets a child)."""
+    form = ReferentForm(queries.active_referents(db.session, child.programme_id))
+    if not form.validate_on_submit():
+        for message in form.referent_id.errors or [_("La demande n'a pas pu être traitée ; rechargez la page.")]:
+            flash(str(message), "error")
+        return redirect(url_for("children.show", child_id=child_id))
+    try:
+        services.assign_referent(db.session, child, db.session.get(User, int(form.referent_id.data or 0)), _actor())
+    except services.WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Référent·e enregistré·e."), "success")
+    return redirect(url_for("children.show", child_id=child_id))
+
+
+@bp.post("/enfants/<child_id>/doublon")
+@requires(Permission.EPS_DECIDE, load=load_child)
+def mark_distinct(child: Child, child_id: str) -> ResponseReturnValue:
+    """The coordinator compared a possible duplicate with the earlier file: two different children."""
+    if DistinctForm().validate_on_submit():
+        children_services.mark_distinct(db.session, child, _actor())
+        db.session.commit()
+        flash(_("Les deux dossiers sont gardés : ce sont deux enfants différents."), "success")
+    else:
+        flash(_("La demande n'a pas pu être traitée ; rechargez la page."), "error")
+    return redirect(url_for("children.show", child_id=child_id))
