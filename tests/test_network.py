@@ -326,3 +326,21 @@ def test_the_network_delay_weights_each_programme_by_its_situations_examined() -
     total = consolidate.table(parts, str(YEAR), {"name": "x", "version": 1})["total"]
     assert total["eps"]["situations_examinees"] == 4
     assert total["eps"]["delai_orientation_decision_jours"] == {"moyenne": 15.0, "mediane": None}
+
+
+def test_the_share_command_takes_a_school_year_and_refuses_another_period(tmp_path: Path) -> None:
+    from tests.test_import_cli import run
+
+    instance = tmp_path / "instance"
+    assert run(instance, "init").returncode == 0
+    assert run(instance, "programmes", "add", "PRE-ECOLE", "--name", "PRE scolaire").returncode == 0
+    target = tmp_path / "partage.zip"
+    made = run(instance, "indicators", "--year", "2025-2026", "--share", str(target))
+    assert made.returncode == 0, made.stderr
+    with zipfile.ZipFile(target) as archive:
+        shared = json.loads(archive.read("indicateurs.json"))
+    assert shared["annee"] == "2025-2026"
+    assert shared["periode"] == {"debut": "2025-09-01", "fin": "2026-08-31"}
+    refused = run(instance, "indicators", "--year", "2025-2027", "--share", str(tmp_path / "autre.zip"))
+    assert refused.returncode == 1 and "année scolaire (2025-2026)" in refused.stderr
+    assert not (tmp_path / "autre.zip").exists()

@@ -14,6 +14,7 @@ import json
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -82,7 +83,7 @@ def _zip_members(name: str, content: bytes) -> dict[str, bytes]:
             if len(infos) > MAX_FILES or sum(info.file_size for info in infos) > MAX_BYTES:
                 raise PackageError(f"{name} : archive trop volumineuse pour un jeu de formulaires.")
             members = {info.filename: archive.read(info) for info in infos}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError) as error:
         raise PackageError(f"{name} : archive ZIP illisible ou modifiée ({error}).") from error
     tops = {member.split("/", 1)[0] for member in members}
     if len(tops) == 1 and all("/" in member for member in members):

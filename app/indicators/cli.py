@@ -92,17 +92,16 @@ def indicators_command(
 def _share(year: str, programme_code: str | None, target: Path) -> None:
     from flask import current_app
 
-    from app.formengine import form_set
+    from app.formengine import forms_directory, load_form_set
     from app.indicators.services import ExportError
     from app.network.services import make_share
 
     with app_context(web=False):
+        settings = current_app.config["PARCOURS"]
         programme = resolve_programme(programme_code)
-        forms = form_set()
+        forms = load_form_set(forms_directory(settings))
         try:
-            content = make_share(
-                db.session, programme, year, current_app.config["PARCOURS"].keys_path, (forms.name, forms.version), None
-            )
+            content = make_share(db.session, programme, year, settings.keys_path, (forms.name, forms.version), None)
         except ExportError as error:
             raise UserFacingError(str(error)) from error
         db.session.commit()

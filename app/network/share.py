@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +77,7 @@ def _members(name: str, content: bytes) -> dict[str, bytes]:
             if any(info.file_size > MAX_MEMBER_BYTES for info in archive.infolist()):
                 raise ShareError(f"{name} : fichier trop volumineux pour un partage d'indicateurs.")
             return {member: archive.read(member) for member in MEMBERS}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError) as error:
         raise ShareError(f"{name} : archive ZIP illisible ou modifiée ({error}).") from error
 
 
