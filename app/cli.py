@@ -27,6 +27,7 @@ LAZY_COMMANDS = {
     "import": "app.imports.cli:import_command",
     "indicators": "app.indicators.cli:indicators_command",
     "keys": "app.maintenance.cli:keys",
+    "network": "app.network.cli:network",
     "purge": "app.maintenance.cli:purge",
     "restore": "app.maintenance.cli:restore",
 }
@@ -39,6 +40,11 @@ def _load_command(name: str) -> click.Command:
         from app.signing.cli import import_certificate_command
 
         command.add_command(import_certificate_command)
+    if name == "forms" and isinstance(command, click.Group) and "package" not in command.commands:
+        from app.formsets.cli import diff_command, install_command, package_command
+
+        for subcommand in (package_command, install_command, diff_command):
+            command.add_command(subcommand)
     return command
 
 
@@ -188,7 +194,7 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["referent", "coordinateur", "eps", "admin"]))
+@click.option("--role", required=True, type=click.Choice(["referent", "coordinateur", "eps", "admin", "reseau"]))
 @click.option("--name", required=True)
 @click.option("--programme", "programme_code")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")

@@ -28,6 +28,7 @@ DEMO_USERS = [
     ("coordination@demo.parcours", "Claire Dupuis", "coordinateur"),
     ("eps@demo.parcours", "Dr Anli Madi", "eps"),
     ("admin@demo.parcours", "Service informatique", "admin"),
+    ("reseau@demo.parcours", "Réseau départemental des PRE", "reseau"),
 ]
 
 FAMILIES = [

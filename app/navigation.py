@@ -23,6 +23,8 @@ ENTRIES = [
     ("account.confirmations", _("Comptes à confirmer")),
     ("signing.certificate", _("Certificat de cachet")),
     ("audit.index", _("Journal d'audit")),
+    ("network.index", _("Tableaux du réseau")),
+    ("formsets.compare", _("Jeu de formulaires")),
     ("account.index", _("Mon compte")),
 ]
 

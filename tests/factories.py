@@ -146,6 +146,7 @@ class World:
     other_referent: User
     eps: User
     admin: User
+    reseau: User
     child: Child  # in `referent`'s caseload
     other_child: Child  # in `other_referent`'s caseload
     foreign_programme: Programme
@@ -158,6 +159,7 @@ class World:
             "coordinateur": self.coordinateur,
             "eps": self.eps,
             "admin": self.admin,
+            "reseau": self.reseau,
         }
 
 
@@ -180,6 +182,7 @@ def make_world(session: Session) -> World:
         other_referent=other_referent,
         eps=make_user(session, programme, "eps"),
         admin=make_user(session, programme, "admin"),
+        reseau=make_user(session, programme, "reseau"),
         child=child,
         other_child=other_child,
         foreign_programme=foreign,

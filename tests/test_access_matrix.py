@@ -63,6 +63,9 @@ ENDPOINT_PERMISSIONS = {
     "eps.assign_referent": "eps:decide",
     "eps.mark_distinct": "eps:decide",
     "eps.share": "eps:decide",
+    "formsets.compare": "formset:compare",
+    "formsets.confirm": "formset:install",
+    "formsets.install": "formset:install",
     "home.health": "public",
     "home.index": "authenticated",
     "imports.upload": "import",
@@ -70,6 +73,9 @@ ENDPOINT_PERMISSIONS = {
     "indicators.export_csv": "indicators:view",
     "indicators.export_json": "indicators:view",
     "indicators.report_pdf": "indicators:view",
+    "network.index": "network:view",
+    "network.share": "indicators:view",
+    "network.upload": "network:view",
     "retention.add_visa": "retention:manage",
     "retention.bordereau": "retention:manage",
     "retention.edit_notice": "retention:manage",
@@ -104,7 +110,7 @@ ENDPOINT_PERMISSIONS = {
     "users.reset_access": "user:manage",
     "users.reset_totp": "user:manage",
 }
-EVERYONE = {"referent", "coordinateur", "eps", "admin"}
+EVERYONE = {"referent", "coordinateur", "eps", "admin", "reseau"}
 CASEWORK = {"referent", "coordinateur"}
 HOLDERS = {
     "public": EVERYONE,
@@ -129,6 +135,9 @@ HOLDERS = {
     "audit:view": {"admin"},
     "keys:manage": {"admin"},
     "retention:manage": {"coordinateur"},
+    "network:view": {"reseau"},
+    "formset:compare": {"coordinateur", "admin"},
+    "formset:install": {"admin"},
 }
 RELATIONS = ["own", "other", "foreign", "missing"]
 CHILD_DATA = {"child_id", "parcours_id", "document_id", "item_id", "letter_id"}  # reading these is always audited
@@ -377,10 +386,28 @@ def test_admin_and_eps_never_hold_case_permissions(role: str) -> None:
         Permission.DOCUMENT_EDIT,
     }
     granted = ROLE_PERMISSIONS[Role(role)] & case
-    if role in ("admin", "eps"):
+    if role in ("admin", "eps", "reseau"):
         assert granted == set()
     else:
         assert granted == case
+
+
+def test_reseau_sees_the_network_tables_and_nothing_else(
+    app: Flask, session: Session, world: World, login_as: Callable[[Any], FlaskClient]
+) -> None:
+    assert ROLE_PERMISSIONS[Role.RESEAU] == {Permission.NETWORK_VIEW}
+    objects = Objects(session, world)
+    client = login_as(world.reseau)
+    assert client.get("/").headers["Location"].endswith("/reseau")
+    assert client.get("/reseau").status_code == 200
+    for rule in _rules(app):
+        if "GET" not in (rule.methods or ()) or not set(rule.arguments) & CHILD_DATA:
+            continue
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, **objects.url_values(rule, "own"))
+        response = client.get(url)
+        response.close()
+        assert response.status_code == 404, rule.rule
 
 
 def test_anonymous_is_sent_to_login(client: FlaskClient, world: World) -> None:

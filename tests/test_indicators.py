@@ -130,7 +130,7 @@ def brute_force(children: list[FakeChild], year: int) -> dict[str, object]:
         mean = float(Fraction(tenths, 10))
     return {
         "annee": year,
-        "periode": {"debut": f"{year}-01-01", "fin": f"{year}-12-31"},
+        "periode": {"debut": start.isoformat(), "fin": end.isoformat()},
         "orientations": {
             "total": len(oriented),
             "par_orienteur": count([p.orienteur for p in oriented], "orienteur"),

@@ -18,10 +18,12 @@ FEATURES = {
     "children",
     "documents",
     "eps",
+    "formsets",
     "home",
     "imports",
     "indicators",
     "maintenance",
+    "network",
     "parcours",
     "workflow",
 }
@@ -29,11 +31,13 @@ FEATURES = {
 PUBLIC_MODULES = {"services", "queries", "models"}
 # Sealing is the documents' public side for the archive, which seals documents finalised elsewhere,
 # and for the EPS, which lays out (rendering: plain data in, PDF out) and seals its relevés and letters.
+# The network lays out and masks its département table as the indicators do their own: it shares their
+# report layout, export rows, key figures and complementary suppression.
 PUBLIC_EXTRA = {"app.documents.sealing", "app.documents.rendering"}
+PUBLIC_EXTRA |= {"app.indicators.export", "app.indicators.report", "app.indicators.summary"}
+PUBLIC_EXTRA |= {"app.indicators.suppression"}
 
-CLI_MODULES = sorted(
-    "app." + ".".join(path.relative_to(APP).with_suffix("").parts) for path in APP.glob("**/cli.py")
-)
+CLI_MODULES = sorted("app." + ".".join(path.relative_to(APP).with_suffix("").parts) for path in APP.glob("**/cli.py"))
 
 
 @pytest.mark.parametrize("module", ["app.cli", "app.clitools", *CLI_MODULES])

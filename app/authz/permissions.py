@@ -30,6 +30,9 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit:view"
     KEYS_MANAGE = "keys:manage"
     RETENTION_MANAGE = "retention:manage"  # élimination visas and bordereaux, the families' notice
+    NETWORK_VIEW = "network:view"  # consolidated tables of a network of programmes, nothing else
+    FORMSET_COMPARE = "formset:compare"
+    FORMSET_INSTALL = "formset:install"
 
 
 _CASEWORK = {
@@ -56,10 +59,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ARCHIVE_EXPORT,
             Permission.RETENTION_MANAGE,
             Permission.ACCOUNT_CONFIRM,
+            Permission.FORMSET_COMPARE,
         }
     ),
     Role.EPS: frozenset({Permission.EPS_SEANCE_VIEW, Permission.EPS_CHARTER}),
-    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.KEYS_MANAGE}),
+    Role.ADMIN: frozenset(
+        {
+            Permission.USER_MANAGE,
+            Permission.AUDIT_VIEW,
+            Permission.KEYS_MANAGE,
+            Permission.FORMSET_COMPARE,
+            Permission.FORMSET_INSTALL,
+        }
+    ),
+    Role.RESEAU: frozenset({Permission.NETWORK_VIEW}),
 }
 
 

@@ -150,3 +150,20 @@ def sign_detached_cms(data: bytes, material: KeyMaterial) -> bytes:
     for extra in x509.load_pem_x509_certificates(material.chain_pem) if material.chain_pem else []:
         builder = builder.add_certificate(extra)
     return builder.sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary])
+
+
+def split_certificates(pem: bytes) -> list[bytes]:
+    """Each certificate of a PEM file, as PEM; CertificateError when the file holds none."""
+    try:
+        certificates = x509.load_pem_x509_certificates(pem)
+    except ValueError as error:
+        raise CertificateError("Fichier de certificat illisible : un fichier PEM est attendu.") from error
+    return [certificate.public_bytes(serialization.Encoding.PEM) for certificate in certificates]
+
+
+def certificate_der(certificate_pem: bytes) -> bytes | None:
+    """The DER form of a PEM certificate, or None when it is not one."""
+    try:
+        return x509.load_pem_x509_certificate(certificate_pem).public_bytes(serialization.Encoding.DER)
+    except ValueError:
+        return None

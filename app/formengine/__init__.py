@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -23,6 +24,7 @@ __all__ = [
     "ShowIf",
     "check_form_set",
     "form_set",
+    "forms_directory",
     "install",
     "load_form_set",
 ]
@@ -34,12 +36,23 @@ def form_set() -> FormSet:
     return forms
 
 
-def install(app: Flask) -> None:
-    """Load the form set into `app` (refusing to start on any error); `forms_dir` may override it."""
+INSTALLED_DIR = "forms"  # inside the instance folder: the set installed by `parcours forms install`
+
+
+def forms_directory(settings: Any) -> Path:
+    """Where the instance's form set is: `forms_dir` in the config, else the set installed in the
+    instance (`instance/forms/`), else the set shipped with Parcours."""
     from app.nomenclature import FORMS_DIR
 
-    directory = Path(app.config["PARCOURS"].extra.get("forms_dir") or FORMS_DIR)
-    app.extensions[EXTENSION] = load_form_set(directory)
+    if settings.extra.get("forms_dir"):
+        return Path(settings.extra["forms_dir"])
+    installed = Path(settings.instance_path) / INSTALLED_DIR
+    return installed if (installed / "set.yaml").is_file() else FORMS_DIR
+
+
+def install(app: Flask) -> None:
+    """Load the form set into `app` (refusing to start on any error), see `forms_directory`."""
+    app.extensions[EXTENSION] = load_form_set(forms_directory(app.config["PARCOURS"]))
     from app.formengine.templating import TEMPLATE_GLOBALS
 
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)

@@ -18,6 +18,7 @@ LANDING_PAGES = [
     (Permission.USER_MANAGE, "users.index"),
     (Permission.CHILD_LIST, "children.index"),
     (Permission.EPS_SEANCE_VIEW, "seances.index"),
+    (Permission.NETWORK_VIEW, "network.index"),
 ]
 
 

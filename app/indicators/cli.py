@@ -24,15 +24,36 @@ from app.i18n import _
     help="Consolidated indicators of every programme of the instance (a departmental network).",
 )
 @click.option(
+    "--share",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the programme's signed share file (ZIP) for its network.",
+)
+@click.option(
     "--diffusion-externe",
     "external",
     is_flag=True,
     help="CSV or PDF for sharing outside the programme: breakdown counts from 1 to 4 shown as « < 5 ».",
 )
 def indicators_command(
-    year: str, programme_code: str | None, output_format: str, output: Path | None, network: bool, external: bool
+    year: str,
+    programme_code: str | None,
+    output_format: str,
+    output: Path | None,
+    network: bool,
+    share: Path | None,
+    external: bool,
 ) -> None:
     """Yearly indicators of a programme (JSON on standard output by default)."""
+    if share is not None:
+        if network or external or output:
+            raise UserFacingError(
+                _(
+                    "--share écrit les indicateurs exacts signés d'un programme : sans --reseau, "
+                    "--diffusion-externe ni --output."
+                )
+            )
+        _share(year, programme_code, share)
+        return
     from app.indicators.services import ExportError, export_indicators
     from app.users.models import Programme
 
@@ -66,3 +87,24 @@ def indicators_command(
     else:
         output.write_bytes(export.body)
         click.echo(_("Indicateurs %(year)s écrits dans %(output)s.") % {"year": year, "output": output}, err=True)
+
+
+def _share(year: str, programme_code: str | None, target: Path) -> None:
+    from flask import current_app
+
+    from app.formengine import forms_directory, load_form_set
+    from app.indicators.services import ExportError
+    from app.network.services import make_share
+
+    with app_context(web=False):
+        settings = current_app.config["PARCOURS"]
+        programme = resolve_programme(programme_code)
+        forms = load_form_set(forms_directory(settings))
+        try:
+            content = make_share(db.session, programme, year, settings.keys_path, (forms.name, forms.version), None)
+        except ExportError as error:
+            raise UserFacingError(str(error)) from error
+        db.session.commit()
+    target.write_bytes(content)
+    message = _("Partage des indicateurs %(year)s de %(code)s écrit dans %(target)s.")
+    click.echo(message % {"year": year, "code": programme.code, "target": target}, err=True)

@@ -68,9 +68,7 @@ def period_of(value: int | str | Period) -> Period:
     if first.isdigit() and second.isdigit() and len(first) == 4 and int(second) == int(first) + 1:
         year = int(first)
         return Period(text, date(year, 9, 1), date(year + 1, 8, 31), year)
-    raise PeriodError(
-        f"Période « {text} » invalide : une année civile (2025) ou une année scolaire (2025-2026)."
-    )
+    raise PeriodError(f"Période « {text} » invalide : une année civile (2025) ou une année scolaire (2025-2026).")
 
 
 def empty_result(year: int | str | Period, programme_code: str) -> dict[str, Any]:
@@ -151,6 +149,11 @@ def _compute(session: Session, programme_id: int, period: Period) -> tuple[dict[
     result["eps"]["delai_orientation_decision_jours"] = _mean_and_median(delays)
     result["eps"]["seances"] = seances_held(session, programme_id, start, end)
     return result, delays
+
+
+def mean_months(total_days: int, count: int) -> float | None:
+    """Mean duration in months of `count` parcours lasting `total_days` in all, rounded half-up."""
+    return _mean_months(total_days, count)
 
 
 def _add_counts(total: dict[str, Any], part: dict[str, Any]) -> None:

@@ -23,6 +23,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The order of INTERFACES.md; keys not listed follow in their own order.
 ORDER = (
     "annee",
+    "periode",
     "programme",
     "orientations",
     "orientations.total",
@@ -46,6 +47,7 @@ ORDER = (
     "sorties.par_motif",
     "sorties.duree",
     "sorties.duree.moyenne_mois",
+    "sorties.duree.jours_total",
     "sorties.duree.par_tranche",
 )
 CODE_MAPS = {item.path: item.dimension for item in BREAKDOWNS}
@@ -85,6 +87,16 @@ def _rows(node: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str,
                 yield path, str(index), item
         else:
             yield path, "", value
+
+
+def indicator_rows(result: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
+    """Every figure of `result` as (indicator path, code, value), in the order of INTERFACES.md."""
+    return _rows(result)
+
+
+def cell(value: Any) -> str:
+    """A value as a French CSV cell (decimal comma, empty for no value)."""
+    return _cell(value)
 
 
 def to_csv(result: Mapping[str, Any]) -> str:

@@ -99,6 +99,12 @@ def _p(text: str, style: str) -> Paragraph:
     return Paragraph(escape(text), _styles()[style])
 
 
+def paragraph(text: str, style: str) -> Paragraph:
+    """A paragraph of the report's styles (`h2`, `body`, `note`...), escaped."""
+    register_fonts()
+    return _p(text, style)
+
+
 def _table(header: Sequence[str], rows: Sequence[Row], first_width: float) -> Table:
     number_width = (CONTENT_WIDTH - first_width) / 3
     data: list[list[Any]] = [[_p(header[0], "head")] + [_p(text, "head") for text in header[1:]]]
@@ -121,6 +127,26 @@ def _table(header: Sequence[str], rows: Sequence[Row], first_width: float) -> Ta
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def figure_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+    """A plain table of figures: a label column, then one number column per header entry."""
+    first_width = 5 * cm
+    width = (CONTENT_WIDTH - first_width) / max(1, len(header) - 1)
+    data = [[_p(text, "head") for text in header]]
+    data += [[_p(row[0], "cell"), *(_p(text, "number") for text in row[1:])] for row in rows]
+    table = Table(data, colWidths=[first_width] + [width] * (len(header) - 1), repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), BODY),
+                ("BACKGROUND", (0, 0), (-1, 0), TINT),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ]
         )
     )
@@ -246,8 +272,14 @@ def _footer(programme_name: str, year: int | str) -> Callable[[Canvas, Any], Non
     return draw
 
 
-def build_report(result: Mapping[str, Any], previous: Mapping[str, Any] | None, programme_name: str) -> bytes:
-    """The PDF of the annual report of `result`, compared with `previous` (the year before) when given."""
+def build_report(
+    result: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    programme_name: str,
+    extra: Sequence[Flowable] = (),
+) -> bytes:
+    """The PDF of the annual report of `result`, compared with `previous` (the year before) when given;
+    `extra` flowables (a network's table by programme) follow the key figures."""
     register_fonts()
     year = result["annee"]
     buffer = BytesIO()
@@ -265,7 +297,7 @@ def build_report(result: Mapping[str, Any], previous: Mapping[str, Any] | None, 
         lang="fr-FR",
         initialFontName=BODY,
     )
-    story = _front(result, previous, programme_name)
+    story = [*_front(result, previous, programme_name), *extra]
     for heading, section in SECTIONS:
         items = [item for item in BREAKDOWNS if item.path.startswith(section + ".")]
         # The section heading travels with its first table, never alone at the foot of a page.

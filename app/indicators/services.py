@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from app.audit import services as audit
 from app.i18n import _
+from app.indicators.compute import NETWORK as NETWORK
 from app.indicators.compute import Period, PeriodError, compute, consolidate, period_of, previous_period
+from app.indicators.compute import mean_months as mean_months
 from app.indicators.summary import mask_small_counts
 
 FORMATS = ("json", "csv", "pdf")
@@ -43,6 +45,20 @@ def yearly(
     return compute(session, programme_id, period)
 
 
+def named_period(year: int | str) -> Period:
+    """The calendar year (`2025`) or school year (`2025-2026`); ExportError saying what is accepted."""
+    try:
+        return period_of(year)
+    except PeriodError as error:
+        raise ExportError(str(error)) from error
+
+
+def exact_indicators(session: Session, programme_id: int, year: int | str) -> dict[str, Any]:
+    """The exact indicators of one programme for a period, as the JSON export gives them: what a
+    programme signs and shares with its network."""
+    return yearly(session, named_period(year), programme_id)
+
+
 def export_indicators(
     session: Session,
     year: int | str,
@@ -60,10 +76,7 @@ def export_indicators(
         raise ExportError(_("Format inconnu : json, csv ou pdf."))
     if external and output_format == "json":
         raise ExportError(_("La diffusion externe vaut pour les formats csv et pdf ; le JSON reste exact."))
-    try:
-        period = period_of(year)
-    except PeriodError as error:
-        raise ExportError(str(error)) from error
+    period = named_period(year)
     result = yearly(session, period, programme_id, network)
     if external:
         result = mask_small_counts(result)

@@ -6,13 +6,13 @@ Everything here works on the result dict of `compute` (INTERFACES.md shape); not
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from app.i18n import _
+from app.indicators import suppression
 from app.nomenclature import nomenclature
 
 NON_RENSEIGNE = "non_renseigne"
@@ -85,9 +85,7 @@ KEY_FIGURES = [
         decimal=True,
     ),
     KeyFigure("eps.seances", _("Séances de l'EPS tenues"), _("Le nombre de séances de l'EPS")),
-    KeyFigure(
-        "eps.situations_examinees", _("Situations examinées par l'EPS"), _("Le nombre de situations examinées")
-    ),
+    KeyFigure("eps.situations_examinees", _("Situations examinées par l'EPS"), _("Le nombre de situations examinées")),
     KeyFigure(
         "eps.delai_orientation_decision_jours.moyenne",
         _("Délai moyen entre orientation et décision (jours)"),
@@ -173,8 +171,9 @@ SMALL_COUNT = 5  # counts from 1 to SMALL_COUNT - 1 are masked when shared outsi
 MASKED = "< 5"
 MASKED_NOTE = _(
     "Version pour diffusion hors du programme : les effectifs de 1 à 4 sont masqués (« < 5 ») pour "
-    "qu'aucun enfant ne puisse être reconnu ; la durée moyenne est masquée quand moins de 5 parcours "
-    "sont sortis. Les totaux restent exacts."
+    "qu'aucun enfant ne puisse être reconnu, et d'autres cases (« secret ») quand la soustraction au total "
+    "permettrait de les retrouver ; la durée moyenne est masquée quand moins de 5 parcours sont sortis. "
+    "Les totaux restent exacts."
 )
 SMALL_COUNTS_NOTE = _(
     "Ce document donne les effectifs exacts, y compris les petits nombres. Il est destiné au programme et à "
@@ -185,16 +184,14 @@ SMALL_COUNTS_NOTE = _(
 
 def mask_small_counts(result: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of `result` for sharing outside the programme: breakdown counts from 1 to 4 become
-    « < 5 », and the mean duration is hidden when fewer than 5 parcours ended. Totals stay exact."""
-    masked = copy.deepcopy(dict(result))
-    for item in BREAKDOWNS:
-        *parents, key = item.path.split(".")
-        node = masked
-        for part in parents:
-            node = node[part]
-        node[key] = {code: MASKED if is_count(n) and 0 < n < SMALL_COUNT else n for code, n in node[key].items()}
+    « < 5 »; where the breakdown's total would give a masked count back by subtraction, another cell
+    of the breakdown is masked too (« secret », see `suppression`). The mean duration and the total
+    days are hidden when fewer than 5 parcours ended. Totals stay exact."""
+    breakdowns = {tuple(item.path.split(".")) for item in BREAKDOWNS}
+    marks = suppression.suppressed_cells({"programme": result}, None, lambda cell: cell[0][:-1] in breakdowns)
+    masked = suppression.apply(result, "programme", marks)
     duree = masked["sorties"]["duree"]
-    if duree["moyenne_mois"] is not None and (value_at(result, "parcours.sortis") or 0) < SMALL_COUNT:
+    if 0 < (value_at(result, "parcours.sortis") or 0) < SMALL_COUNT:
         duree["moyenne_mois"] = MASKED
         duree["jours_total"] = MASKED
     masked["diffusion"] = "externe"

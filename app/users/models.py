@@ -17,6 +17,7 @@ class Role(StrEnum):
     COORDINATEUR = "coordinateur"
     EPS = "eps"
     ADMIN = "admin"
+    RESEAU = "reseau"
 
 
 # Roles with access to children's records: granting one needs a coordinator's confirmation.
@@ -27,6 +28,7 @@ ROLE_LABELS = {
     Role.COORDINATEUR: _("Coordonnateur·rice"),
     Role.EPS: _("Membre de l'EPS"),
     Role.ADMIN: _("Administrateur·rice"),
+    Role.RESEAU: _("Réseau départemental"),
 }
 
 

@@ -64,7 +64,7 @@ def create_user(
     if not _EMAIL.match(email):
         raise UserError(_("Adresse e-mail invalide : « %(email)s ».") % {"email": email})
     if role not in {r.value for r in Role}:
-        raise UserError(_("Rôle inconnu « %(role)s » : referent, coordinateur, eps ou admin.") % {"role": role})
+        raise UserError(_("Rôle inconnu « %(role)s » : referent, coordinateur, eps, admin ou reseau.") % {"role": role})
     if find_user(session, email):
         raise UserError(_("Un compte existe déjà pour %(email)s.") % {"email": email})
     if not name.strip():

@@ -44,6 +44,7 @@ REFERENT2 = "referent2@demo.parcours"
 COORDINATION = "coordination@demo.parcours"
 EPS = "eps@demo.parcours"
 ADMIN = "admin@demo.parcours"
+RESEAU = "reseau@demo.parcours"
 DEMO_EMAILS = [REFERENT, REFERENT2, COORDINATION, EPS, ADMIN]
 
 

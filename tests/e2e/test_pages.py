@@ -4,12 +4,13 @@ visible keyboard focus; form errors announced and linked to their field."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
 
 from tests.e2e.audit import check_page
-from tests.e2e.conftest import ADMIN, COORDINATION, EPS, REFERENT, REFERENT2
+from tests.e2e.conftest import ADMIN, COORDINATION, EPS, REFERENT, REFERENT2, RESEAU
 from tests.e2e.keyboard import focused, press_button
 
 pytestmark = pytest.mark.e2e
@@ -49,6 +50,9 @@ MAIN_PAGES: dict[str, tuple[str | None, str, Callable[[Any], None] | None]] = {
     "comptes utilisateurs": (ADMIN, "/admin/utilisateurs/", None),
     "certificat de cachet": (ADMIN, "/admin/certificat/", None),
     "journal d'audit": (ADMIN, "/admin/journal/", None),
+    "jeu de formulaires": (COORDINATION, "/formulaires/comparer", None),
+    "installer un jeu de formulaires": (ADMIN, "/formulaires/installer", None),
+    "tableaux du réseau": (RESEAU, f"/reseau?source=instance&annee={date.today().year}", None),
 }
 
 

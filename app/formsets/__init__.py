@@ -1,0 +1,1 @@
+"""Form sets shared by a network: signed packages, installation in an instance, readable comparison."""

@@ -1,0 +1,166 @@
+"""The network's pages: coordinator's share button, the `reseau` user's table, form-set pages."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from app.db import db
+from app.formengine import form_set
+from app.formsets.package import build_package
+from app.network import services
+from app.network.share import read_share
+from app.signing.keys import certificate_pem
+from tests.conftest import csrf_token, login
+from tests.factories import World, make_child, make_parcours, make_programme, make_user
+from tests.test_formsets import SHIPPED, network_material, proposed_set
+
+
+@pytest.fixture()
+def stored(app: Flask) -> Any:
+    folder = Path(app.config["PARCOURS"].instance_path) / services.NETWORK_DIR
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _share(client: FlaskClient, year: int = 2025) -> bytes:
+    response = client.get(f"/reseau/partage/{year}.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    return response.data
+
+
+def test_a_coordinator_shares_and_the_network_builds_its_table(
+    app: Flask, session: Session, world: World, login_as: Callable[[Any], FlaskClient], stored: Path
+) -> None:
+    child = make_child(session, world.programme, world.referent)
+    make_parcours(
+        session, child, decision_eps="accepte", date_orientation=date(2025, 1, 3), date_entree=date(2025, 2, 1)
+    )
+    coordinator = login_as(world.coordinateur)
+    assert "/reseau/partage/" in coordinator.get("/indicateurs?annee=2025").get_data(as_text=True)
+    content = _share(coordinator)
+    keys = app.config["PARCOURS"].keys_path
+    share = read_share("partage.zip", content, certificate_pem(keys, world.programme.code))
+    assert share.programme == world.programme.code and share.form_set == (form_set().name, form_set().version)
+
+    network = login_as(world.reseau)
+    token = csrf_token(network, "/reseau?annee=2025")
+    response = network.post(
+        "/reseau/partages?annee=2025",
+        data={"csrf_token": token, "partages": (io.BytesIO(content), "partage.zip")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert f"Partage de {world.programme.code} enregistré pour 2025" in page
+    assert f'<th scope="col" class="number">{world.programme.code}</th>' in page
+    csv = network.get("/reseau?annee=2025&format=csv&diffusion=externe").get_data(as_text=True)
+    assert csv.lstrip("\ufeff").startswith(f"indicateur;code;{world.programme.code};total")
+    assert "enfants_suivis.total;;< 5;< 5" in csv
+
+    altered = bytearray(content)
+    altered[len(altered) // 2] ^= 0x01
+    refused = network.post(
+        "/reseau/partages?annee=2025",
+        data={"csrf_token": token, "partages": (io.BytesIO(bytes(altered)), "modifie.zip")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Partage refusé — modifie.zip" in refused
+
+
+def test_one_instance_hosting_several_programmes_gets_the_table_from_its_own_data(
+    session: Session, world: World, login_as: Callable[[Any], FlaskClient]
+) -> None:
+    other = make_child(session, world.foreign_programme, None)
+    make_parcours(
+        session, other, decision_eps="accepte", date_orientation=date(2025, 1, 3), date_entree=date(2025, 2, 1)
+    )
+    page = login_as(world.reseau).get("/reseau?annee=2025&source=instance").get_data(as_text=True)
+    assert world.programme.code in page and world.foreign_programme.code in page
+    assert "Ahamada" not in page and world.child.public_id not in page  # aggregates only
+    coordinator = login_as(world.coordinateur)
+    assert coordinator.get("/reseau?annee=2025&source=instance").status_code == 404
+
+
+def _zip_folder(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"forms/{path.relative_to(folder)}")
+    return buffer.getvalue()
+
+
+def test_a_coordinator_compares_a_proposed_set(
+    world: World, login_as: Callable[[Any], FlaskClient], tmp_path: Path
+) -> None:
+    proposed = proposed_set(tmp_path / "propose")
+    client = login_as(world.coordinateur)
+    page = client.post(
+        "/formulaires/comparer",
+        data={
+            "csrf_token": csrf_token(client, "/formulaires/comparer"),
+            "jeu": (io.BytesIO(_zip_folder(proposed)), "p.zip"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert '<td class="diff-before">Nom</td><td class="diff-after">Nom de famille</td>' in page
+    assert login_as(world.referent).get("/formulaires/comparer").status_code == 404
+
+
+def test_an_admin_installs_a_published_set_after_seeing_the_changes(
+    tmp_path: Path, fresh_instance: Callable[[str], Path], make_app: Callable[[Path], Flask]
+) -> None:
+    app = make_app(fresh_instance("installation"))
+    with app.app_context():
+        admin = make_user(db.session, make_programme(db.session), "admin")
+        db.session.commit()
+        email = admin.email
+    package, _set = build_package(proposed_set(tmp_path / "propose"), network_material())
+    client = app.test_client()
+    login(client, email)
+    token = csrf_token(client, "/formulaires/installer")
+    untrusted = client.post(
+        "/formulaires/installer",
+        data={
+            "csrf_token": token,
+            "jeu": (io.BytesIO(package), "SET.zip"),
+            "certificat": (io.BytesIO(certificate_pem_of_other()), "autre.pem"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Jeu refusé" in untrusted and "certificat de confiance" in untrusted
+    page = client.post(
+        "/formulaires/installer",
+        data={
+            "csrf_token": token,
+            "jeu": (io.BytesIO(package), "SET.zip"),
+            "certificat": (io.BytesIO(network_material().certificate_pem), "reseau.pem"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Signature vérifiée" in page and "Nom de famille" in page
+    jeton = page.split('name="jeton" value="')[1].split('"')[0]
+    done = client.post(
+        "/formulaires/installer/confirmer", data={"csrf_token": token, "jeton": jeton}, follow_redirects=True
+    )
+    assert f"version {SHIPPED + 1} installé" in done.get_data(as_text=True)
+    with app.app_context():
+        assert form_set().version == SHIPPED + 1
+
+
+def certificate_pem_of_other() -> bytes:
+    from tests.test_formsets import other_material
+
+    return other_material().certificate_pem
