@@ -25,6 +25,7 @@ CASELOAD: dict[Role, Scope] = {
     Role.COORDINATEUR: Scope.PROGRAMME,
     Role.EPS: Scope.NONE,
     Role.ADMIN: Scope.NONE,
+    Role.RESEAU: Scope.NONE,  # consolidated tables only
 }
 
 # Roles a child can be assigned to (their caseload is the children they follow).
