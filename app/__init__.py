@@ -16,7 +16,7 @@ from app.config import ConfigError, load_settings
 from app.crypto import KeyRing
 from app.crypto.current import install as install_keyring
 from app.db import db
-from app.i18n import _, translations
+from app.i18n import JINJA_GLOBALS, _, translations
 from app.navigation import nav_links
 from app.nomenclature import nomenclature
 from app.proxy import TrustedProxies, https_required, parse_networks
@@ -60,7 +60,6 @@ def create_app(
         return app
     from flask_wtf.csrf import CSRFProtect
 
-
     formengine.install(app)
     CSRFProtect(app)
     app.jinja_env.add_extension("jinja2.ext.i18n")
@@ -75,6 +74,7 @@ def create_app(
     _register_error_pages(app)
     app.context_processor(lambda: {"current_user": current_user(), "demo_instance": settings.demo})
     app.jinja_env.globals.update(nav_links=nav_links, label=nomenclature().label)
+    app.jinja_env.globals.update(JINJA_GLOBALS)
     app.jinja_env.filters.update(dates.JINJA_FILTERS)
     app.wsgi_app = TrustedProxies(app.wsgi_app, proxies)  # type: ignore[method-assign]
 

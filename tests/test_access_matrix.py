@@ -66,6 +66,7 @@ ENDPOINT_PERMISSIONS = {
     "formsets.compare": "formset:compare",
     "formsets.confirm": "formset:install",
     "formsets.install": "formset:install",
+    "home.favicon": "public",
     "home.health": "public",
     "home.index": "authenticated",
     "imports.upload": "import",

@@ -6,8 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
+from app.admin.audit_labels import CATEGORIES, action_label, object_label
 from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.authz import Permission, current_user, requires
@@ -19,74 +20,6 @@ from app.users.models import User
 bp = Blueprint("audit", __name__, url_prefix="/admin/journal")
 
 PAGE_SIZE = 100
-
-# The families of actions an admin filters on, by prefix of the action name.
-CATEGORIES = {
-    "login": _("Connexions"),
-    "logout": _("Déconnexions"),
-    "backup": _("Sauvegardes"),
-    "access.denied": _("Accès refusés"),
-    "child": _("Dossiers d'enfants"),
-    "parcours": _("Parcours et décisions EPS"),
-    "document": _("Documents"),
-    "import": _("Imports"),
-    "indicators": _("Indicateurs"),
-    "archive": _("Archives"),
-    "user": _("Comptes"),
-    "keys": _("Clés et certificats"),
-}
-
-LABELS = {
-    "login.success": _("Connexion"),
-    "login.failure": _("Échec de connexion"),
-    "login.failure.totp": _("Code de double authentification refusé"),
-    "logout": _("Déconnexion"),
-    "backup.create": _("Sauvegarde faite"),
-    "backup.restore": _("Sauvegarde restaurée"),
-    "audit.key.create": _("Journal scellé par la clé d'audit"),
-    "child.read.sibling": _("Frère ou sœur affiché·e"),
-    "parcours.facts.read": _("Faits observés lus (EPS)"),
-    "parcours.update": _("Parcours modifié (import)"),
-    "child.create": _("Création d'un dossier"),
-    "child.read": _("Lecture d'un dossier"),
-    "child.list": _("Liste des enfants consultée"),
-    "child.purge": _("Dossier purgé (fin de conservation)"),
-    "child.referent.assign": _("Référent·e attribué·e"),
-    "parcours.create": _("Orientation enregistrée"),
-    "parcours.close": _("Fin de prise en charge"),
-    "document.create": _("Document créé"),
-    "document.read": _("Document consulté"),
-    "document.save": _("Brouillon enregistré"),
-    "document.finalise": _("Document finalisé"),
-    "document.correct": _("Correction ouverte"),
-    "document.pdf": _("PDF téléchargé"),
-    "eps.agenda.read": _("Ordre du jour EPS consulté"),
-    "home.todo.read": _("Tableau « À traiter » consulté"),
-    "import": _("Import CSV"),
-    "indicators.view": _("Indicateurs consultés"),
-    "indicators.export": _("Indicateurs exportés"),
-    "archive.export_start": _("Export d'archive lancé"),
-    "archive.download": _("Archive téléchargée"),
-    "user.create": _("Compte créé"),
-    "user.enable": _("Compte réactivé"),
-    "user.disable": _("Compte désactivé"),
-    "user.role": _("Rôle modifié"),
-    "user.password": _("Mot de passe modifié"),
-    "user.totp.enrol": _("Double authentification activée"),
-    "keys.rotate.start": _("Rotation des clés commencée"),
-    "keys.rotate.done": _("Rotation des clés terminée"),
-    "keys.certificate_import": _("Certificat de cachet importé"),
-    "programme.create": _("Programme créé"),
-    "audit.read": _("Journal d'audit consulté"),
-}
-
-
-def action_label(action: str) -> str:
-    if action.startswith("access.denied"):
-        return _("Accès refusé")
-    if action.startswith("parcours.decision:"):
-        return _("Décision EPS")
-    return LABELS.get(action, action)
 
 
 def _day(name: str) -> date | None:
@@ -104,6 +37,12 @@ def index() -> ResponseReturnValue:
     query = select(AuditEvent).where(AuditEvent.programme_id == user.programme_id)
     if category in CATEGORIES:
         query = query.where(AuditEvent.action.startswith(category))
+    range_error = None
+    if start and end and start > end:
+        range_error = _(
+            "La date « Du » est après la date « Au » : aucune période ne correspond. Inversez les deux dates."
+        )
+        query = query.where(false())
     if start:
         query = query.where(AuditEvent.at >= datetime.combine(start, time.min))
     if end:
@@ -130,4 +69,6 @@ def index() -> ResponseReturnValue:
         verified="verifier" in request.args,
         broken=broken,
         action_label=action_label,
-    )
+        object_label=object_label,
+        range_error=range_error,
+    ), (422 if range_error else 200)

@@ -269,6 +269,11 @@ def _write_clear_values(
             raise InvalidAnswers({field.id if field else "": [str(error)]}, str(error)) from error
 
 
+def finalised_by(document: Document, actor: User) -> bool:
+    """This version of the document is already finalised by this user (a repeated finalisation)."""
+    return document.status == FINAL and document.finalised_by == actor.id
+
+
 def finalise(session: Session, actor: User, document: Document, raw: dict[str, Any], lock_version: Any) -> Document:
     """Validate everything, lock the document, write its clear values, seal its PDF."""
     _check_editable(document, lock_version)

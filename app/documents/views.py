@@ -33,6 +33,7 @@ from app.params import bounded_int
 from app.users.models import User
 
 bp = Blueprint("documents", __name__, url_prefix="/enfants")
+FINALISED = _("Document finalisé : il est verrouillé et son PDF signé est enregistré.")
 
 
 @bp.record_once
@@ -230,12 +231,16 @@ def save(document: Document, child_id: str, document_id: str) -> ResponseReturnV
 def finalise(document: Document, child_id: str, document_id: str) -> ResponseReturnValue:
     form = services.definition_of(document)
     raw = extract(form, request.form)
+    if services.finalised_by(document, _actor()):
+        # The same finalisation sent twice (a double click): the first one succeeded.
+        flash(FINALISED, "success")
+        return redirect(url_for(".show", child_id=child_id, document_id=document_id), 303)
     try:
         services.finalise(db.session, _actor(), document, raw, request.form.get("lock_version"))
     except DocumentError as error:
         return _refused(error, document, form, raw)
     db.session.commit()
-    flash(_("Document finalisé : il est verrouillé et son PDF signé est enregistré."), "success")
+    flash(FINALISED, "success")
     return redirect(url_for(".show", child_id=child_id, document_id=document_id), 303)
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
@@ -27,6 +27,13 @@ LANDING_PAGES = [
 def health() -> ResponseReturnValue:
     db.session.execute(text("SELECT 1")).scalar_one()
     return jsonify(status="ok")
+
+
+@bp.get("/favicon.ico")
+@requires(Permission.PUBLIC)
+def favicon() -> ResponseReturnValue:
+    """Browsers ask for it on every page: the programme's small icon, not a 404 in the logs."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.get("/")

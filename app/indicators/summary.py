@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.indicators import suppression
 from app.nomenclature import nomenclature
 
@@ -320,7 +320,8 @@ def _most_frequent(result: Mapping[str, Any], path: str, dimension: str, templat
     if not counts or max(counts.values()) == 0:
         return None
     best = max(ordered_codes(dimension, counts), key=lambda code: counts[code])
-    return template % {"label": code_label(dimension, best), "count": format_number(counts[best])}
+    children = ngettext("%(num)s enfant", "%(num)s enfants", counts[best]) % {"num": format_number(counts[best])}
+    return template % {"label": code_label(dimension, best), "count": children}
 
 
 def reading(result: Mapping[str, Any], previous: Mapping[str, Any] | None) -> list[str]:
@@ -339,12 +340,12 @@ def reading(result: Mapping[str, Any], previous: Mapping[str, Any] | None) -> li
         (
             "enfants_suivis.par_difficulte",
             "difficulte",
-            _("Le domaine de difficulté le plus fréquent est « %(label)s » (%(count)s enfants)."),
+            _("Le domaine de difficulté le plus fréquent est « %(label)s » (%(count)s)."),
         ),
         (
             "enfants_suivis.par_action",
             "action",
-            _("L'action la plus fréquente est « %(label)s » (%(count)s enfants)."),
+            _("L'action la plus fréquente est « %(label)s » (%(count)s)."),
         ),
     ):
         sentence = _most_frequent(result, path, dimension, template)

@@ -1,5 +1,7 @@
-/* On logout, forget the copies of unsent typing that document pages keep on this device
-   (app/static/js/forms.js): a shared tablet must not keep a family's answers. */
+/* Every page: on logout, forget the copies of unsent typing that document pages keep on this
+   device (app/static/js/forms.js): a shared tablet must not keep a family's answers. A form is
+   sent once: its submit buttons are disabled after the first submission (a double click on
+   « Finaliser » posts once). After a refused submission, the error summary takes the focus. */
 (function () {
   "use strict";
   var PREFIX = "parcours-brouillon:";
@@ -18,8 +20,54 @@
   }
 
   document.addEventListener("submit", function (event) {
-    if (event.target.matches("form.logout")) {
+    var form = event.target;
+    if (form.matches("form.logout")) {
       forgetDrafts();
     }
+    if (event.defaultPrevented) {
+      return; // not sent now (a draft save is on its way: forms.js sends the form after it)
+    }
+    if (form.hasAttribute("data-sending")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-sending", "");
+    // Disabled only after this event: a disabled button would not send its own name and value.
+    window.setTimeout(function () {
+      var buttons = form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]");
+      for (var i = 0; i < buttons.length; i += 1) {
+        buttons[i].disabled = true;
+        buttons[i].setAttribute("aria-disabled", "true");
+      }
+    }, 0);
   });
+
+  // Back to a page kept in the browser's cache: its forms can be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) {
+      return;
+    }
+    var sent = document.querySelectorAll("form[data-sending]");
+    for (var i = 0; i < sent.length; i += 1) {
+      sent[i].removeAttribute("data-sending");
+      var buttons = sent[i].querySelectorAll("[aria-disabled=true]");
+      for (var j = 0; j < buttons.length; j += 1) {
+        buttons[j].disabled = false;
+        buttons[j].removeAttribute("aria-disabled");
+      }
+    }
+  });
+
+  function focusErrors() {
+    var summary = document.querySelector(".error-summary[tabindex='-1']");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusErrors);
+  } else {
+    focusErrors();
+  }
 })();
