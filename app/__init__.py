@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, render_template, request, url_for
 
 import app.models  # noqa: F401  (complete the mappers)
 from app import dates, formengine, logs
@@ -70,12 +70,14 @@ def create_app(
     enforce_declared_permissions(app)
     app.before_request(https_required)
     app.before_request(sessions.load_user)
+    app.before_request(_reading_timezone)
     app.after_request(_security_headers)
     _register_error_pages(app)
     app.context_processor(lambda: {"current_user": current_user(), "demo_instance": settings.demo})
     app.jinja_env.globals.update(nav_links=nav_links, label=nomenclature().label)
     app.jinja_env.globals.update(JINJA_GLOBALS)
     app.jinja_env.filters.update(dates.JINJA_FILTERS)
+    app.jinja_env.globals.update(dates.JINJA_GLOBALS)
     app.wsgi_app = TrustedProxies(app.wsgi_app, proxies)  # type: ignore[method-assign]
 
     return app
@@ -103,6 +105,12 @@ def _register_blueprints(app: Flask) -> None:
     blueprints += [archive_bp, signing_bp, retention_bp, network_bp, formsets_bp]
     for blueprint in (*blueprints, account_bp, audit_bp, documents_bp):
         app.register_blueprint(blueprint)
+
+
+def _reading_timezone() -> None:
+    """Every time this request shows is in the zone of the user's programme (app.dates)."""
+    user = current_user()
+    dates.set_timezone(user.programme.timezone if user is not None else None)
 
 
 def _security_headers(response: Response) -> Response:
@@ -147,4 +155,23 @@ def _register_error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, lambda _e, code=code: render(code))
-    app.register_error_handler(CSRFError, lambda _e: render(400))
+    app.register_error_handler(CSRFError, lambda _e: _expired_document() or render(400))
+
+
+# Posts of a document page, and the page to come back to after logging in again.
+DOCUMENT_POSTS = {
+    "documents.save": "documents.show",
+    "documents.finalise": "documents.show",
+    "documents.new_orientation": "documents.new_orientation",
+}
+
+
+def _expired_document() -> tuple[str, int] | None:
+    """A document page sent after the session ended: what was typed stays on this device
+    (encrypted, app/static/js/form-draft.js); after logging in, the user is back on the document."""
+    page = DOCUMENT_POSTS.get(request.endpoint or "")
+    if page is None:
+        return None
+    arguments = {k: v for k, v in (request.view_args or {}).items() if k in ("child_id", "document_id")}
+    back = url_for(page, **arguments)
+    return render_template("expired.html", login_url=url_for("auth.login", next=back), back=back), 400

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from app.cli_help import in_french
 from app.clitools import UserFacingError, app_context, resolve_programme
 from app.config import CONFIG_FILE, ConfigError, instance_path_from_env, write_config
 from app.crypto.keyring import AUDIT_KEY_FILE, MissingKeyError, create_initial_keys
@@ -54,7 +55,7 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
-            self.add_command(_load_command(cmd_name), cmd_name)
+            self.add_command(in_french(_load_command(cmd_name), cmd_name), cmd_name)
         return self.commands.get(cmd_name)
 
 
@@ -174,17 +175,40 @@ def programmes() -> None:
 @programmes.command("add")
 @click.argument("code")
 @click.option("--name", required=True, help="The programme's full name.")
-def programmes_add(code: str, name: str) -> None:
+@click.option("--timezone", default="Europe/Paris", show_default=True)
+def programmes_add(code: str, name: str, timezone: str) -> None:
     from app.users.services import UserError, create_programme
 
     with app_context():
         try:
-            programme = create_programme(db.session, code, name)
+            programme = create_programme(db.session, code, name, timezone=timezone)
         except UserError as error:
             raise UserFacingError(str(error)) from error
         db.session.commit()
         click.echo(_("Programme %(code)s créé.") % {"code": programme.code})
     _ensure_certificates()
+
+
+@programmes.command("timezone")
+@click.argument("code")
+@click.argument("timezone")
+def programmes_timezone(code: str, timezone: str) -> None:
+    """Change the time zone in which a programme's users read times."""
+    from sqlalchemy import select
+
+    from app.users.models import Programme
+    from app.users.services import UserError, set_programme_timezone
+
+    with app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code.strip().upper()))
+        if programme is None:
+            raise UserFacingError(_("Programme inconnu : %(code)s.") % {"code": code})
+        try:
+            set_programme_timezone(db.session, programme, timezone)
+        except UserError as error:
+            raise UserFacingError(str(error)) from error
+        db.session.commit()
+        click.echo(_("Fuseau horaire de %(code)s : %(zone)s.") % {"code": programme.code, "zone": programme.timezone})
 
 
 @main.group()
@@ -263,3 +287,6 @@ def run(host: str, port: int, workers: int | None) -> None:
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s")
     click.echo(f"Parcours sur http://{host}:{port}/", err=True)
     serve(settings, host, port, workers or default_workers())
+
+
+in_french(main, "")

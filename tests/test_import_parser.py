@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -53,7 +53,6 @@ NAME = (
     .map(lambda name: " ".join(name.split()))  # names are stored with single spaces
     .filter(bool)
 )
-DAY = st.dates(min_value=date(2000, 1, 1), max_value=date(2026, 11, 1))
 
 
 def codes(dimension: str) -> st.SearchStrategy[str]:
@@ -74,7 +73,7 @@ def valid_row(draw: st.DrawFn, index: int) -> dict[str, object]:
         "ref_enfant": f"REF-{index}",
         "nom": draw(NAME),
         "prenom": draw(NAME),
-        "date_naissance": draw(DAY),
+        "date_naissance": draw(st.dates(min_value=oriented - timedelta(days=18 * 365), max_value=oriented)),
         "sexe": draw(codes("sexe")),
         "ref_famille": draw(st.none() | st.sampled_from(["F1", "F2"])),
         "qpv": draw(st.none() | codes("qpv")),

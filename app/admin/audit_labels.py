@@ -105,6 +105,7 @@ LABELS = {
     "keys.reindex": _("Index de recherche recalculé"),
     "keys.certificate_import": _("Certificat de cachet importé"),
     "programme.create": _("Programme créé"),
+    "programme.timezone": _("Fuseau horaire du programme modifié"),
 }
 
 OBJECT_TYPES = {

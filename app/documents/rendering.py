@@ -21,7 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
-from app.dates import format_date, format_time
+from app.dates import format_date, format_time, reading_zone
 from app.documents.pdfa import FONT, FONT_BOLD, Metadata, flatten_png, make_pdfa, printable, register_fonts
 from app.formengine.printable import Item, Printable, SignatureItem, Table
 from app.i18n import _
@@ -94,7 +94,8 @@ def _para(value: str, style: ParagraphStyle) -> Paragraph:
 def _when(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return _("%(date)s à %(time)s (UTC)") % {"date": format_date(moment), "time": format_time(moment)}
+    shown = {"date": format_date(moment), "time": format_time(moment), "zone": reading_zone()}
+    return _("%(date)s à %(time)s (heure %(zone)s)") % shown
 
 
 def _grid(data: list[list[Any]], widths: list[float], header: bool) -> RLTable:

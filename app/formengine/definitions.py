@@ -163,6 +163,14 @@ class _Parser:
                 values["feeds"] = data["feeds"]
         if "role" in data:
             values["role"] = self.text(where, data, "role")
+        for flag in ("not_future", "birth_date"):
+            if flag in data:
+                if not isinstance(data[flag], bool):
+                    self.error(where, f"`{flag}` must be true or false")
+                else:
+                    values[flag] = data[flag]
+        if "after" in data:
+            values["after"] = self.text(where, data, "after")
         return values
 
     def choices(self, where: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -259,8 +267,15 @@ class _Parser:
             seen.add(f.id)
             if f.show_if:
                 self.check_show_if(name, f, fields if parent else (), top)
+            if f.after:
+                self.check_after(name, f, fields if parent else (), top)
             if f.fields:
                 self.check_scope(f.fields, parent=f, top=top)
+
+    def check_after(self, name: str, f: FieldDef, siblings: tuple[FieldDef, ...], top: tuple[FieldDef, ...]) -> None:
+        target = next((s for s in (*siblings, *top) if s.id == f.after), None)
+        if target is None or target.id == f.id or target.type != "date":
+            self.error(name, f"`after` must name another date field of the form or of the same group (got `{f.after}`)")
 
     def check_show_if(self, name: str, f: FieldDef, siblings: tuple[FieldDef, ...], top: tuple[FieldDef, ...]) -> None:
         assert f.show_if is not None

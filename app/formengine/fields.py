@@ -78,7 +78,7 @@ class LongTextType(TextType):
 
 class DateType(FieldType):
     name = "date"
-    keys = frozenset({"feeds"})
+    keys = frozenset({"feeds", "not_future", "birth_date", "after"})
 
     def render_kw(self, f: FieldDef) -> dict[str, Any]:
         return {"type": "date", "min": "1900-01-01", "max": "2100-12-31"}

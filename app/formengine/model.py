@@ -33,6 +33,9 @@ class FieldDef:
     fields: tuple[FieldDef, ...] = ()
     min_items: int = 0
     max_items: int = 50
+    not_future: bool = False  # date rules (app.dates.DateRules), added to the built-in ones
+    birth_date: bool = False
+    after: str | None = None
 
     def choice_codes(self) -> tuple[str, ...]:
         return tuple(code for code, _label in self.choices)

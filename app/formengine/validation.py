@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from app import dates
 from app.db import utcnow
 from app.formengine.fields import Incomplete, Invalid, field_type
 from app.formengine.model import FieldDef, FormDef
@@ -124,7 +126,37 @@ def validate(form: FormDef, raw: dict[str, Any], *, final: bool, previous: dict[
             outcome.add(f.id, _required_message(f))
         if not _empty(value):
             outcome.answers[f.id] = value
+    if final:
+        top = {f.id: f for f in form.fields()}
+        for f in form.fields():
+            for message in _date_problems(f, None, outcome.answers, outcome.answers, top):
+                outcome.add(f.id, message)
     return outcome
+
+
+def _date_problems(
+    f: FieldDef, group: FieldDef | None, values: dict[str, Any], top_values: dict[str, Any], top: dict[str, FieldDef]
+) -> list[str]:
+    """The date rules (app.dates) `f`'s value breaks; `after` names a field of the same row, else of the form."""
+    value = values.get(f.id)
+    if f.type != "date" or not isinstance(value, str):
+        return []
+    own = dates.DateRules(not_future=f.not_future, birth_date=f.birth_date, after=f.after)
+    rules = dates.combined(own, dates.built_in_rules(f.id, group.id if group else None))
+    if not rules:
+        return []
+    target = group.subfield(rules.after) if group and rules.after else None
+    source = values if target is not None else top_values
+    target = target or (top.get(rules.after) if rules.after else None)
+    other = source.get(target.id) if target is not None else None
+    return dates.date_problems(
+        date.fromisoformat(value),
+        rules,
+        f.label,
+        today=date.today(),
+        other=date.fromisoformat(other) if isinstance(other, str) else None,
+        other_label=target.label if target is not None else "",
+    )
 
 
 def _group(
@@ -154,6 +186,10 @@ def _group(
                 row[sub.id] = cleaned[sub.id]
         if not row and not row_errors.errors:
             continue  # an empty row is not a row
+        if final:
+            for sub in group.fields:
+                for message in _date_problems(sub, group, row, visibility.top_values, visibility.top):
+                    row_errors.add(names[sub.id], message)
         for sub in group.fields:
             missing = sub.required and sub.id not in row and names[sub.id] not in row_errors.errors
             if final and missing and visibility.shown(sub, cleaned, group):

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from app.crypto import clean_name
-from app.dates import format_date, parse_date_or_none, periods_overlap
+from app.dates import DateRules, birth_problems, built_in_rules, date_problems, parse_date_or_none, periods_overlap
 from app.i18n import _
 from app.nomenclature import Decision, nomenclature
 
@@ -171,8 +171,11 @@ class _Cells:
                 _("date invalide « %(value)s » (attendu AAAA-MM-JJ ou JJ/MM/AAAA, date réelle)")
                 % {"value": value[:40]},
             )
-        elif parsed > self.today:
-            self.error(column, f"date dans le futur ({format_date(parsed)})")
+        else:
+            # The forms' rules (app.dates); the birth date and the order of dates are checked per row below.
+            rules = DateRules(not_future=built_in_rules(column).not_future or column == "date_naissance")
+            for problem in date_problems(parsed, rules, column, today=self.today):
+                self.error(column, problem)
         return parsed
 
 
@@ -229,6 +232,9 @@ def row(
         "actions": c.codes("actions", "action"),
     }
     _check_sequence(c, decision, date_orientation, row_values)
+    if date_naissance and date_orientation and not {"date_naissance", "date_orientation"} & c.bad:
+        for problem in birth_problems(date_naissance, "date_naissance", date_orientation):
+            c.error("date_naissance", problem)
     if ref_enfant and "ref_enfant" not in c.bad:
         identity: dict[str, object] = {"nom": nom, "prenom": prenom, "date_naissance": date_naissance, "sexe": sexe}
         identity["ref_famille"] = row_values["ref_famille"]

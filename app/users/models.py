@@ -42,6 +42,8 @@ class Programme(Base):
     # 0: names indexed under the instance-wide key (before migration 0008; `parcours keys reindex`
     # moves them); 1: under this programme's own key, so two programmes' indexes never match.
     blind_index_version: Mapped[int] = mapped_column(Integer, server_default="1")
+    # Times are stored in UTC and shown in this zone (app.dates): Indian/Mayotte, Indian/Reunion…
+    timezone: Mapped[str] = mapped_column(String(64), server_default="Europe/Paris")
 
 
 class User(Base):

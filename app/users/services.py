@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.dates import DEFAULT_TIMEZONE, DateError, check_timezone
 from app.db import utcnow
 from app.i18n import _
 from app.users import activation
@@ -29,7 +30,9 @@ class UserError(ValueError):
     """A French message saying what is wrong with the requested change."""
 
 
-def create_programme(session: Session, code: str, name: str, actor_id: int | None = None) -> Programme:
+def create_programme(
+    session: Session, code: str, name: str, actor_id: int | None = None, timezone: str = DEFAULT_TIMEZONE
+) -> Programme:
     code = code.strip().upper()
     if not _CODE.match(code):
         raise UserError(
@@ -37,11 +40,25 @@ def create_programme(session: Session, code: str, name: str, actor_id: int | Non
         )
     if session.scalar(select(Programme).where(Programme.code == code)):
         raise UserError(_("Le programme %(code)s existe déjà.") % {"code": code})
-    programme = Programme(code=code, name=name.strip() or code)
+    programme = Programme(code=code, name=name.strip() or code, timezone=_zone(timezone))
     session.add(programme)
     session.flush()
     audit.record_for(session, "programme.create", programme, actor_id=actor_id)
     return programme
+
+
+def _zone(name: str) -> str:
+    try:
+        return check_timezone(name)
+    except DateError as error:
+        raise UserError(str(error)) from None
+
+
+def set_programme_timezone(session: Session, programme: Programme, timezone: str, actor_id: int | None = None) -> None:
+    """Times are stored in UTC; the programme's users read them in this zone."""
+    programme.timezone = _zone(timezone)
+    session.flush()
+    audit.record_for(session, "programme.timezone", programme, actor_id=actor_id)
 
 
 def find_user(session: Session, email: str) -> User | None:

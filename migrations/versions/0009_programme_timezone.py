@@ -1,0 +1,23 @@
+"""programmes: the time zone in which their users read times (stored times stay in UTC)
+
+Revision ID: 0009_programme_timezone
+Revises: 0008_retention_family_contact
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009_programme_timezone"
+down_revision = "0008_retention_family_contact"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("programmes") as batch:
+        batch.add_column(sa.Column("timezone", sa.String(64), server_default="Europe/Paris", nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("programmes") as batch:
+        batch.drop_column("timezone")
