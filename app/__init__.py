@@ -74,6 +74,8 @@ def create_app(
     app.after_request(_security_headers)
     _register_error_pages(app)
     app.context_processor(lambda: {"current_user": current_user(), "demo_instance": settings.demo})
+    if settings.demo:
+        app.jinja_env.globals.update(demo_accounts=_demo_accounts())
     app.jinja_env.globals.update(nav_links=nav_links, label=nomenclature().label)
     app.jinja_env.globals.update(JINJA_GLOBALS)
     app.jinja_env.filters.update(dates.JINJA_FILTERS)
@@ -105,6 +107,14 @@ def _register_blueprints(app: Flask) -> None:
     blueprints += [archive_bp, signing_bp, retention_bp, network_bp, formsets_bp]
     for blueprint in (*blueprints, account_bp, audit_bp, documents_bp):
         app.register_blueprint(blueprint)
+
+
+def _demo_accounts() -> list[tuple[str, str]]:
+    """(e-mail, role) of the demo accounts, shown on a demo instance's login page only."""
+    from app.demo import DEMO_USERS
+    from app.users.models import ROLE_LABELS, Role
+
+    return [(email, ROLE_LABELS[Role(role)]) for email, _name, role in DEMO_USERS]
 
 
 def _reading_timezone() -> None:

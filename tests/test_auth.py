@@ -179,6 +179,11 @@ def test_unknown_user_and_wrong_password_look_alike_and_throttling_locks(app: Fl
     assert status == 401  # locked: even the right password is refused for now
 
 
+def test_a_real_instance_lists_no_demo_account_on_its_login_page(client: FlaskClient) -> None:
+    page = client.get("/connexion").get_data(as_text=True)
+    assert "Comptes de démonstration" not in page and "@demo.parcours" not in page and "demo-parcours" not in page
+
+
 def test_no_default_account_outside_demo(session: Session, world: World) -> None:
     from app.users.models import User
 
@@ -253,6 +258,8 @@ def test_demo_instances_leave_the_second_factor_optional_and_say_so(
         coordinator.role = "coordinateur"
         db.session.commit()
     client = app.test_client()
-    assert "facultative" in client.get("/connexion").get_data(as_text=True)
+    page = client.get("/connexion").get_data(as_text=True)
+    assert "facultative" in page
+    assert "Comptes de démonstration" in page and "coordination@demo.parcours" in page
     login(client, "coord@demo.test")
     assert client.get("/enfants/").status_code == 200

@@ -24,7 +24,7 @@ from typing import IO, Any, cast
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
 from app.archive.readme import LISEZMOI
 from app.audit import services as audit
@@ -34,6 +34,7 @@ from app.crypto.stream import EncryptingWriter
 from app.dates import format_datetime
 from app.db import utcnow
 from app.documents.models import FINAL, Document, DocumentContent
+from app.documents.queries import version_number
 from app.documents.sealing import (
     SealSettings,
     read_sealed_pdf,
@@ -137,10 +138,12 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def archive_path(document: Document) -> str:
+    """`documents/<pseudonym>/<form>-v<document version>-<id>.pdf`: a correction is v2 (the form's
+    own version is in the manifest's `form_version`)."""
     pseudonym = _UNSAFE.sub("_", document.child.pseudonym) or "inconnu"
-    return (
-        f"{DOCUMENTS}{pseudonym}/{_UNSAFE.sub('_', document.form_id)}-v{document.form_version}-{document.public_id}.pdf"
-    )
+    session = object_session(document)
+    version = version_number(session, document) if session is not None else 1
+    return f"{DOCUMENTS}{pseudonym}/{_UNSAFE.sub('_', document.form_id)}-v{version}-{document.public_id}.pdf"
 
 
 def _iso(moment: datetime) -> str:

@@ -7,6 +7,7 @@ commit or roll back, render. Autosave posts the same form with `Accept: applicat
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC
 from typing import Any
 
@@ -63,6 +64,20 @@ def load_final_document(child_id: str, document_id: str) -> Document | None:
     return document if document is not None and document.status == FINAL else None
 
 
+def pdf_name(document: Document, version: int) -> str:
+    """`<pseudonym>-<form>-v<document version>-<id>.pdf`: whose document, which form, which version."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", document.child.pseudonym)
+    return f"{safe}-{document.form_id}-v{version}-{document.public_id}.pdf"
+
+
+def _child_name(document: Document | None) -> str:
+    """The child's name, for whoever may open the document (its reading is audited by the route)."""
+    if document is None:
+        return ""
+    identity = read_identity(document.child)
+    return f"{identity.prenom} {identity.nom}"
+
+
 def _actor() -> User:
     user = current_user()
     assert user is not None
@@ -111,6 +126,7 @@ def _render(
         wtform=wtform,
         document=document,
         number=queries.version_number(db.session, document) if document else 1,
+        child_name=_child_name(document),
         errors=errors or {},
         conflicts=conflicts or {},
         saved_at_ms=int(document.updated_at.replace(tzinfo=UTC).timestamp() * 1000) if document else 0,
@@ -178,6 +194,7 @@ def show(document: Document, child_id: str, document_id: str) -> ResponseReturnV
         document=document,
         answers=answers,
         number=queries.version_number(db.session, document),
+        child_name=_child_name(document),
         latest=services.current_document(db.session, document.parcours, document.form_id),
     )
 
@@ -306,7 +323,7 @@ def document_pdf(document: Document, child_id: str, document_id: str) -> Respons
         io.BytesIO(pdf),
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=f"{document.form_id}-v{document.form_version}-{document.public_id}.pdf",
+        download_name=pdf_name(document, queries.version_number(db.session, document)),
         max_age=0,
     )
     response.headers["Cache-Control"] = "no-store"

@@ -291,6 +291,11 @@ class SignatureType(FieldType):
             if signed_at:
                 when = " " + _("le %(moment)s") % {"moment": dates.format_moment(datetime.fromisoformat(signed_at))}
             return _("Signé par %(name)s%(when)s") % {"name": value.get("signer", ""), "when": when}
+        if value.get("signer"):
+            return _("Signé sur papier par %(name)s le %(date)s") % {
+                "name": value["signer"],
+                "date": french_date(value.get("paper_date")),
+            }
         return _("Signé sur papier le %(date)s") % {"date": french_date(value.get("paper_date"))}
 
 

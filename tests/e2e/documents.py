@@ -58,12 +58,16 @@ def check_pdf(page: Any) -> bytes:
     link = page.get_by_role("link", name="Télécharger le PDF signé")
     with page.expect_download() as download:
         link.click()
-    assert re.fullmatch(r"[a-z_]+-v\d+-[\w-]+\.pdf", download.value.suggested_filename)
+    pseudonym = page.inner_text("h1 .pseudonym").strip()
+    number = re.search(r"Version (\d+) du document", page.inner_text(".document-meta"))
+    assert number, "the page names the document's version"
+    name = download.value.suggested_filename
+    assert re.fullmatch(rf"{re.escape(pseudonym)}-[a-z_]+-v{number.group(1)}-[\w-]+\.pdf", name), name
     response = page.context.request.get(link.get_attribute("href"))
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     disposition = response.headers["content-disposition"]
-    assert re.fullmatch(r'attachment; filename="?[a-z_]+-v\d+-[\w-]+\.pdf"?', disposition), disposition
+    assert re.fullmatch(rf'attachment; filename="?{re.escape(name)}"?', disposition), disposition
     assert response.headers["cache-control"] == "no-store"
     body = response.body()
     assert body.startswith(b"%PDF")

@@ -175,7 +175,7 @@ def test_the_whole_parcours_of_one_child(
     finalise(referent)
     facts = referent.inner_text("main")
     assert f"Signé par {PARENT} le" in facts
-    assert f"Signé sur papier le {(DECIDED + timedelta(days=2)).strftime('%d/%m/%Y')}" in facts
+    assert f"Signé sur papier par Inès Moreau le {(DECIDED + timedelta(days=2)).strftime('%d/%m/%Y')}" in facts
     assert referent.get_by_role("img", name=f"Signature de {PARENT}").is_visible()
     assert "Poursuivre l'aide aux devoirs jusqu'en juin." in facts
     _audit(referent, "document finalisé", axe_source, problems)
