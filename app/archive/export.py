@@ -80,6 +80,15 @@ def _year_filter(programme_id: int, year: int) -> list[Any]:
     ]
 
 
+def year_is_empty(session: Session, programme_id: int, year: int) -> bool:
+    """No finalised document and no relevé de décisions in the year: nothing to archive."""
+    from app.eps.services import releves_of_year
+
+    if session.scalar(select(Document.id).where(*_year_filter(programme_id, year)).limit(1)) is not None:
+        return False
+    return not releves_of_year(session, programme_id, year)
+
+
 def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]

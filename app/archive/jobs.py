@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.archive.export import export_year
+from app.archive.export import export_year, year_is_empty
 from app.archive.models import DONE, FAILED, PENDING, RUNNING, ArchiveExport
 from app.archive.services import export_file, prune_exports
 from app.audit import services as audit
@@ -43,6 +43,11 @@ def start_export(session: Session, user: User, year: int) -> ArchiveExport:
     )
     if busy is not None:
         raise ExportRefused(_("Un export est déjà en cours pour ce programme : attendez qu'il se termine."))
+    if year_is_empty(session, user.programme_id, year):
+        raise ExportRefused(
+            _("Aucun document pour %(year)s : aucun document finalisé cette année-là, rien à archiver.")
+            % {"year": year}
+        )
     job = ArchiveExport(public_id=new_public_id(), programme_id=user.programme_id, year=year, requested_by=user.id)
     session.add(job)
     session.flush()

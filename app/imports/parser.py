@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from app.i18n import _
@@ -32,14 +32,31 @@ class ParseResult:
     rows: list[ImportRow]  # empty when there is any issue
     issues: list[ImportIssue]
     rows_read: int = 0  # data rows in the file, valid or not
+    warnings: list[str] = field(default_factory=list)  # French, shown in the preview
 
 
-def _decode(data: bytes) -> tuple[str | None, ImportIssue | None]:
+EXCEL_ENCODING = "cp1252"
+SAVE_AS_UTF8 = _(
+    "le fichier n'est ni en UTF-8 ni en Windows-1252 (caractère illisible). Dans Excel : Fichier > "
+    "Enregistrer sous > type « CSV UTF-8 (délimité par des virgules) » ; dans LibreOffice : Enregistrer "
+    "sous > CSV, jeu de caractères « Unicode (UTF-8) »"
+)
+READ_AS_EXCEL = _(
+    "Fichier lu en Windows-1252 (CSV enregistré par Excel) : vérifiez les accents dans l'aperçu. "
+    "Pour éviter cette conversion, enregistrez-le en « CSV UTF-8 »."
+)
+
+
+def _decode(data: bytes) -> tuple[str | None, ImportIssue | None, list[str]]:
+    """The file's text: UTF-8 (BOM allowed), else Windows-1252 as Excel writes it (with a warning)."""
     try:
-        return data.decode("utf-8-sig"), None
+        return data.decode("utf-8-sig"), None, []
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        return None, ImportIssue(line, WHOLE_LINE, _("le fichier n'est pas encodé en UTF-8 (caractère invalide)"))
+        try:
+            return data.decode(EXCEL_ENCODING), None, [READ_AS_EXCEL]
+        except UnicodeDecodeError:
+            line = data[: error.start].count(b"\n") + 1
+            return None, ImportIssue(line, WHOLE_LINE, SAVE_AS_UTF8), []
 
 
 def _delimiter(header_line: str) -> str:
@@ -79,7 +96,7 @@ def _check_header(cells: list[str]) -> tuple[dict[str, int], list[ImportIssue], 
 def parse(data: bytes, today: date | None = None) -> ParseResult:
     """Read and check a whole import file; every problem is reported, nothing raises."""
     today = today or date.today()
-    text, issue = _decode(data)
+    text, issue, warnings = _decode(data)
     if text is None:
         return ParseResult([], [issue] if issue else [])
     if not text.strip():
@@ -110,7 +127,7 @@ def parse(data: bytes, today: date | None = None) -> ParseResult:
         )
         return ParseResult([], issues, read)
     issues.extend(check_rows(facts))
-    return ParseResult(rows if not issues else [], sort_issues(issues), read)
+    return ParseResult(rows if not issues else [], sort_issues(issues), read, warnings)
 
 
 def _last_line(text: str) -> int:

@@ -49,6 +49,7 @@ class ImportReport:
     parcours_unchanged: int = 0
     rows: int = 0
     dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -87,7 +88,7 @@ def import_csv(
 ) -> ImportReport:
     """Check the whole file, then (unless `dry_run` or any error) write it in one savepoint."""
     parsed = parse(data, today)
-    report = ImportReport(errors=list(parsed.issues), rows=parsed.rows_read, dry_run=dry_run)
+    report = ImportReport(errors=list(parsed.issues), rows=parsed.rows_read, dry_run=dry_run, warnings=parsed.warnings)
     if report.errors or not parsed.rows:
         return report
     rows = parsed.rows
