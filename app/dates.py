@@ -222,5 +222,5 @@ def birth_problems(birth: date, label: str, child_on: date) -> list[str]:
     return []
 
 
-JINJA_GLOBALS = {"reading_zone": reading_zone}
+JINJA_GLOBALS = {"reading_zone": reading_zone, "timezones": TIMEZONES}
 JINJA_FILTERS = {"date_fr": format_date, "datetime_fr": format_datetime, "moment_fr": format_moment}

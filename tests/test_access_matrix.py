@@ -108,6 +108,7 @@ ENDPOINT_PERMISSIONS = {
     "users.disable": "user:manage",
     "users.enable": "user:manage",
     "users.index": "user:manage",
+    "users.programme_timezone": "user:manage",
     "users.reset_access": "user:manage",
     "users.reset_totp": "user:manage",
 }

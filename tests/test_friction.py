@@ -165,3 +165,75 @@ def test_a_duplicate_e_mail_is_said_under_the_e_mail_field(world: World, login_a
     page = html.unescape(admin.post("/admin/utilisateurs/", data=form).get_data(as_text=True))
     error = re.search(r'id="email-error"[^>]*>(.*?)</', page, re.S)
     assert error and "Un compte existe déjà" in error.group(1)
+
+
+def test_an_orientation_of_a_known_child_says_so_and_shows_the_differences(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as(world.coordinateur)
+    token = csrf_token(client, "/enfants/nouvelle-orientation")
+    raw = data.orientation(nom="Ahamada", prenom="Fatima", date_naissance="2015-03-14", sexe="M", ref_famille="")
+    raw["adresse"] = "3 rue des Écoles, 97600 Mamoudzou"
+    form = MultiDict([*data.as_formdata(raw), ("csrf_token", token)])
+    response = client.post("/enfants/nouvelle-orientation", data=form)
+    assert response.status_code == 302
+    assert f"/enfants/{world.child.public_id}/documents/" in response.headers["Location"]
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert f"Dossier existant retrouvé : cette orientation est ajoutée au dossier de {world.child.pseudonym}" in page
+    table = page.split('id="dossier-existant"')[1].split("</table>")[0]
+    assert re.search(r"Sexe</th><td>Fille</td><td>Garçon</td>", table), table
+    assert "Adresse" not in table and "Nom" not in table, "only what differs"
+
+
+def test_the_admin_sets_the_programme_time_zone(world: World, login_as, session: Session) -> None:  # type: ignore[no-untyped-def]
+    admin = login_as(world.admin)
+    page = admin.get("/admin/utilisateurs/").get_data(as_text=True)
+    assert "Fuseau horaire du programme" in page and 'value="Indian/Mayotte"' in page
+    token = csrf_token(admin, "/admin/utilisateurs/")
+    response = admin.post(
+        "/admin/utilisateurs/fuseau-horaire", data={"csrf_token": token, "timezone": "Indian/Reunion"}
+    )
+    assert response.status_code == 302
+    assert "Fuseau horaire enregistré : Indian/Reunion." in html.unescape(
+        admin.get("/admin/utilisateurs/").get_data(as_text=True)
+    )
+    session.expire_all()
+    assert world.programme.timezone == "Indian/Reunion"
+    admin.post("/admin/utilisateurs/fuseau-horaire", data={"csrf_token": token, "timezone": "Lune/Tranquillité"})
+    assert "Fuseau horaire inconnu" in html.unescape(admin.get("/admin/utilisateurs/").get_data(as_text=True))
+    session.expire_all()
+    assert world.programme.timezone == "Indian/Reunion"
+
+
+def _upload(client: FlaskClient, content: bytes) -> str:
+    import io
+
+    response = client.post(
+        "/import",
+        data={"csrf_token": csrf_token(client, "/import"), "file": (io.BytesIO(content), "excel.csv"), "preview": "1"},
+        content_type="multipart/form-data",
+    )
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_an_excel_csv_is_read_with_a_warning_sample_rows_and_a_template(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    coordinator = login_as(world.coordinateur)
+    page = html.unescape(coordinator.get("/import").get_data(as_text=True))
+    template_url = re.search(r'href="([^"]*modele-import\.csv)"', page)
+    assert template_url and "CSV UTF-8" in page
+    with coordinator.get(template_url.group(1)) as response:
+        template = response.data
+    assert template.startswith(b"\xef\xbb\xbf") and b"ref_enfant;nom;prenom" in template
+    excel = template.decode("utf-8-sig").replace("Camille", "Anaïs").encode("cp1252")
+    preview = _upload(coordinator, excel)
+    assert "Vérification réussie" in preview and "Fichier lu en Windows-1252" in preview
+    samples = preview.split("Premières lignes")[1].split("</table>")[0]
+    assert "Anaïs" in samples and "École" not in samples and "14/05/2015" in samples
+    refused = _upload(coordinator, template + b"\x81\x8d")
+    assert "ni en UTF-8 ni en Windows-1252" in refused and "CSV UTF-8 (délimité par des virgules)" in refused
+
+
+def test_an_empty_year_is_not_archived(world: World, login_as, app) -> None:  # type: ignore[no-untyped-def]
+    coordinator = login_as(world.coordinateur)
+    response = coordinator.post("/archives", data={"csrf_token": csrf_token(coordinator, "/archives"), "year": 2019})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 409
+    assert "Aucun document pour 2019" in page and "Terminé" not in page

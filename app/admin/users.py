@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -79,6 +79,23 @@ def create() -> ResponseReturnValue:
         action_form=EmptyForm(),
         role_form=UserRoleForm(),
     ), 422
+
+
+@bp.post("/fuseau-horaire")
+@requires(Permission.USER_MANAGE)
+def programme_timezone() -> ResponseReturnValue:
+    """The zone in which the programme's users read every time (stored in UTC)."""
+    if EmptyForm().validate_on_submit():
+        actor = _actor()
+        try:
+            services.set_programme_timezone(db.session, actor.programme, request.form.get("timezone", ""), actor.id)
+        except services.UserError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Fuseau horaire enregistré : %(zone)s.") % {"zone": actor.programme.timezone}, "success")
+    return redirect(url_for("users.index"))
 
 
 @bp.post("/<user_id>/reinitialiser")

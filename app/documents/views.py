@@ -19,7 +19,7 @@ from app.authz import Permission, current_user, requires
 from app.children.models import Child, Parcours
 from app.children.services import load_child, read_identity
 from app.db import db
-from app.documents import queries, services
+from app.documents import existing_child, queries, services
 from app.documents.models import DRAFT, FINAL, Document
 from app.documents.sealing import NotSealedError, read_sealed_pdf
 from app.documents.services import DocumentError, InvalidAnswers, LockedDocument, StaleDocument
@@ -127,6 +127,7 @@ def _render(
         document=document,
         number=queries.version_number(db.session, document) if document else 1,
         child_name=_child_name(document),
+        existing=existing_child.differences(document, form, services.read_answers(document)) if document else [],
         errors=errors or {},
         conflicts=conflicts or {},
         saved_at_ms=int(document.updated_at.replace(tzinfo=UTC).timestamp() * 1000) if document else 0,
@@ -148,6 +149,12 @@ def new_orientation() -> ResponseReturnValue:
         db.session.rollback()
         return _render(form, raw, errors=error.errors, status=422)
     db.session.commit()
+    if existing_child.found_existing(document):
+        message = _(
+            "Dossier existant retrouvé : cette orientation est ajoutée au dossier de %(pseudonym)s. "
+            "Vérifiez les différences signalées avant de finaliser."
+        )
+        flash(message % {"pseudonym": document.child.pseudonym}, "info")
     flash(_("Orientation enregistrée en brouillon. Complétez-la puis finalisez-la."), "success")
     return redirect(url_for(".show", child_id=document.child.public_id, document_id=document.public_id))
 

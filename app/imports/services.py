@@ -40,6 +40,9 @@ __all__ = ["ImportIssue", "ImportReport", "import_csv"]
 Progress = Callable[[int, int], None]
 
 
+SAMPLE_ROWS = 3
+
+
 @dataclass
 class ImportReport:
     errors: list[ImportIssue] = field(default_factory=list)
@@ -50,6 +53,7 @@ class ImportReport:
     rows: int = 0
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    samples: list[ImportRow] = field(default_factory=list)  # the first rows, shown in the preview
 
     @property
     def ok(self) -> bool:
@@ -89,6 +93,7 @@ def import_csv(
     """Check the whole file, then (unless `dry_run` or any error) write it in one savepoint."""
     parsed = parse(data, today)
     report = ImportReport(errors=list(parsed.issues), rows=parsed.rows_read, dry_run=dry_run, warnings=parsed.warnings)
+    report.samples = parsed.rows[:SAMPLE_ROWS]
     if report.errors or not parsed.rows:
         return report
     rows = parsed.rows
