@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
+import time
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -20,6 +22,7 @@ from app.crypto.certificates import self_signed
 from app.db import db
 from app.formengine import form_set
 from app.formsets.package import build_package
+from app.formsets.views import PENDING_DIR, PENDING_SECONDS
 from app.network import services
 from app.network.share import Trust, build_share, read_share
 from app.signing.keys import certificate_pem
@@ -171,6 +174,16 @@ def test_an_admin_installs_a_published_set_after_seeing_the_changes(
         content_type="multipart/form-data",
     ).get_data(as_text=True)
     assert "Jeu refusé" in untrusted and "certificat de confiance" in untrusted
+    pending = app.config["PARCOURS"].instance_path / PENDING_DIR
+    forgotten = pending / ("0" * 32)
+    forgotten.mkdir(parents=True)
+    os.utime(forgotten, (time.time() - PENDING_SECONDS - 60,) * 2)
+    expired = client.post(
+        "/formulaires/installer/confirmer", data={"csrf_token": token, "jeton": "0" * 32}, follow_redirects=True
+    )
+    assert "Cette vérification a expiré" in expired.get_data(as_text=True) and not forgotten.exists()
+    forgotten.mkdir()
+    os.utime(forgotten, (time.time() - PENDING_SECONDS - 60,) * 2)
     page = client.post(
         "/formulaires/installer",
         data={
@@ -182,10 +195,12 @@ def test_an_admin_installs_a_published_set_after_seeing_the_changes(
     ).get_data(as_text=True)
     assert "Signature vérifiée" in page and "Nom de famille" in page
     jeton = page.split('name="jeton" value="')[1].split('"')[0]
+    assert [folder.name for folder in pending.iterdir()] == [jeton]  # the forgotten one is swept
     done = client.post(
         "/formulaires/installer/confirmer", data={"csrf_token": token, "jeton": jeton}, follow_redirects=True
     )
     assert f"version {SHIPPED + 1} installé" in done.get_data(as_text=True)
+    assert not any(pending.iterdir())
     with app.app_context():
         assert form_set().version == SHIPPED + 1
 
