@@ -31,7 +31,7 @@ from app.audit import services as audit
 from app.children.models import Child
 from app.crypto.certificates import sign_detached_cms
 from app.crypto.stream import EncryptingWriter
-from app.dates import format_datetime
+from app.dates import format_datetime, reading_zone, use_timezone
 from app.db import utcnow
 from app.documents.models import FINAL, Document, DocumentContent
 from app.documents.queries import version_number
@@ -283,13 +283,15 @@ def export_year(
                 _write_text(archive, MANIFEST, manifest)
                 _write_text(archive, SIGNATURE, sign_detached_cms(manifest, load_material(keys_path, programme.code)))
                 _write_text(archive, CERTIFICATE, all_certificates_pem(keys_path, programme.code))
-                readme = LISEZMOI.format(
-                    programme_name=programme.name,
-                    programme_code=programme.code,
-                    year=year,
-                    created_at=format_datetime(created_at),
-                    count=len(files),
-                )
+                with use_timezone(programme.timezone):
+                    readme = LISEZMOI.format(
+                        programme_name=programme.name,
+                        programme_code=programme.code,
+                        year=year,
+                        created_at=format_datetime(created_at),
+                        zone=reading_zone(),
+                        count=len(files),
+                    )
                 _write_text(archive, README, readme.encode())
         os.replace(partial, output)
     except BaseException:

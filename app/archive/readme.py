@@ -6,11 +6,11 @@ from app.i18n import _
 
 LISEZMOI = _("""\
 Archive des documents du programme {programme_name} ({programme_code}) - année {year}
-Créée le {created_at} (UTC) par Parcours. {count} document(s).
+Créée le {created_at} (heure {zone}) par Parcours. {count} document(s).
 
 CONTENU
 
-  documents/<pseudonyme>/<formulaire>-v<version>-<identifiant>.pdf
+  documents/<pseudonyme>/<formulaire>-v<version du document>-<identifiant>.pdf
       Chaque document finalisé de l'année, au format PDF/A-2b, scellé (signature
       électronique PAdES) par le certificat du programme. Le dossier porte le
       pseudonyme de l'enfant ; son identité figure dans le document.

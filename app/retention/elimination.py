@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.children.models import Child
-from app.dates import format_date, format_time
+from app.dates import format_date, format_time, reading_zone
 from app.db import utcnow
 from app.documents.models import FINAL, Document
 from app.i18n import _
@@ -250,8 +250,8 @@ def _bordereau(plan: Plan, gone: list[Candidate], forced: int, actor: User | Non
     return Sheet(
         programme_name=programme.name,
         title=_("Bordereau d'élimination"),
-        subtitle=_("Archives publiques — élimination du %(date)s à %(time)s (UTC)")
-        % {"date": format_date(at), "time": format_time(at)},
+        subtitle=_("Archives publiques — élimination du %(date)s à %(time)s (heure %(zone)s)")
+        % {"date": format_date(at), "time": format_time(at), "zone": reading_zone()},
         reference=f"Élimination {programme.code} · visa n° {visa.number}",
         blocks=blocks,
     )
