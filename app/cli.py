@@ -15,6 +15,7 @@ from app.cli_help import in_french
 from app.clitools import UserFacingError, app_context, resolve_programme
 from app.config import CONFIG_FILE, ConfigError, instance_path_from_env, write_config
 from app.crypto.keyring import AUDIT_KEY_FILE, MissingKeyError, create_initial_keys
+from app.dates import DateError, check_timezone
 from app.db import db, make_engine
 from app.i18n import _
 
@@ -66,11 +67,16 @@ def main() -> None:
 
 @main.command()
 @click.option("--demo", is_flag=True, help="Add the DEMO programme, demo users and children.")
-def init(demo: bool) -> None:
+@click.option("--timezone", default="Europe/Paris", show_default=True)
+def init(demo: bool, timezone: str) -> None:
     """Create the instance folder, its keys and its database (never overwrites keys)."""
     from app.config import default_database_url, load_settings
     from app.migrate import upgrade
 
+    try:
+        check_timezone(timezone)
+    except DateError as error:
+        raise click.BadParameter(str(error), param_hint="--timezone") from None
     instance = instance_path_from_env()
     instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     config_file = instance / CONFIG_FILE
@@ -98,7 +104,7 @@ def init(demo: bool) -> None:
         from app.demo import create_demo
 
         with app_context():
-            create_demo(echo=click.echo)
+            create_demo(echo=click.echo, timezone=timezone)
     _ensure_certificates()
 
 

@@ -84,7 +84,10 @@ HELP: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "init": (
         _("Créer le dossier de l'instance, ses clés et sa base (n'écrase jamais des clés existantes)."),
-        {"demo": _("Ajouter le programme DEMO, ses comptes et ses enfants de démonstration.")},
+        {
+            "demo": _("Ajouter le programme DEMO, ses comptes et ses enfants de démonstration."),
+            "timezone": _("Fuseau horaire du programme de démonstration (Europe/Paris, Indian/Mayotte…)."),
+        },
     ),
     "keys": (_("Clés de l'instance."), {}),
     "keys import-certificate": (

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.children.models import Parcours, ParcoursCode
 from app.children.services import Guardian, Identity, create_child
+from app.dates import DEFAULT_TIMEZONE
 from app.db import db, new_public_id
 from app.nomenclature import nomenclature
 from app.users.models import Programme, User
@@ -56,10 +57,10 @@ GUARDIAN_FIRST_NAMES = ["Sophie", "Mariama", "Nathalie", "Zalifa", "Julien", "Ab
 STREETS = ["rue des Écoles", "allée des Manguiers", "rue du Commerce", "chemin de la Mairie", "impasse des Lilas"]
 
 
-def create_demo(echo: Callable[[str], None] = print) -> None:
+def create_demo(echo: Callable[[str], None] = print, timezone: str = DEFAULT_TIMEZONE) -> None:
     session = db.session
     if session.scalar(select(Programme).where(Programme.code == DEMO_CODE)) is None:
-        programme = create_programme(session, DEMO_CODE, "PRE de démonstration")
+        programme = create_programme(session, DEMO_CODE, "PRE de démonstration", timezone=timezone)
         for email, name, role in DEMO_USERS:
             create_user(session, programme=programme, email=email, name=name, role=role, password=DEMO_PASSWORD)
         referents = [_by_email(session, "referent@demo.parcours"), _by_email(session, "referent2@demo.parcours")]

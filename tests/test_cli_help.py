@@ -32,3 +32,10 @@ def test_every_command_and_option_has_french_help() -> None:
 def test_the_programme_time_zone_is_an_option_of_programmes_add() -> None:
     result = CliRunner().invoke(main, ["programmes", "add", "--help"])
     assert "--timezone" in result.output and "Fuseau horaire" in result.output
+
+
+def test_init_refuses_an_unknown_time_zone_before_writing_anything(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PARCOURS_INSTANCE", str(tmp_path / "instance"))
+    result = CliRunner().invoke(main, ["init", "--timezone", "Mars/Olympus"], prog_name="parcours")
+    assert result.exit_code == 2 and "Fuseau horaire inconnu « Mars/Olympus »" in result.output
+    assert not (tmp_path / "instance").exists()
