@@ -19,5 +19,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("programmes") as batch:
-        batch.drop_column("timezone")
+    # A plain DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch copy of `programmes` would drop a
+    # table every other table refers to.
+    op.execute("ALTER TABLE programmes DROP COLUMN timezone")
