@@ -153,7 +153,7 @@ def test_layout_shows_header_sections_tables_signatures_and_numbered_footer(tmp_
         "Collège « Les Œillets »",
         "Soutien scolaire",
         "Aucune ligne.",
-        "Signé par Sophie Martin le 01/06/2025 à 17:05",
+        "Signé par Sophie Martin le 01/06/2025 à 19:05",  # 17:05 UTC, read in Europe/Paris (summer time)
         "Signé sur papier par Jean Dupont le 30/05/2025",
         "Non signé",
         "Document DOC-42 · suivi v1 · page 1/4",
