@@ -11,7 +11,7 @@ from app.children.models import (
     ParcoursDetails,
 )
 from app.db import Base
-from app.documents.models import Document, DocumentContent
+from app.documents.models import Document, DocumentContent, JournalEntry
 from app.eps.models import (
     AgendaItem,
     CharterAcceptance,
@@ -23,6 +23,7 @@ from app.eps.models import (
     SeanceExternal,
     SeanceMember,
 )
+from app.followup.models import ParcoursAction
 from app.retention.models import Elimination, EliminationVisa, FamilyNotice
 from app.users.models import AccountToken, LoginThrottle, Programme, User, UserSession
 
@@ -45,9 +46,11 @@ __all__ = [
     "EpsDecision",
     "EpsText",
     "FamilyNotice",
+    "JournalEntry",
     "Letter",
     "LoginThrottle",
     "Parcours",
+    "ParcoursAction",
     "ParcoursCode",
     "ParcoursDetails",
     "Programme",

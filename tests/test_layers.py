@@ -18,6 +18,7 @@ FEATURES = {
     "children",
     "documents",
     "eps",
+    "followup",
     "formsets",
     "home",
     "imports",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, str_enum, utcnow
@@ -72,3 +72,18 @@ class DocumentContent(Base):
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Saves of the answers, bound into their ciphertext (see `ChildIdentity.write_count`).
     answers_writes: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class JournalEntry(Base):
+    """The clear date and type of a finalised journal entry (`suivi` from version 2 on; its latest version).
+
+    Copied at finalisation so that "last review" is a query, never a decryption."""
+
+    __tablename__ = "journal_entries"
+    __table_args__ = (Index("ix_journal_entries_parcours_date", "parcours_id", "entry_date"),)
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"))
+    parcours_id: Mapped[int] = mapped_column(ForeignKey("parcours.id"))
+    entry_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,9 +26,17 @@ from app.children.services import (
 )
 from app.dates import format_date
 from app.db import new_public_id, utcnow
-from app.documents.clear_values import IDENTITY_FIELDS, fed_date, identity_from, single_code, write_codes
+from app.documents.clear_values import (
+    IDENTITY_FIELDS,
+    codes_of,
+    fed_date,
+    identity_from,
+    single_code,
+    write_codes,
+    write_journal_entry,
+)
 from app.documents.family_contact import family_contact
-from app.documents.models import DRAFT, FINAL, Document, DocumentContent
+from app.documents.models import DRAFT, FINAL, Document, DocumentContent, JournalEntry
 from app.formengine import FormDef, form_set
 from app.formengine.validation import Outcome, validate
 from app.i18n import _
@@ -42,6 +50,7 @@ if TYPE_CHECKING:
 TABLE = "document_contents"
 ORIENTATION = "orientation"
 STARTABLE = ("suivi", "fin_prise_en_charge", "sortie_evaluation")
+JOURNAL = "suivi"  # from version 2 on, one document per journal entry
 
 
 class DocumentError(ValueError):
@@ -212,11 +221,18 @@ def start_document(session: Session, actor: User, parcours: Parcours, form_id: s
         require_accepted(parcours)
     except WorkflowError as error:
         raise DocumentError(str(error)) from error
+    form = form_set().latest(form_id)
     existing = current_document(session, parcours, form_id)
+    if is_journal(form) and existing is not None and (existing.status != DRAFT or read_answers(existing)):
+        existing = None  # a journal has many entries: a new one unless the latest is an untouched draft
     if existing is not None:
         return existing
-    form = form_set().latest(form_id)
     return _new_document(session, actor, parcours, form, _prefill(session, parcours, form))
+
+
+def is_journal(form: FormDef) -> bool:
+    """A form whose documents are journal entries (several per parcours, each finalised on its own)."""
+    return form.field_feeding("date_journal") is not None
 
 
 def _check_editable(document: Document, lock_version: Any) -> None:
@@ -255,6 +271,11 @@ def _write_clear_values(
 ) -> None:
     parcours = document.parcours
     write_codes(parcours, form, answers)
+    entry = write_journal_entry(document, form, answers)
+    if entry is not None:
+        if document.previous_id is not None:
+            session.execute(delete(JournalEntry).where(JournalEntry.document_id == document.previous_id))
+        session.add(entry)
     if form.form_id == ORIENTATION:
         child = document.child
         write_identity(session, child, identity_from(answers, read_identity(child).ref_enfant))
@@ -304,14 +325,27 @@ def correct(session: Session, actor: User, document: Document) -> Document:
     """A new draft version of a finalised document, linked to it; the finalised one is kept."""
     if document.status != FINAL:
         raise DocumentError(_("Seul un document finalisé peut être corrigé."))
-    latest = current_document(session, document.parcours, document.form_id)
-    if latest is not None and latest.id != document.id:
+    latest = latest_version(session, document)
+    if latest.id != document.id:
         if latest.status == DRAFT and latest.previous_id == document.id:
             return latest
         raise DocumentError(_("Une version plus récente de ce document existe : corrigez la dernière version."))
     return _new_document(
         session, actor, document.parcours, definition_of(document), read_answers(document), previous=document
     )
+
+
+def latest_version(session: Session, document: Document) -> Document:
+    """The newest correction of `document` (itself when never corrected)."""
+    latest = document
+    while (following := session.scalar(select(Document).where(Document.previous_id == latest.id))) is not None:
+        latest = following
+    return latest
+
+
+def codes_of_document(document: Document, dimension: str) -> list[str]:
+    """The nomenclature codes of `dimension` a document holds (decrypted: the caller audits the read)."""
+    return codes_of(definition_of(document), read_answers(document), dimension) or []
 
 
 def renderable_for(session: Session, document: Document) -> RenderableDocument:

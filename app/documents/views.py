@@ -177,7 +177,7 @@ def show(document: Document, child_id: str, document_id: str) -> ResponseReturnV
         document=document,
         answers=answers,
         number=queries.version_number(db.session, document),
-        latest=services.current_document(db.session, document.parcours, document.form_id),
+        latest=services.latest_version(db.session, document),
     )
 
 
@@ -273,14 +273,22 @@ def parcours_documents(child: Child) -> dict[int, dict[str, Any]]:
     forms = form_set()
     result: dict[int, dict[str, Any]] = {}
     for parcours in child.parcours:
-        present = {line.document.form_id for line in lines.get(parcours.id, [])}
+        # Journal entries are listed as the journal (see `parcours_followup`), not as documents.
+        documents = [line for line in lines.get(parcours.id, []) if not _is_journal_entry(line.document)]
+        present = {line.document.form_id for line in documents}
         startable = [
             (form_id, forms.latest(form_id).title)
             for form_id in services.STARTABLE
-            if parcours.decision_eps == Decision.ACCEPTE and form_id not in present
+            if parcours.decision_eps == Decision.ACCEPTE
+            and form_id not in present
+            and not services.is_journal(forms.latest(form_id))
         ]
-        result[parcours.id] = {"lines": lines.get(parcours.id, []), "startable": startable}
+        result[parcours.id] = {"lines": documents, "startable": startable}
     return result
+
+
+def _is_journal_entry(document: Document) -> bool:
+    return services.is_journal(services.definition_of(document))
 
 
 @bp.app_template_global("form_title")

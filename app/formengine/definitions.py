@@ -17,7 +17,7 @@ from app.nomenclature import Nomenclature
 FIELD_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 RESERVED_IDS = frozenset({"csrf_token", "lock_version"})
 # Clear columns of `Parcours` a date field may feed (codes are fed through `dimension`).
-FEEDABLE = frozenset({"date_orientation", "date_entree", "date_sortie"})
+FEEDABLE = frozenset({"date_orientation", "date_entree", "date_sortie", "date_journal"})
 
 FORM_KEYS = frozenset({"form", "version", "title", "description", "sections"})
 SECTION_KEYS = frozenset({"id", "title", "help", "fields"})
