@@ -76,9 +76,11 @@ def create_demo(echo: Callable[[str], None] = print) -> None:
 def _create_documented_children(session: Session) -> None:
     """Children at every workflow step whose documents went through the real services (and seals)."""
     from app.documents.demo import create_documented_children
+    from app.followup.demo import create_demo_actions
 
     referent = _by_email(session, "referent@demo.parcours")
-    create_documented_children(session, referent, _by_email(session, "coordination@demo.parcours"))
+    followed = create_documented_children(session, referent, _by_email(session, "coordination@demo.parcours"))
+    create_demo_actions(session, referent, followed)
 
 
 def _create_seances(session: Session) -> None:

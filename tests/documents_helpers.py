@@ -117,3 +117,12 @@ def as_formdata(raw: dict[str, Any]) -> list[tuple[str, str]]:
         else:
             add(name, value)
     return pairs
+
+
+def start_suivi_v1(session: Any, actor: Any, parcours: Any) -> Any:
+    """A draft fiche de suivi of version 1 (contract and meetings in one document), as filled before the
+    journal: such documents keep their version, render, export and count."""
+    from app.documents import services
+    from app.formengine import form_set
+
+    return services._new_document(session, actor, parcours, form_set().get("suivi", 1), {})

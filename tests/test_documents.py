@@ -92,7 +92,7 @@ def test_finalising_refuses_missing_required_values_and_changes_nothing(session:
 
 def test_suivi_writes_action_codes_and_fin_closes_the_parcours(session: Session, world: World) -> None:
     parcours = _accepted(session, world)
-    suivi = services.start_document(session, world.referent, parcours, "suivi")
+    suivi = data.start_suivi_v1(session, world.referent, parcours)
     services.finalise(session, world.referent, suivi, data.suivi(), suivi.lock_version)
     assert parcours.codes_of("action") == ["accompagnement_scolaire", "parentalite"]
     fin = services.start_document(session, world.referent, parcours, "fin_prise_en_charge")
@@ -160,16 +160,16 @@ def test_a_new_version_of_a_form_leaves_old_documents_intact(
     app: Flask, session: Session, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parcours = _accepted(session, world)
-    old = services.start_document(session, world.referent, parcours, "suivi")
+    old = data.start_suivi_v1(session, world.referent, parcours)
     services.save_draft(session, world.referent, old, data.suivi(), old.lock_version)
 
     forms = Path(shutil.copytree(FORMS_DIR, tmp_path / "forms"))
-    v2 = (forms / "suivi" / "v1.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 2")
-    v2 = v2.replace(
+    v3 = (forms / "suivi" / "v1.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 3")
+    v3 = v3.replace(
         "      - {id: date_contrat,",
         "      - {id: lieu_contrat, type: text, label: Lieu du contrat}\n      - {id: date_contrat,",
     )
-    (forms / "suivi" / "v2.yaml").write_text(v2, encoding="utf-8")
+    (forms / "suivi" / "v3.yaml").write_text(v3, encoding="utf-8")
     publish(forms)
     monkeypatch.setitem(app.extensions, EXTENSION, load_form_set(forms))
 
@@ -178,7 +178,7 @@ def test_a_new_version_of_a_form_leaves_old_documents_intact(
     assert old.form_hash == load_form_set(FORMS_DIR).get("suivi", 1).sha256
     other = _accepted(session, world)
     new = services.start_document(session, world.referent, other, "suivi")
-    assert (new.form_version, new.form_hash) == (2, load_form_set(forms).get("suivi", 2).sha256)
+    assert (new.form_version, new.form_hash) == (3, load_form_set(forms).get("suivi", 3).sha256)
     services.finalise(session, world.referent, old, data.suivi(), old.lock_version)
     assert old.form_version == 1 and services.read_answers(old)["objectifs"][0]["objectif"]
 

@@ -15,7 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.children.models import Parcours
 from app.documents import services
+from app.formengine import form_set
 from app.parcours.services import record_decision
 from app.users.models import User
 
@@ -107,8 +109,10 @@ def _suivi(contract: date, nom: str, prenom: str, referent: User) -> dict[str, A
     }
 
 
-def create_documented_children(session: Session, referent: User, coordinator: User) -> None:
-    """Four children: orientation draft, waiting for the EPS, accepted with a suivi, ended and evaluated."""
+def create_documented_children(session: Session, referent: User, coordinator: User) -> Parcours:
+    """Four children: orientation draft, waiting for the EPS, accepted with a journal, ended and evaluated.
+
+    Returns the followed child's parcours (the demo adds its actions)."""
     today = date.today()
     services.start_orientation(
         session, referent, _orientation("Houmadi", "Anaïs", date(2017, 5, 2), today - timedelta(days=2), niveau="CM1")
@@ -125,9 +129,10 @@ def create_documented_children(session: Session, referent: User, coordinator: Us
         pending.lock_version,
     )
 
-    _followed(session, referent, coordinator, today)
+    followed = _followed(session, referent, coordinator, today)
     _ended(session, referent, coordinator, today)
     session.flush()
+    return followed
 
 
 def _accept(
@@ -141,13 +146,62 @@ def _accept(
     return document
 
 
-def _followed(session: Session, referent: User, coordinator: User, today: date) -> None:
+JOURNAL = [  # days after entry, type, participants, place, facts, assessment, adjustment
+    (
+        6,
+        "entretien",
+        "La mère, Naïma",
+        "Bureau du PRE",
+        "Naïma a rendu 2 devoirs sur 5 ce mois-ci.",
+        "La mère se dit débordée le soir.",
+        "Proposer l'accompagnement à la scolarité.",
+    ),
+    (
+        20,
+        "visite_domicile",
+        "Les deux parents",
+        "Domicile",
+        "Pas de coin calme pour les devoirs.",
+        "Famille très coopérante.",
+        "Chercher une place au CLAS du quartier.",
+    ),
+    (
+        34,
+        "reunion_ecole",
+        "L'enseignante, la mère",
+        "École élémentaire",
+        "Arrivées en retard 3 fois en 2 semaines.",
+        "Progrès en lecture signalés.",
+        "",
+    ),
+    (
+        41,
+        "synthese",
+        "La référente",
+        "Bureau du PRE",
+        "Présente aux 6 séances du CLAS.",
+        "Plus à l'aise avec le travail écrit.",
+        "Ajouter une séance de lecture.",
+    ),
+]
+
+
+def _followed(session: Session, referent: User, coordinator: User, today: date) -> Parcours:
+    """Accepted, with a journal of several finalised entries and one entry still being written."""
     oriented = today - timedelta(days=60)
+    entree = oriented + timedelta(days=14)
     raw = _orientation("Bacar", "Naïma", date(2016, 9, 23), oriented)
-    orientation = _accept(session, referent, coordinator, raw, oriented + timedelta(days=14))
-    suivi = services.start_document(session, referent, orientation.parcours, "suivi")
-    answers = _suivi(oriented + timedelta(days=20), "Bacar", "Naïma", referent)
-    services.finalise(session, referent, suivi, answers, suivi.lock_version)
+    parcours = _accept(session, referent, coordinator, raw, entree).parcours
+    for days, kind, participants, place, facts, assessment, adjustment in JOURNAL:
+        entry = services.start_document(session, referent, parcours, "suivi")
+        answers = {"date": (entree + timedelta(days=days)).isoformat(), "type": kind, "participants": participants}
+        answers |= {"lieu": place, "faits": facts, "appreciation": assessment, "ajustement": adjustment}
+        services.finalise(session, referent, entry, answers, entry.lock_version)
+    draft = services.start_document(session, referent, parcours, "suivi")
+    services.save_draft(
+        session, referent, draft, {"type": "entretien", "faits": "Appel de la mère :"}, draft.lock_version
+    )
+    return parcours
 
 
 def _ended(session: Session, referent: User, coordinator: User, today: date) -> None:
@@ -156,7 +210,8 @@ def _ended(session: Session, referent: User, coordinator: User, today: date) -> 
     raw = _orientation("Mari", "Soulaïmane", date(2013, 1, 8), oriented, sexe="M", niveau="CM2")
     orientation = _accept(session, referent, coordinator, raw, entree)
     parcours = orientation.parcours
-    suivi = services.start_document(session, referent, parcours, "suivi")
+    # Followed before the journal existed: a fiche de suivi of version 1 (contract and meetings in one).
+    suivi = services._new_document(session, referent, parcours, form_set().get("suivi", 1), {})
     services.finalise(
         session, referent, suivi, _suivi(entree + timedelta(days=7), "Mari", "Soulaïmane", referent), suivi.lock_version
     )

@@ -30,7 +30,9 @@ def last_reviews(session: Session, parcours_ids: Iterable[int], kinds: Iterable[
     entries = select(JournalEntry.parcours_id, last).where(JournalEntry.parcours_id.in_(ids))
     if kinds is not None:
         entries = entries.where(JournalEntry.kind.in_(list(kinds)))
-    found: dict[int, date] = dict(session.execute(entries.group_by(JournalEntry.parcours_id)).tuples().all())
+    found: dict[int, date] = {
+        parcours_id: day for parcours_id, day in session.execute(entries.group_by(JournalEntry.parcours_id))
+    }
     if kinds is not None:
         return found
     before_journal = session.execute(
