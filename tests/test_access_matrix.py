@@ -63,6 +63,8 @@ ENDPOINT_PERMISSIONS = {
     "eps.assign_referent": "eps:decide",
     "eps.mark_distinct": "eps:decide",
     "eps.share": "eps:decide",
+    "followup.actions": "document:view",
+    "followup.save": "document:edit",
     "formsets.compare": "formset:compare",
     "formsets.confirm": "formset:install",
     "formsets.install": "formset:install",

@@ -40,12 +40,14 @@ def _page(
 ) -> ResponseReturnValue:
     actions = services.actions_of(db.session, parcours)
     rows = [(action, services.details(action)) for action in actions]
+    stored = {action.public_id: _stored_values(action, detail) for action, detail in rows}
     typed = {name: request.form.get(name, "") for name in FIELDS} if errors else {}
     return render_template(
         "followup/actions.html",
         parcours=parcours,
         child=parcours.child,
         rows=rows,
+        stored=stored,
         errors=errors or {},
         typed=typed,
         editing=editing,
@@ -53,6 +55,11 @@ def _page(
         modalite_labels=MODALITE_LABELS,
         action_codes=nomenclature().codes("action"),
     ), status
+
+
+def _stored_values(action: ParcoursAction, detail: dict[str, str]) -> dict[str, str]:
+    dates = {name: day.isoformat() if day else "" for name, day in (("debut", action.debut), ("fin", action.fin))}
+    return {"code": action.code, "status": action.status.value, "modalite": action.modalite, **dates, **detail}
 
 
 @bp.get("/<child_id>/parcours/<parcours_id>/actions")
