@@ -258,3 +258,14 @@ def data_token(client: Any, url: str) -> str:
     from tests.conftest import csrf_token
 
     return csrf_token(client, url)
+
+
+def test_purging_the_child_shreds_the_actions_details(session: Session, world: World) -> None:
+    from app.retention.purge import shred
+
+    parcours = _ongoing(session, world)
+    action = actions.save_action(session, world.referent, parcours, values(financeur="CAF"))
+    add_entry(session, world, parcours, TODAY - timedelta(days=3))
+    shred(session, [world.child])
+    stored = session.get(ParcoursAction, action.id)
+    assert stored is not None and stored.payload is None and stored.code == "sante_soins"

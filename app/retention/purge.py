@@ -21,6 +21,7 @@ from app.children.models import Child, ChildIdentity, ChildSearchIndex, Parcours
 from app.db import utcnow
 from app.documents.models import Document, DocumentContent
 from app.eps.models import AgendaItem, EpsDecision, Letter
+from app.followup.models import ParcoursAction
 from app.nomenclature import Decision
 
 
@@ -66,6 +67,8 @@ def shred(session: Session, children: list[Child]) -> None:
     session.execute(delete(Letter).where(Letter.child_id.in_(ids)))
     session.execute(update(AgendaItem).where(AgendaItem.parcours_id.in_(parcours_ids)).values(presentation=None))
     session.execute(update(EpsDecision).where(EpsDecision.parcours_id.in_(parcours_ids)).values(note=None))
+    # Actions: provider, cost and funder (type, status and dates stay, like the parcours' codes).
+    session.execute(update(ParcoursAction).where(ParcoursAction.parcours_id.in_(parcours_ids)).values(payload=None))
     session.execute(
         update(Child)
         .where(Child.id.in_(ids))
