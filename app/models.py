@@ -11,7 +11,7 @@ from app.children.models import (
     ParcoursDetails,
 )
 from app.db import Base
-from app.documents.models import Document, DocumentContent
+from app.documents.models import Document, DocumentContent, EvaluatedObjective, ExitEvaluation
 from app.eps.models import (
     AgendaItem,
     CharterAcceptance,
@@ -44,6 +44,8 @@ __all__ = [
     "EliminationVisa",
     "EpsDecision",
     "EpsText",
+    "EvaluatedObjective",
+    "ExitEvaluation",
     "FamilyNotice",
     "Letter",
     "LoginThrottle",
