@@ -23,9 +23,13 @@ def upgrade() -> None:
     with op.batch_alter_table("parcours", schema=None) as batch_op:
         batch_op.add_column(sa.Column("date_fin_prevue", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("date_revision_prevue", sa.Date(), nullable=True))
-    with op.batch_alter_table("documents", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("amends_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f("fk_documents_amends_id_documents"), "documents", ["amends_id"], ["id"])
+    if op.get_bind().dialect.name == "sqlite":
+        # A plain ADD COLUMN: a batch copy of `documents` fails on SQLite with foreign keys on (as
+        # `parcours init` connects), since other tables reference it.
+        op.execute("ALTER TABLE documents ADD COLUMN amends_id INTEGER REFERENCES documents (id)")
+    else:
+        op.add_column("documents", sa.Column("amends_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f("fk_documents_amends_id_documents"), "documents", "documents", ["amends_id"], ["id"])
     op.create_table(
         "exit_evaluations",
         sa.Column("document_id", sa.Integer(), nullable=False),
@@ -63,9 +67,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_exit_evaluations_parcours_id"))
         batch_op.drop_index("ix_exit_evaluations_period")
     op.drop_table("exit_evaluations")
-    with op.batch_alter_table("documents", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_documents_amends_id_documents"), type_="foreignkey")
-        batch_op.drop_column("amends_id")
-    with op.batch_alter_table("parcours", schema=None) as batch_op:
-        batch_op.drop_column("date_revision_prevue")
-        batch_op.drop_column("date_fin_prevue")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE documents DROP COLUMN amends_id")
+    else:
+        op.drop_constraint(op.f("fk_documents_amends_id_documents"), "documents", type_="foreignkey")
+        op.drop_column("documents", "amends_id")
+    # Plain DROP COLUMN (SQLite >= 3.35): a batch copy of a referenced table fails with foreign keys on.
+    op.execute("ALTER TABLE parcours DROP COLUMN date_revision_prevue")
+    op.execute("ALTER TABLE parcours DROP COLUMN date_fin_prevue")
