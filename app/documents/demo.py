@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.children.models import Parcours
 from app.documents import services
 from app.parcours.services import record_decision
 from app.users.models import User
@@ -107,6 +108,38 @@ def _suivi(contract: date, nom: str, prenom: str, referent: User) -> dict[str, A
     }
 
 
+def _paper(name: str, day: date) -> dict[str, str]:
+    return {"image": "", "signer": name, "paper_date": day.isoformat()}
+
+
+def _contrat(signed: date, nom: str, prenom: str, referent: User, coordinator: User) -> dict[str, Any]:
+    """A contract signed on paper by the family on `signed` (the parcours' entry date)."""
+    return {
+        "representants": [{"nom": nom, "prenom": "Zaharia", "lien": "mère"}],
+        "referent": referent.name,
+        "coordination": coordinator.name,
+        "engagement_enfant": "Venir aux séances du CLAS et apporter ses cahiers.",
+        "engagement_famille": "Venir aux rendez-vous de suivi ; prévenir en cas d'absence.",
+        "engagement_pre": "Trouver une place au CLAS ; rencontrer l'école avec la famille.",
+        "objectifs": [{"objectif": "Rendre les devoirs chaque semaine"}, {"objectif": "Arriver à l'heure à l'école"}],
+        "date_debut": signed.isoformat(),
+        "date_fin_prevue": (signed + timedelta(days=365)).isoformat(),
+        "date_revision": (signed + timedelta(days=182)).isoformat(),
+        "signature_parent": _paper(f"Zaharia {nom}", signed),
+        "signature_enfant": _paper(f"{prenom} {nom}", signed),
+        "signature_referent": _paper(referent.name, signed - timedelta(days=1)),
+        "signature_coordination": _paper(coordinator.name, signed - timedelta(days=1)),
+    }
+
+
+def _sign_contract(
+    session: Session, referent: User, coordinator: User, parcours: Parcours, signed: date, nom: str, prenom: str
+) -> services.Document:
+    contract = services.start_document(session, referent, parcours, "contrat")
+    answers = _contrat(signed, nom, prenom, referent, coordinator)
+    return services.finalise(session, referent, contract, answers, contract.lock_version)
+
+
 def create_documented_children(session: Session, referent: User, coordinator: User) -> None:
     """Four children: orientation draft, waiting for the EPS, accepted with a suivi, ended and evaluated."""
     today = date.today()
@@ -135,9 +168,7 @@ def _accept(
 ) -> services.Document:
     document = services.start_orientation(session, referent, raw)
     services.finalise(session, referent, document, raw, document.lock_version)
-    record_decision(
-        session, document.parcours, "accepte", entree, coordinator, referent_id=referent.id, date_entree=entree
-    )
+    record_decision(session, document.parcours, "accepte", entree, coordinator, referent_id=referent.id)
     return document
 
 
@@ -145,9 +176,23 @@ def _followed(session: Session, referent: User, coordinator: User, today: date) 
     oriented = today - timedelta(days=60)
     raw = _orientation("Bacar", "Naïma", date(2016, 9, 23), oriented)
     orientation = _accept(session, referent, coordinator, raw, oriented + timedelta(days=14))
-    suivi = services.start_document(session, referent, orientation.parcours, "suivi")
+    parcours = orientation.parcours
+    _sign_contract(session, referent, coordinator, parcours, oriented + timedelta(days=20), "Bacar", "Naïma")
+    suivi = services.start_document(session, referent, parcours, "suivi")
     answers = _suivi(oriented + timedelta(days=20), "Bacar", "Naïma", referent)
     services.finalise(session, referent, suivi, answers, suivi.lock_version)
+    # An avenant signed on screen today: one more objective and a later review.
+    avenant = services.start_document(session, referent, parcours, "avenant")
+    avenant_answers = {
+        "changements": "La famille demande un soutien en lecture ; le point d'étape est repoussé d'un mois.",
+        "objectifs": [{"objectif": "Lire un livre par mois avec un adulte"}],
+        "date_revision": (oriented + timedelta(days=20 + 212)).isoformat(),
+        "signature_parent": _signed("Zaharia Bacar", 6),
+        "signature_enfant": _signed("Naïma Bacar", 7),
+        "signature_referent": _signed(referent.name, 8),
+        "signature_coordination": _signed(coordinator.name, 9),
+    }
+    services.finalise(session, referent, avenant, avenant_answers, avenant.lock_version)
 
 
 def _ended(session: Session, referent: User, coordinator: User, today: date) -> None:
@@ -156,21 +201,21 @@ def _ended(session: Session, referent: User, coordinator: User, today: date) -> 
     raw = _orientation("Mari", "Soulaïmane", date(2013, 1, 8), oriented, sexe="M", niveau="CM2")
     orientation = _accept(session, referent, coordinator, raw, entree)
     parcours = orientation.parcours
+    _sign_contract(session, referent, coordinator, parcours, entree, "Mari", "Soulaïmane")
     suivi = services.start_document(session, referent, parcours, "suivi")
     services.finalise(
         session, referent, suivi, _suivi(entree + timedelta(days=7), "Mari", "Soulaïmane", referent), suivi.lock_version
     )
     fin = services.start_document(session, coordinator, parcours, "fin_prise_en_charge")
     fin_answers = {
-        "date_entree": entree.isoformat(),
         "date_sortie": today.isoformat(),
         "motif_sortie": "objectifs_atteints",
-        "suite": "Inscrit à l'accompagnement à la scolarité du centre social, sans le PRE.",
         "signature_coordination": _signed(coordinator.name, 5),
-        "signature_parent": {"image": "", "signer": "", "paper_date": today.isoformat()},
+        "signature_parent": _paper("Zaharia Mari", today),
     }
     services.finalise(session, coordinator, fin, fin_answers, fin.lock_version)
     sortie = services.start_document(session, referent, parcours, "sortie_evaluation")
+    levels = ("en_partie", "atteint")
     evaluations = [
         {
             "objectif": row["objectif"],
@@ -178,11 +223,12 @@ def _ended(session: Session, referent: User, coordinator: User, today: date) -> 
             "avis_famille": "Il aime y aller maintenant.",
             "avis_professionnels": "Progrès réguliers, à consolider au collège.",
         }
-        for row, progression in zip(services.read_answers(sortie)["evaluations"], ("nette", "atteint"), strict=False)
+        for row, progression in zip(services.read_answers(sortie)["evaluations"], levels, strict=False)
     ]
     sortie_answers = {
         "evaluations": evaluations,
         "orientation_suite": "droit_commun",
-        "commentaire": "Parcours mené à son terme avec la famille.",
+        "orientation_precision": "",
+        "commentaire": "Parcours mené à son terme avec la famille ; inscrit au CLAS du centre social.",
     }
     services.finalise(session, referent, sortie, sortie_answers, sortie.lock_version)
