@@ -100,6 +100,11 @@ def _niveau_at(age: int) -> str:
     return _CLASS_BY_AGE[min(max(age, 0), len(_CLASS_BY_AGE) - 1)]
 
 
+def _rep(drawn: str, niveau: str) -> str:
+    """A child out of school is not asked for REP (« sans objet »)."""
+    return "sans_objet" if niveau == "NON_SCOLARISE" else drawn
+
+
 def _by_email(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == email))
     assert user is not None
@@ -163,7 +168,7 @@ def _create_children(session: Session, programme: Programme, referents: list[Use
                 niveau=niveau,
                 cycle=names.cycle_of_niveau[niveau],
                 qpv=rng.choice(["oui", "oui", "non"]),
-                rep=rng.choice(names.codes("rep")),
+                rep=_rep(rng.choice(names.codes("rep")[:3]), niveau),
                 imported=True,  # recorded before Parcours: the paper orientation was complete
             )
             parcours.codes = [

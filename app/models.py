@@ -11,7 +11,7 @@ from app.children.models import (
     ParcoursDetails,
 )
 from app.db import Base
-from app.documents.models import Document, DocumentContent, JournalEntry
+from app.documents.models import Document, DocumentContent, EvaluatedObjective, ExitEvaluation, JournalEntry
 from app.eps.models import (
     AgendaItem,
     CharterAcceptance,
@@ -45,6 +45,8 @@ __all__ = [
     "EliminationVisa",
     "EpsDecision",
     "EpsText",
+    "EvaluatedObjective",
+    "ExitEvaluation",
     "FamilyNotice",
     "JournalEntry",
     "Letter",

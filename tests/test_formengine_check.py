@@ -36,7 +36,8 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_the_shipped_set_is_valid() -> None:
     code, output = check()
     assert code == 0, output
-    assert "orientation v1" in output and "5 versions valides" in output
+    assert "orientation v1" in output and "orientation v2" in output and "contrat v1" in output
+    assert "suivi v2" in output
 
 
 def republished(change: Callable[[Path], None]) -> Callable[[Path], None]:

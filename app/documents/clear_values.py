@@ -18,6 +18,7 @@ from app.nomenclature import nomenclature
 
 SINGLE_CODE_COLUMNS = ("orienteur", "niveau", "qpv", "rep")
 MULTI_CODE_DIMENSIONS = ("difficulte", "action")
+NOT_IN_SCHOOL, REP_NOT_APPLICABLE = "non_scolarise", "sans_objet"
 # The orientation form's identity fields (its contract with `children.services.Identity`).
 IDENTITY_FIELDS = ("nom", "prenom", "date_naissance", "sexe")
 
@@ -58,6 +59,9 @@ def write_codes(parcours: Parcours, form: FormDef, answers: dict[str, Any]) -> N
             setattr(parcours, column, code)
             if column == "niveau":
                 parcours.cycle = nomenclature().cycle_of_niveau.get(code) if code else None
+    # A child out of school is not asked for REP (form set version 3): « sans objet ».
+    if parcours.cycle == NOT_IN_SCHOOL and not parcours.rep:
+        parcours.rep = REP_NOT_APPLICABLE
     for dimension in MULTI_CODE_DIMENSIONS:
         codes = codes_of(form, answers, dimension)
         if codes is None:

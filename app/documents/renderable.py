@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from app.dates import format_date
 from app.documents.rendering import RenderableDocument, Section
 from app.formengine.fields import field_type
 from app.formengine.loader import FormSet
@@ -32,8 +33,16 @@ def build_renderable(
     document_id: str,
     child_label: str,
     finalised_at: datetime | None,
+    document_version: int = 1,
+    statement_values: dict[str, str] | None = None,
 ) -> RenderableDocument:
     sections = [Section(s.title, section_items(s.fields, answers)) for s in form.sections]
+    statement = ""
+    if form.statement:
+        sortie = form.field_feeding("date_sortie")
+        exit_day = answers.get(sortie.id) if sortie else None
+        values = {"date_sortie": format_date(date.fromisoformat(exit_day)) if exit_day else "—"}
+        statement = " ".join(form.statement.format_map(values | (statement_values or {})).split())
     return RenderableDocument(
         programme_name=programme_name,
         form_set_name=forms.name,
@@ -45,4 +54,6 @@ def build_renderable(
         child_label=child_label,
         finalised_at=finalised_at,
         sections=[s for s in sections if s.items],
+        statement=statement,
+        document_version=document_version,
     )

@@ -19,6 +19,7 @@ from app.children.models import Child, Parcours
 from app.children.services import load_child, read_identity
 from app.db import db
 from app.documents import queries, services
+from app.documents.contract import AVENANT, CONTRACT, contract_to_sign
 from app.documents.models import DRAFT, FINAL, Document
 from app.documents.sealing import NotSealedError, read_sealed_pdf
 from app.documents.services import DocumentError, InvalidAnswers, LockedDocument, StaleDocument
@@ -276,6 +277,11 @@ def parcours_documents(child: Child) -> dict[int, dict[str, Any]]:
         # Journal entries are listed as the journal (see `parcours_followup`), not as documents.
         documents = [line for line in lines.get(parcours.id, []) if not _is_journal_entry(line.document)]
         present = {line.document.form_id for line in documents}
+        # An avenant needs a signed contract; there may be several, one draft at a time.
+        finals = {(line.document.form_id, line.document.status) for line in documents}
+        present.discard(AVENANT)
+        if (CONTRACT, FINAL) not in finals or (AVENANT, DRAFT) in finals:
+            present.add(AVENANT)
         startable = [
             (form_id, forms.latest(form_id).title)
             for form_id in services.STARTABLE
@@ -289,6 +295,13 @@ def parcours_documents(child: Child) -> dict[int, dict[str, Any]]:
 
 def _is_journal_entry(document: Document) -> bool:
     return services.is_journal(services.definition_of(document))
+
+
+@bp.app_template_global("contracts_to_sign")
+def contracts_to_sign(children: list[Child]) -> set[int]:
+    """Ids of the children's accepted, open parcours whose contract is not signed yet."""
+    ids = [p.id for child in children for p in child.parcours]
+    return contract_to_sign(db.session, ids)
 
 
 @bp.app_template_global("form_title")

@@ -6,14 +6,14 @@ signature (provider, cost and funder encrypted with the child's key). Version-1 
 are left as they are.
 
 Revision ID: 0009_followup_journal
-Revises: 0008_retention_family_contact
+Revises: 0009_contrat
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_followup_journal"
-down_revision = "0008_retention_family_contact"
+down_revision = "0009_contrat"
 branch_labels = None
 depends_on = None
 
