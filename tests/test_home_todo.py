@@ -98,3 +98,32 @@ def test_an_empty_to_do_says_so_and_the_coordinator_keeps_their_home(world: Worl
     assert "Aucun brouillon en cours." in page and "Aucune action proposée ou en attente." in page
     coordinator = login_as(world.coordinateur).get("/").get_data(as_text=True)
     assert "À traiter" in coordinator and "Bilans à faire" not in coordinator
+
+
+def test_contracts_to_renew_are_those_due_within_30_days_or_past(session: Session, world: World, login_as: Any) -> None:
+    def contract(nom: str, **dates: date) -> Parcours:
+        parcours = _ongoing(session, make_child(session, world.programme, world.referent, nom=nom), 200)
+        for column, day in dates.items():
+            setattr(parcours, column, day)
+        return parcours
+
+    review_soon = contract(
+        "Revision", date_revision_prevue=TODAY + timedelta(days=12), date_fin_prevue=TODAY + timedelta(days=200)
+    )
+    ended = contract("Echu", date_fin_prevue=TODAY - timedelta(days=3))
+    contract("Tranquille", date_revision_prevue=TODAY + timedelta(days=31), date_fin_prevue=TODAY + timedelta(days=300))
+    contract("Sanscontrat")
+    closed = contract("Sorti", date_fin_prevue=TODAY - timedelta(days=40))
+    closed.date_sortie = TODAY - timedelta(days=1)
+    todo = referent_todo(session, world.referent)
+    assert [(r.parcours.id, r.due, r.what) for r in todo.renewals] == [
+        (ended.id, TODAY - timedelta(days=3), "fin"),
+        (review_soon.id, TODAY + timedelta(days=12), "revision"),
+    ]
+    assert referent_todo(session, world.other_referent).renewals == []
+    session.commit()
+    page = login_as(world.referent).get("/").get_data(as_text=True)
+    renewals = page.split('id="todo-contrats"')[1].split('id="todo-brouillons"')[0]
+    assert "Echu" in renewals and "Revision" in renewals and "Tranquille" not in renewals
+    assert f"#parcours-{ended.public_id}" in renewals
+    assert f"Fin prévue le {(TODAY - timedelta(days=3)).strftime('%d/%m/%Y')}" in renewals

@@ -37,16 +37,25 @@ class ReviewDue:
     since: date  # the last journal entry, or the entry date when there is none
 
 
+@dataclass(frozen=True)
+class Renewal:
+    parcours: Parcours
+    due: date  # the nearer of the contract's review date and planned end
+    what: str  # "revision" or "fin"
+
+
 @dataclass
 class ReferentTodo:
     review_weeks: int
     reviews_due: list[ReviewDue] = field(default_factory=list)
+    renewals: list[Renewal] = field(default_factory=list)
     drafts: list[Document] = field(default_factory=list)
     actions_waiting: list[ParcoursAction] = field(default_factory=list)
     awaiting_eps: list[Parcours] = field(default_factory=list)
 
     def children(self) -> set[Child]:
         found = {r.parcours.child for r in self.reviews_due} | {d.child for d in self.drafts}
+        found |= {r.parcours.child for r in self.renewals}
         found |= {a.parcours.child for a in self.actions_waiting} | {p.child for p in self.awaiting_eps}
         return found
 
@@ -79,6 +88,21 @@ def reviews_due(session: Session, user: User, today: date, weeks: int) -> list[R
         if since <= limit:
             due.append(ReviewDue(parcours, since))
     return sorted(due, key=lambda r: (r.since, r.parcours.id))
+
+
+def renewals(session: Session, user: User, today: date) -> list[Renewal]:
+    """Ongoing parcours whose contract's review date or planned end is past or within RENEWAL_DAYS."""
+    limit = today + timedelta(days=RENEWAL_DAYS)
+    found = []
+    for parcours in _ongoing(session, user):
+        dates = [
+            (d, what) for d, what in ((parcours.date_revision_prevue, "revision"), (parcours.date_fin_prevue, "fin"))
+        ]
+        due = [(d, what) for d, what in dates if d is not None and d <= limit]
+        if due:
+            day, what = min(due)
+            found.append(Renewal(parcours, day, what))
+    return sorted(found, key=lambda r: (r.due, r.parcours.id))
 
 
 def drafts(session: Session, user: User) -> list[Document]:
@@ -129,6 +153,7 @@ def referent_todo(session: Session, user: User, today: date | None = None, weeks
     return ReferentTodo(
         review_weeks=weeks,
         reviews_due=reviews_due(session, user, today, weeks),
+        renewals=renewals(session, user, today),
         drafts=drafts(session, user),
         actions_waiting=actions_waiting(session, user),
         awaiting_eps=awaiting_eps(session, user),
