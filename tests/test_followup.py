@@ -269,3 +269,15 @@ def test_purging_the_child_shreds_the_actions_details(session: Session, world: W
     shred(session, [world.child])
     stored = session.get(ParcoursAction, action.id)
     assert stored is not None and stored.payload is None and stored.code == "sante_soins"
+
+
+def test_a_journal_entry_with_the_family_is_a_family_contact_a_synthesis_is_not(
+    session: Session, world: World
+) -> None:
+    parcours = _ongoing(session, world)
+    world.child.last_family_contact = TODAY - timedelta(days=400)
+    add_entry(session, world, parcours, TODAY - timedelta(days=20), "synthese")
+    add_entry(session, world, parcours, TODAY - timedelta(days=30), "passage_eps")
+    assert world.child.last_family_contact == TODAY - timedelta(days=400)
+    add_entry(session, world, parcours, TODAY - timedelta(days=60), "visite_domicile")
+    assert world.child.last_family_contact == TODAY - timedelta(days=60)
