@@ -281,3 +281,16 @@ def test_a_journal_entry_with_the_family_is_a_family_contact_a_synthesis_is_not(
     assert world.child.last_family_contact == TODAY - timedelta(days=400)
     add_entry(session, world, parcours, TODAY - timedelta(days=60), "visite_domicile")
     assert world.child.last_family_contact == TODAY - timedelta(days=60)
+
+
+def test_the_caseload_shows_the_last_journal_entry_as_dernier_bilan(
+    session: Session, world: World, login_as: Any
+) -> None:
+    parcours = _ongoing(session, world)
+    add_entry(session, world, parcours, date(2026, 2, 3))
+    add_entry(session, world, parcours, date(2026, 1, 5))
+    session.commit()
+    page = login_as(world.referent).get("/enfants/").get_data(as_text=True)
+    assert "Dernier bilan" in page
+    row = page.split("Ahamada")[1].split("</tr>")[0]
+    assert "03/02/2026" in row and "05/01/2026" not in row

@@ -5,6 +5,7 @@ Thin: load the parcours of the child, authorise, call a service, commit or roll 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -13,15 +14,15 @@ from sqlalchemy import select
 
 from app.audit import services as audit
 from app.authz import Permission, current_user, requires
-from app.children.models import Parcours
+from app.children.models import Child, Parcours
 from app.children.services import load_child
 from app.db import db
 from app.followup import services
 from app.followup.models import MODALITE_LABELS, STATUS_LABELS, ParcoursAction
-from app.followup.queries import journal_of, kind_label
+from app.followup.queries import journal_of, kind_label, last_reviews
 from app.followup.services import ActionError
 from app.i18n import _
-from app.nomenclature import nomenclature
+from app.nomenclature import Decision, nomenclature
 
 bp = Blueprint("followup", __name__, url_prefix="/enfants")
 
@@ -107,3 +108,15 @@ def parcours_followup(parcours: Parcours) -> dict[str, Any]:
         "status_labels": STATUS_LABELS,
         "kind_label": kind_label,
     }
+
+
+@bp.app_template_global("last_reviews_of")
+def last_reviews_of(children: list[Child]) -> dict[int, date]:
+    """For the caseload: each child's « dernier bilan », the last journal entry of their ongoing parcours."""
+    ongoing = {
+        p.id: child.id
+        for child in children
+        for p in child.parcours[-1:]
+        if p.decision_eps == Decision.ACCEPTE and p.date_sortie is None
+    }
+    return {ongoing[parcours_id]: day for parcours_id, day in last_reviews(db.session, ongoing).items()}
