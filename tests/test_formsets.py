@@ -75,7 +75,8 @@ def proposed_set(target: Path) -> Path:
     (target / "orientation" / f"v{NEXT}.yaml").write_text(v2, encoding="utf-8")
     nomenclature = (target / "nomenclature.yaml").read_text(encoding="utf-8")
     (target / "nomenclature.yaml").write_text(
-        nomenclature.replace("      famille: ", "      mission_locale: Mission locale\n      famille: ", 1), encoding="utf-8"
+        nomenclature.replace("      famille: ", "      mission_locale: Mission locale\n      famille: ", 1),
+        encoding="utf-8",
     )
     (target / "set.yaml").write_text(
         (target / "set.yaml").read_text(encoding="utf-8").replace(f"version: {SHIPPED}", f"version: {SHIPPED + 1}"),
