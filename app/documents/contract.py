@@ -4,7 +4,8 @@ The entry date of a parcours is the date its contract is signed: the day of the 
 signature** (drawn on screen: the day it was drawn; on paper: the date given), i.e. the day the
 contract binds every party, as PRE protocols put it (« le parcours débute à la signature du
 contrat »). It is set when the contract's first version is finalised; a correction, signed again
-later, does not move it (unless the parcours has none). Avenants move the planned end and review
+later, does not move it (unless the parcours has none), nor does the digitised contract of a
+parcours imported with its entry date (signed on paper before Parcours). Avenants move the planned end and review
 date only. A signature is never carried onto content its signer did not see: a correction starts
 unsigned.
 """
@@ -109,7 +110,8 @@ def versions(session: Session, document: Document) -> list[Document]:
 def apply_contract(session: Session, document: Document, form: FormDef, answers: dict[str, Any]) -> None:
     """A finalised contract or avenant: entry date (contract only), planned end and review date."""
     parcours = document.parcours
-    if form.form_id == CONTRACT and (document.previous_id is None or parcours.date_entree is None):
+    first_signing = document.previous_id is None and not (parcours.imported and parcours.date_entree)
+    if form.form_id == CONTRACT and (first_signing or parcours.date_entree is None):
         entree = signed_on(form, answers)
         if entree is None:
             raise WorkflowError(_("Toutes les signatures requises du contrat sont nécessaires."))
@@ -137,7 +139,9 @@ def signed_contract(session: Session, parcours: Parcours) -> Document | None:
 
 
 def contract_to_sign(session: Session, parcours_ids: list[int]) -> set[int]:
-    """Of these accepted, open parcours, those without a signed contract (imported ones excepted)."""
+    """Of these accepted, open parcours, those without a signed contract.
+
+    A parcours imported with its entry date had its contract signed on paper before Parcours."""
     if not parcours_ids:
         return set()
     signed = select(Document.parcours_id).where(
@@ -149,7 +153,7 @@ def contract_to_sign(session: Session, parcours_ids: list[int]) -> set[int]:
         Parcours.id.in_(parcours_ids),
         Parcours.decision_eps == "accepte",
         Parcours.date_sortie.is_(None),
-        Parcours.imported.is_(False),
+        ~(Parcours.imported.is_(True) & Parcours.date_entree.is_not(None)),
         Parcours.id.not_in(signed),
     )
     return set(session.scalars(query))

@@ -49,9 +49,9 @@ def enter_orientation_with_the_keyboard(page: Any, keys: Callable[[date], str]) 
     type_into(page, "#responsables-0-lien", "mère")
     type_into(page, "#responsables-0-telephone", "06 39 00 11 22")
     choose_radio(page, "responsables-0-autorite_parentale", "oui")
+    select_option(page, "niveau", "CE2")  # the school and REP are asked only of a child at school
     type_into(page, "#etablissement", "École du Stade")
     choose_radio(page, "rep", "rep_plus")
-    select_option(page, "niveau", "CE2")
     select_option(page, "orienteur", "education_nationale")
     type_into(page, "#structure", "École du Stade")
     type_into(page, "#personne", "Mme Hamada")
@@ -116,10 +116,10 @@ def fill_journal_entry(page: Any) -> None:
 
 
 def fill_fin(page: Any) -> None:
-    assert page.input_value("#date_entree") == DECIDED.isoformat(), "prefilled from the EPS decision"
+    # The attestation takes the entry date from the parcours; the next step is on the exit sheet.
+    assert page.locator("#date_entree").count() == 0 and page.locator("#suite").count() == 0
     page.fill("#date_sortie", TODAY.isoformat())
     page.select_option("#motif_sortie", "objectifs_atteints")
-    page.fill("#suite", "Aide aux devoirs au centre social du quartier.")
     draw_signature(page, "signature_coordination")
     page.fill("#signature_coordination-signer", "Claire Dupuis")
     page.fill("#signature_parent-signer", PARENT)
@@ -130,7 +130,7 @@ def fill_sortie(page: Any) -> None:
     page.fill("#evaluations-0-objectif", "Lire seule les consignes en classe")
     page.locator('[data-group="evaluations"]').get_by_role("button", name="Ajouter une ligne").click()
     page.fill("#evaluations-1-objectif", "Venir à l'école chaque jour")
-    for row, progress in enumerate(["nette", "atteint"]):
+    for row, progress in enumerate(["en_partie", "atteint"]):
         page.check(f'input[name="evaluations-{row}-progression"][value="{progress}"]')
         page.fill(f"#evaluations-{row}-avis_famille", "Contente des progrès.")
         page.fill(f"#evaluations-{row}-avis_professionnels", "Progrès nets en classe.")
@@ -192,5 +192,6 @@ def test_the_whole_parcours_of_one_child(
     referent.goto(child_url)
     _audit(referent, "dossier enfant (parcours complet)", axe_source, problems)
     statuses = referent.locator(".parcours-card tbody tr").all_inner_texts()
-    assert len(statuses) == 4 and all("Finalisé" in line for line in statuses), statuses
+    # Orientation, attestation, evaluation (the journal entry is listed in the journal).
+    assert len(statuses) == 3 and all("Finalisé" in line for line in statuses), statuses
     assert problems == []
