@@ -84,10 +84,9 @@ def contract_errors(form: FormDef, answers: dict[str, Any]) -> dict[str, list[st
         f = form.field_feeding(column)
         value = fed_date(form, answers, column)
         if f and value and start and value <= date.fromisoformat(start):
-            errors[f.id] = [
-                _("Cette date doit suivre le début de l'accompagnement (%(date)s).")
-                % {"date": format_date(date.fromisoformat(start))}
-            ]
+            errors[f.id] = [_("Cette date doit suivre le début de l'accompagnement (%(date)s).") % {
+                "date": format_date(date.fromisoformat(start))
+            }]
     return errors
 
 
