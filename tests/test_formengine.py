@@ -53,7 +53,10 @@ def test_the_shipped_set_loads_with_its_forms(shipped: FormSet) -> None:
     for dimension in ("sexe", "qpv", "rep", "niveau", "orienteur", "difficulte"):
         assert orientation.fields_with_dimension(dimension), dimension
     assert orientation.field_feeding("date_orientation") is not None
-    assert shipped.latest("suivi").fields_with_dimension("action")
+    # The fiche de suivi of version 1 listed the actions; from version 2 it is the journal (one entry each).
+    assert shipped.get("suivi", 1).fields_with_dimension("action")
+    journal = shipped.latest("suivi")
+    assert journal.field_feeding("date_journal") and not [f for f in journal.fields() if f.type == "signature"]
     fin = shipped.latest("fin_prise_en_charge")
     assert fin.fields_with_dimension("motif_sortie") and fin.field_feeding("date_sortie")
     # The attestation takes the entry date from the parcours; the next step is coded once, on the exit sheet.
@@ -326,7 +329,7 @@ def test_answers_round_trip_through_the_form_representation(shipped: FormSet) ->
 
 
 def test_wtforms_class_renders_every_field_with_group_names(app: Flask, shipped: FormSet) -> None:
-    form = shipped.latest("suivi")
+    form = shipped.get("suivi", 1)
     with app.test_request_context():
         raw = to_raw(form, {"actions": [{"type": "parentalite"}, {"type": "autre"}]})
         wtform = build_form(form, raw, lock_version=3)
