@@ -79,15 +79,28 @@ def contract_errors(form: FormDef, answers: dict[str, Any]) -> dict[str, list[st
         value = answers.get(f.id)
         if field_type(f).signed and isinstance(value, dict) and value.get("paper_date") and not value.get("signer"):
             errors[f.id] = [_("Indiquez le nom de la personne qui a signé l'exemplaire papier.")]
-    start = answers.get("date_debut")
+    start = date.fromisoformat(answers["date_debut"]) if answers.get("date_debut") else None
     for column in ("date_fin_prevue", "date_revision_prevue"):
-        f = form.field_feeding(column)
-        value = fed_date(form, answers, column)
-        if f and value and start and value <= date.fromisoformat(start):
-            errors[f.id] = [_("Cette date doit suivre le début de l'accompagnement (%(date)s).") % {
-                "date": format_date(date.fromisoformat(start))
-            }]
+        feeding = form.field_feeding(column)
+        day = fed_date(form, answers, column)
+        if feeding and day and start and day <= start:
+            message = _("Cette date doit suivre le début de l'accompagnement (%(date)s).")
+            errors[feeding.id] = [message % {"date": format_date(start)}]
     return errors
+
+
+def statement_of(form: FormDef, answers: dict[str, Any], parcours: Parcours, programme: str, child: str) -> str:
+    """An attestation's sentence filled in: programme, child, entry date (the parcours'), exit date."""
+    if not form.statement:
+        return ""
+    exit_day = fed_date(form, answers, "date_sortie")
+    values = {
+        "programme": programme,
+        "enfant": child,
+        "date_entree": format_date(parcours.date_entree) if parcours.date_entree else "—",
+        "date_sortie": format_date(exit_day) if exit_day else "—",
+    }
+    return " ".join(form.statement.format_map(values).split())
 
 
 def first_version(session: Session, document: Document) -> Document:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from app.dates import format_date
 from app.documents.rendering import RenderableDocument, Section
 from app.formengine.fields import field_type
 from app.formengine.loader import FormSet
@@ -34,15 +33,9 @@ def build_renderable(
     child_label: str,
     finalised_at: datetime | None,
     document_version: int = 1,
-    statement_values: dict[str, str] | None = None,
+    statement: str = "",
 ) -> RenderableDocument:
     sections = [Section(s.title, section_items(s.fields, answers)) for s in form.sections]
-    statement = ""
-    if form.statement:
-        sortie = form.field_feeding("date_sortie")
-        exit_day = answers.get(sortie.id) if sortie else None
-        values = {"date_sortie": format_date(date.fromisoformat(exit_day)) if exit_day else "—"}
-        statement = " ".join(form.statement.format_map(values | (statement_values or {})).split())
     return RenderableDocument(
         programme_name=programme_name,
         form_set_name=forms.name,

@@ -379,18 +379,16 @@ def renderable_for(session: Session, document: Document) -> RenderableDocument:
     programme = session.get(Programme, document.programme_id)
     identity = read_identity(document.child)
     child_name = f"{identity.prenom} {identity.nom}"
+    form, answers = definition_of(document), read_answers(document)
+    programme_name = programme.name if programme else ""
     return build_renderable(
         form_set(),
-        definition_of(document),
-        read_answers(document),
-        programme_name=programme.name if programme else "",
+        form,
+        answers,
+        programme_name=programme_name,
         document_id=document.public_id,
         child_label=f"{child_name} ({document.child.pseudonym})",
         finalised_at=document.finalised_at,
         document_version=len(contract.versions(session, document)),
-        statement_values={
-            "programme": programme.name if programme else "",
-            "enfant": child_name,
-            "date_entree": format_date(document.parcours.date_entree) if document.parcours.date_entree else "—",
-        },
+        statement=contract.statement_of(form, answers, document.parcours, programme_name, child_name),
     )

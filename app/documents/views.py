@@ -19,7 +19,7 @@ from app.children.models import Child, Parcours
 from app.children.services import load_child, read_identity
 from app.db import db
 from app.documents import queries, services
-from app.documents.contract import AVENANT, CONTRACT, contract_to_sign
+from app.documents.contract import AVENANT, CONTRACT, contract_to_sign, statement_of
 from app.documents.models import DRAFT, FINAL, Document
 from app.documents.sealing import NotSealedError, read_sealed_pdf
 from app.documents.services import DocumentError, InvalidAnswers, LockedDocument, StaleDocument
@@ -31,7 +31,7 @@ from app.formengine.wtf import build_form
 from app.i18n import _
 from app.nomenclature import Decision
 from app.params import bounded_int
-from app.users.models import User
+from app.users.models import Programme, User
 
 bp = Blueprint("documents", __name__, url_prefix="/enfants")
 
@@ -177,9 +177,20 @@ def show(document: Document, child_id: str, document_id: str) -> ResponseReturnV
         forms=form_set(),
         document=document,
         answers=answers,
+        statement=_statement(document, form, answers),
         number=queries.version_number(db.session, document),
         latest=services.latest_version(db.session, document),
     )
+
+
+def _statement(document: Document, form: FormDef, answers: dict[str, Any]) -> str:
+    """An attestation's sentence, as on its PDF."""
+    if not form.statement:
+        return ""
+    identity = read_identity(document.child)
+    programme = db.session.get(Programme, document.programme_id)
+    name = programme.name if programme else ""
+    return statement_of(form, answers, document.parcours, name, f"{identity.prenom} {identity.nom}")
 
 
 def _refused(error: DocumentError, document: Document, form: FormDef, raw: dict[str, Any]) -> ResponseReturnValue:
