@@ -7,14 +7,14 @@ progression of each objective of a finalised exit evaluation, so that `evaluatio
 `evaluation.progression` are grouped queries without decryption.
 
 Revision ID: 0009_contrat
-Revises: 0008_retention_family_contact
+Revises: 0009_indicators_decisions_index
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_contrat"
-down_revision = "0008_retention_family_contact"
+down_revision = "0009_indicators_decisions_index"
 branch_labels = None
 depends_on = None
 
