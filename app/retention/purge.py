@@ -22,6 +22,7 @@ from app.db import utcnow
 from app.documents.models import Document, DocumentContent
 from app.eps.models import AgendaItem, EpsDecision, Letter
 from app.nomenclature import Decision
+from app.scans import services as scans
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def shred(session: Session, children: list[Child]) -> None:
     session.execute(delete(Letter).where(Letter.child_id.in_(ids)))
     session.execute(update(AgendaItem).where(AgendaItem.parcours_id.in_(parcours_ids)).values(presentation=None))
     session.execute(update(EpsDecision).where(EpsDecision.parcours_id.in_(parcours_ids)).values(note=None))
+    scans.shred(session, ids)
     session.execute(
         update(Child)
         .where(Child.id.in_(ids))
