@@ -60,7 +60,6 @@ def create_app(
         return app
     from flask_wtf.csrf import CSRFProtect
 
-
     formengine.install(app)
     CSRFProtect(app)
     app.jinja_env.add_extension("jinja2.ext.i18n")
@@ -90,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.children.views import bp as children_bp
     from app.documents.views import bp as documents_bp
     from app.eps.views import bp as seances_bp
+    from app.exits.views import bp as exits_bp
     from app.formsets.views import bp as formsets_bp
     from app.home.views import bp as home_bp
     from app.imports.views import bp as imports_bp
@@ -101,7 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.workflow.views import bp as eps_bp
 
     blueprints = [home_bp, auth_bp, children_bp, users_bp, eps_bp, seances_bp, indicators_bp, imports_bp]
-    blueprints += [archive_bp, signing_bp, retention_bp, network_bp, formsets_bp, scans_bp]
+    blueprints += [archive_bp, signing_bp, retention_bp, network_bp, formsets_bp, scans_bp, exits_bp]
     for blueprint in (*blueprints, account_bp, audit_bp, documents_bp):
         app.register_blueprint(blueprint)
 

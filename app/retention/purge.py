@@ -21,6 +21,7 @@ from app.children.models import Child, ChildIdentity, ChildSearchIndex, Parcours
 from app.db import utcnow
 from app.documents.models import Document, DocumentContent
 from app.eps.models import AgendaItem, EpsDecision, Letter
+from app.exits import services as exits
 from app.nomenclature import Decision
 from app.scans import services as scans
 
@@ -68,6 +69,7 @@ def shred(session: Session, children: list[Child]) -> None:
     session.execute(update(AgendaItem).where(AgendaItem.parcours_id.in_(parcours_ids)).values(presentation=None))
     session.execute(update(EpsDecision).where(EpsDecision.parcours_id.in_(parcours_ids)).values(note=None))
     scans.shred(session, ids)
+    exits.shred(session, ids)
     session.execute(
         update(Child)
         .where(Child.id.in_(ids))
