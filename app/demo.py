@@ -94,7 +94,10 @@ def _create_exits(session: Session) -> None:
     from app.exits.demo import create_demo_exits
 
     create_demo_exits(
-        session, _by_email(session, "coordination@demo.parcours"), _by_email(session, "referent@demo.parcours")
+        session,
+        _by_email(session, "coordination@demo.parcours"),
+        _by_email(session, "referent@demo.parcours"),
+        _by_email(session, "referent2@demo.parcours"),
     )
 
 

@@ -65,7 +65,7 @@ def _scan_pdf() -> bytes:
     return buffer.getvalue()
 
 
-def create_demo_exits(session: Session, coordinator: User, referent: User) -> None:
+def create_demo_exits(session: Session, coordinator: User, referent: User, other_referent: User) -> None:
     today = date.today()
     lost = _child(session, coordinator, referent, "Mroudjae", "Abdallah", date(2014, 6, 3))
     parcours = _parcours(session, lost, today - timedelta(days=320))
@@ -93,6 +93,19 @@ def create_demo_exits(session: Session, coordinator: User, referent: User) -> No
         "Famille injoignable depuis le printemps ; l'école n'a plus de nouvelles.",
     )
     scans.upload(session, referent, lost, "bilan_partenaire", "bilan-orthophonie.pdf", _scan_pdf())
+
+    # Followed, the family has just moved away: the coordinator may close it without them.
+    moving = _child(session, coordinator, other_referent, "Faïd", "Ousseni", date(2012, 4, 17))
+    followed = _parcours(session, moving, today - timedelta(days=230))
+    record_decision(
+        session,
+        followed,
+        "accepte",
+        today - timedelta(days=215),
+        coordinator,
+        referent_id=other_referent.id,
+        date_entree=today - timedelta(days=200),
+    )
 
     waiting = _child(session, coordinator, None, "Hamada", "Sitti", date(2016, 11, 21))
     admitted = _parcours(session, waiting, today - timedelta(days=40))
