@@ -43,6 +43,8 @@ def test_admission_without_referent_waits_and_the_coordinator_assigns(
     page = coordinator.get("/liste-attente").get_data(as_text=True)
     assert "Inès Attente" in page and "12 jours" in page
     assert len(_events(session, "waiting_list.read")) == 1
+    home = coordinator.get("/").get_data(as_text=True)
+    assert "1 enfant attend un·e référent·e" in home and "le plus ancien depuis 12 jours" in home
     token = csrf_token(coordinator, "/liste-attente")
     response = coordinator.post(
         f"/eps/enfants/{child.public_id}/referent",
