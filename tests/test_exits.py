@@ -166,3 +166,25 @@ def test_the_coordinator_closes_from_the_child_page(session: Session, world: Wor
     referent = login_as(world.referent)
     assert referent.get(f"/clotures/{closure.public_id}.pdf").status_code == 200
     assert referent.get(url).status_code == 404
+
+
+def test_the_closure_record_goes_to_the_yearly_archive(app: Flask, session: Session, world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import zipfile
+
+    from app.archive.export import export_year
+    from app.archive.verify import verify_archive
+
+    closure = services.close_without_family(
+        session, world.coordinateur, _ongoing(session, world), "demenagement", date(2026, 1, 10), []
+    )
+    output = tmp_path / "archive.zip"
+    assert closure.effective_at is not None
+    export_year(session, world.programme, closure.effective_at.year, output, actor_id=world.coordinateur.id)
+    path = f"documents/{world.child.pseudonym}/cloture-v1-{closure.public_id}.pdf"
+    with zipfile.ZipFile(output) as archive:
+        [entry] = [f for f in json.loads(archive.read("manifest.json"))["files"] if f["form_id"] == "cloture"]
+        assert entry["path"] == path and archive.read(path) == services.read_pdf(closure)
+    keys_path, code = app.config["PARCOURS"].keys_path, world.programme.code
+    certificates = all_certificates_pem(keys_path, code)
+    assert verify_archive(output, lambda programme: certificates if programme == code else None) == []

@@ -9,8 +9,9 @@ that the next EPS séance validates (`apply_eps_decision`). Messages are French.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -191,6 +192,30 @@ def closures_of(session: Session, child: Child) -> dict[int, list[Closure]]:
     for closure in session.scalars(query):
         found.setdefault(closure.parcours_id, []).append(closure)
     return found
+
+
+def records_of_year(session: Session, programme_id: int, year: int) -> Iterator[tuple[str, str, datetime, bytes]]:
+    """(pseudonym, closure id, effective time, sealed PDF) of the closures effective in `year`, one at a
+    time, for the yearly archive (children not purged)."""
+    ids = list(
+        session.scalars(
+            select(Closure.id)
+            .join(Parcours, Closure.parcours_id == Parcours.id)
+            .join(Child, Parcours.child_id == Child.id)
+            .where(
+                Closure.programme_id == programme_id,
+                Closure.pdf.is_not(None),
+                Child.purged_at.is_(None),
+                Closure.effective_at >= datetime(year, 1, 1),
+                Closure.effective_at < datetime(year + 1, 1, 1),
+            )
+            .order_by(Closure.id)
+        )
+    )
+    for closure_id in ids:
+        closure = session.get(Closure, closure_id)
+        if closure is not None and closure.effective_at is not None:
+            yield closure.parcours.child.pseudonym, closure.public_id, closure.effective_at, read_pdf(closure)
 
 
 def motif_label(code: str) -> str:
