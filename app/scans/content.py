@@ -57,7 +57,11 @@ def _image_parses(data: bytes, kind: str) -> bool:
                 width, height = image.size
                 if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
                     return False
-                image.verify()
+                image.verify()  # PNG: every chunk and its CRC up to IEND
+            if kind == JPEG:  # verify() does not decode a JPEG: decode it, at 1/8 scale (memory bounded)
+                with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
+                    image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+                    image.load()
     except Exception:
         return False
     return True
