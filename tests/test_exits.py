@@ -188,3 +188,17 @@ def test_the_closure_record_goes_to_the_yearly_archive(app: Flask, session: Sess
     keys_path, code = app.config["PARCOURS"].keys_path, world.programme.code
     certificates = all_certificates_pem(keys_path, code)
     assert verify_archive(output, lambda programme: certificates if programme == code else None) == []
+
+
+def test_a_wrong_exit_date_is_explained_in_french(session: Session, world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    parcours = _ongoing(session, world)
+    client = login_as(world.coordinateur)
+    url = f"/parcours/{parcours.public_id}/cloture"
+    form = {"csrf_token": csrf_token(client, url), "motif": "demenagement", "note": ""}
+    for written, message in [("31/02/2026", "Cette date n&#39;existe pas."), ("demain", "au format JJ/MM/AAAA")]:
+        page = client.post(url, data={**form, "date_sortie": written})
+        assert page.status_code == 422 and "Date de sortie : " in page.get_data(as_text=True)
+        assert message in page.get_data(as_text=True)
+    assert client.post(url, data={**form, "date_sortie": "15/01/2026"}).status_code == 302
+    session.expire_all()
+    assert session.get(Parcours, parcours.id).date_sortie == date(2026, 1, 15)  # type: ignore[union-attr]

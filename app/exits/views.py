@@ -15,6 +15,7 @@ from app.audit import services as audit
 from app.authz import Permission, current_user, policy, requires
 from app.children.models import Child, Parcours
 from app.children.services import EXITS_WITHOUT_FAMILY, read_identity
+from app.dates import DateError, parse_date
 from app.db import db
 from app.exits import services
 from app.exits.models import Closure
@@ -61,9 +62,9 @@ def _actor() -> User:
 
 def _date(text: str, label: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise services.ExitError(_("%(label)s : indiquez une date valide (JJ/MM/AAAA).") % {"label": label}) from None
+        return parse_date(text.strip())
+    except DateError as error:
+        raise services.ExitError(f"{label} : {error}") from None
 
 
 def _attempts(form: ClosureForm) -> list[services.Attempt]:
