@@ -18,6 +18,7 @@ FEATURES = {
     "children",
     "documents",
     "eps",
+    "exits",
     "formsets",
     "home",
     "imports",
@@ -25,6 +26,7 @@ FEATURES = {
     "maintenance",
     "network",
     "parcours",
+    "scans",
     "workflow",
 }
 # What a feature offers the others: its operations, its read side and its mapped classes.

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.children.models import Child
+from app.parcours.queries import waiting_list
 from app.parcours.services import WorkflowError, record_decision
-from app.parcours.transfers import waiting_list
 from tests.conftest import csrf_token
 from tests.factories import World, make_child, make_parcours
 

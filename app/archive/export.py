@@ -241,13 +241,12 @@ def _write_closures(session: Session, archive: zipfile.ZipFile, programme_id: in
 
 def _write_scans(session: Session, archive: zipfile.ZipFile, programme_id: int, year: int) -> list[dict[str, Any]]:
     """The scans attached during the year, as they were deposited, under `pieces/<pseudonym>/`."""
-    from app.scans.content import EXTENSIONS
-    from app.scans.services import of_year
+    from app.scans.services import extension_of, of_year
 
     files: list[dict[str, Any]] = []
     for scan, data in of_year(session, programme_id, year):
         pseudonym = _UNSAFE.sub("_", scan.child.pseudonym) or "inconnu"
-        path = f"{SCANS}{pseudonym}/{scan.category}-{scan.public_id}.{EXTENSIONS[scan.kind]}"
+        path = f"{SCANS}{pseudonym}/{scan.category}-{scan.public_id}.{extension_of(scan)}"
         info = zipfile.ZipInfo(path, date_time=scan.created_at.timetuple()[:6])
         info.compress_type = zipfile.ZIP_STORED
         info.external_attr = 0o600 << 16

@@ -181,6 +181,10 @@ def read_pdf(closure: Closure) -> bytes:
     return cipher_for(closure.parcours.child).decrypt(CLOSURES_TABLE, closure.id, "pdf", closure.pdf)
 
 
+def load_parcours(parcours_id: str) -> Parcours | None:
+    return db.session.scalar(select(Parcours).where(Parcours.public_id == parcours_id))
+
+
 def load_closure(closure_id: str) -> Closure | None:
     return db.session.scalar(select(Closure).where(Closure.public_id == closure_id))
 

@@ -22,7 +22,6 @@ from app.exits.models import Closure
 from app.i18n import _
 from app.nomenclature import nomenclature
 from app.users.models import Programme, User
-from app.workflow.views import load_parcours
 
 bp = Blueprint("exits", __name__)
 ATTEMPT_ROWS = 4
@@ -79,7 +78,7 @@ def _attempts(form: ClosureForm) -> list[services.Attempt]:
 
 
 @bp.route("/parcours/<parcours_id>/cloture", methods=["GET", "POST"])
-@requires(Permission.EPS_DECIDE, load=load_parcours, audit_read="parcours.closure.form")
+@requires(Permission.EPS_DECIDE, load=services.load_parcours, audit_read="parcours.closure.form")
 def close(parcours: Parcours, parcours_id: str) -> ResponseReturnValue:
     form = ClosureForm()
     programme = db.session.get(Programme, parcours.programme_id)

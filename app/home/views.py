@@ -8,7 +8,7 @@ from app.authz import Permission, current_user, policy, requires
 from app.children.services import read_identities
 from app.db import db
 from app.eps.queries import coordinator_home, waiting_days
-from app.parcours.transfers import waiting_list
+from app.parcours.queries import waiting_list
 from app.users.models import User
 from app.workflow.queries import coordinator_todo
 

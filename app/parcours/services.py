@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
@@ -18,7 +18,7 @@ from app.authz.caseload import CaseRecord, holds_caseload
 from app.authz.permissions import Permission
 from app.authz.policy import policy
 from app.children.models import Child, Parcours
-from app.children.vault import cipher_for
+from app.children.services import cipher_for
 from app.crypto import normalise
 from app.dates import format_date, periods_overlap
 from app.i18n import _
@@ -243,3 +243,8 @@ def close_parcours(
     parcours.motif_sortie = motif_sortie
     _audit(session, "parcours.close", actor, parcours)
     session.flush()
+
+
+def shred_transfer_notes(session: Session, child_ids: list[int]) -> None:
+    """A purge: the notes to the référents go (who handed over to whom stays)."""
+    session.execute(update(ReferentTransfer).where(ReferentTransfer.child_id.in_(child_ids)).values(note=None))

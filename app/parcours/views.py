@@ -13,7 +13,7 @@ from app.authz.caseload import CASELOAD_HOLDERS
 from app.children.models import Child
 from app.children.services import read_identities
 from app.db import db
-from app.parcours import transfers
+from app.parcours import queries
 from app.users.models import User
 
 bp = Blueprint("parcours", __name__)
@@ -26,7 +26,7 @@ def waiting_list() -> ResponseReturnValue:
     user = current_user()
     assert user is not None
     db.begin_read()
-    waiting = transfers.waiting_list(db.session, user.programme_id)
+    waiting = queries.waiting_list(db.session, user.programme_id)
     referents = list(
         db.session.scalars(
             select(User)
@@ -43,4 +43,4 @@ def waiting_list() -> ResponseReturnValue:
 @bp.app_template_global()
 def transfer_note(child: Child) -> Any:
     """The note left to the child's current référent at the last assignment or transfer (None if none)."""
-    return transfers.note_for_current_referent(db.session, child)
+    return queries.note_for_current_referent(db.session, child)

@@ -23,7 +23,7 @@ from app.documents.models import Document, DocumentContent
 from app.eps.models import AgendaItem, EpsDecision, Letter
 from app.exits import services as exits
 from app.nomenclature import Decision
-from app.parcours import transfers
+from app.parcours import services as parcours
 from app.scans import services as scans
 
 
@@ -71,7 +71,7 @@ def shred(session: Session, children: list[Child]) -> None:
     session.execute(update(EpsDecision).where(EpsDecision.parcours_id.in_(parcours_ids)).values(note=None))
     scans.shred(session, ids)
     exits.shred(session, ids)
-    transfers.shred(session, ids)
+    parcours.shred_transfer_notes(session, ids)
     session.execute(
         update(Child)
         .where(Child.id.in_(ids))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.audit import services as audit
 from app.authz import Permission, policy
 from app.children.models import Child
-from app.children.vault import cipher_for
+from app.children.services import cipher_for
 from app.db import db, new_public_id
 from app.i18n import _
 from app.scans import content
@@ -118,9 +118,13 @@ def filename_of(scan: Scan) -> str:
         return _("nom illisible")
 
 
+def extension_of(scan: Scan) -> str:
+    return content.EXTENSIONS[scan.kind]
+
+
 def download_name(scan: Scan) -> str:
     """The name given to the browser: category, pseudonym, date (never the uploaded name, which may identify)."""
-    return f"{scan.category}-{scan.child.pseudonym}-{scan.created_at:%Y-%m-%d}.{content.EXTENSIONS[scan.kind]}"
+    return f"{scan.category}-{scan.child.pseudonym}-{scan.created_at:%Y-%m-%d}.{extension_of(scan)}"
 
 
 def scans_of(session: Session, child: Child) -> list[tuple[str, str, list[Scan]]]:

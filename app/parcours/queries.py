@@ -1,15 +1,15 @@
-"""Reading the référents' side of a child: the waiting list and the notes left at a transfer."""
+"""Read side of the parcours: the waiting list and the notes left to a référent at a transfer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.children.models import Child, Parcours
-from app.children.vault import cipher_for
+from app.children.services import cipher_for
 from app.nomenclature import Decision
 from app.parcours.models import TRANSFERS_TABLE, ReferentTransfer
 from app.users.models import User
@@ -79,8 +79,3 @@ def note_for_current_referent(session: Session, child: Child) -> TransferNote | 
         previous=names.get(transfer.from_referent_id) if transfer.from_referent_id else None,
         text=text,
     )
-
-
-def shred(session: Session, child_ids: list[int]) -> None:
-    """A purge: the notes go (who handed over to whom stays)."""
-    session.execute(update(ReferentTransfer).where(ReferentTransfer.child_id.in_(child_ids)).values(note=None))
