@@ -1,7 +1,7 @@
 """exits closed without the family, référent transfers, scans; the programme's exit validation setting
 
 Revision ID: 0009_exits_transfers_scans
-Revises: 0008_retention_family_contact
+Revises: 0009_indicators_decisions_index
 """
 
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = "0009_exits_transfers_scans"
-down_revision = "0008_retention_family_contact"
+down_revision = "0009_indicators_decisions_index"
 branch_labels = None
 depends_on = None
 
