@@ -66,6 +66,7 @@ def create_demo(echo: Callable[[str], None] = print) -> None:
         _create_children(session, programme, referents)
         _create_documented_children(session)
         _create_seances(session)
+        _create_exits(session)
         session.commit()
         echo("Données de démonstration créées (programme DEMO).")
     echo("Comptes de démonstration (mot de passe « demo-parcours ») :")
@@ -88,6 +89,17 @@ def _create_seances(session: Session) -> None:
 
     create_demo_seances(
         session, _by_email(session, "coordination@demo.parcours"), _by_email(session, "eps@demo.parcours")
+    )
+
+
+def _create_exits(session: Session) -> None:
+    from app.exits.demo import create_demo_exits
+
+    create_demo_exits(
+        session,
+        _by_email(session, "coordination@demo.parcours"),
+        _by_email(session, "referent@demo.parcours"),
+        _by_email(session, "referent2@demo.parcours"),
     )
 
 

@@ -23,8 +23,11 @@ from app.eps.models import (
     SeanceExternal,
     SeanceMember,
 )
+from app.exits.models import Closure
 from app.followup.models import ParcoursAction
+from app.parcours.models import ReferentTransfer
 from app.retention.models import Elimination, EliminationVisa, FamilyNotice
+from app.scans.models import Scan
 from app.users.models import AccountToken, LoginThrottle, Programme, User, UserSession
 
 metadata = Base.metadata
@@ -39,6 +42,7 @@ __all__ = [
     "Child",
     "ChildIdentity",
     "ChildSearchIndex",
+    "Closure",
     "Document",
     "DocumentContent",
     "Elimination",
@@ -56,7 +60,9 @@ __all__ = [
     "ParcoursCode",
     "ParcoursDetails",
     "Programme",
+    "ReferentTransfer",
     "ReviewRequest",
+    "Scan",
     "Seance",
     "SeanceExternal",
     "SeanceMember",

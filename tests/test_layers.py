@@ -19,6 +19,7 @@ FEATURES = {
     "documents",
     "eps",
     "followup",
+    "exits",
     "formsets",
     "home",
     "imports",
@@ -26,6 +27,7 @@ FEATURES = {
     "maintenance",
     "network",
     "parcours",
+    "scans",
     "workflow",
 }
 # What a feature offers the others: its operations, its read side and its mapped classes.

@@ -11,6 +11,7 @@ from app.eps.queries import coordinator_home, waiting_days
 from app.followup.models import STATUS_LABELS
 from app.followup.queries import kind_label
 from app.home.queries import referent_todo
+from app.parcours.queries import waiting_list
 from app.users.models import User
 from app.workflow.queries import coordinator_todo
 
@@ -65,6 +66,7 @@ def _coordinator_home(user: User) -> ResponseReturnValue:
     eps = coordinator_home(db.session, user.programme_id, waiting_days())
     children = {p.child for p, _last in todo.without_review} | {d.child for d in todo.waiting_documents}
     children |= {p.child for p in eps.waiting_too_long}
+    waiting = waiting_list(db.session, user.programme_id)
     names = read_identities(db.session, user, children, "home.todo.read")
     db.session.commit()
-    return render_template("home/index.html", todo=todo, names=names, eps=eps)
+    return render_template("home/index.html", todo=todo, names=names, eps=eps, waiting=waiting)
