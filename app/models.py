@@ -11,7 +11,7 @@ from app.children.models import (
     ParcoursDetails,
 )
 from app.db import Base
-from app.documents.models import Document, DocumentContent
+from app.documents.models import Document, DocumentContent, EvaluatedObjective, ExitEvaluation, JournalEntry
 from app.eps.models import (
     AgendaItem,
     CharterAcceptance,
@@ -23,7 +23,11 @@ from app.eps.models import (
     SeanceExternal,
     SeanceMember,
 )
+from app.exits.models import Closure
+from app.followup.models import ParcoursAction
+from app.parcours.models import ReferentTransfer
 from app.retention.models import Elimination, EliminationVisa, FamilyNotice
+from app.scans.models import Scan
 from app.users.models import AccountToken, LoginThrottle, Programme, User, UserSession
 
 metadata = Base.metadata
@@ -38,20 +42,27 @@ __all__ = [
     "Child",
     "ChildIdentity",
     "ChildSearchIndex",
+    "Closure",
     "Document",
     "DocumentContent",
     "Elimination",
     "EliminationVisa",
     "EpsDecision",
     "EpsText",
+    "EvaluatedObjective",
+    "ExitEvaluation",
     "FamilyNotice",
+    "JournalEntry",
     "Letter",
     "LoginThrottle",
     "Parcours",
+    "ParcoursAction",
     "ParcoursCode",
     "ParcoursDetails",
     "Programme",
+    "ReferentTransfer",
     "ReviewRequest",
+    "Scan",
     "Seance",
     "SeanceExternal",
     "SeanceMember",

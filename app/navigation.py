@@ -14,6 +14,7 @@ ENTRIES = [
     ("children.index", _("Enfants suivis")),
     ("seances.index", _("Séances EPS")),
     ("eps.agenda", _("Situations pour l'EPS")),
+    ("parcours.waiting_list", _("Liste d'attente")),
     ("indicators.dashboard", _("Indicateurs")),
     ("imports.upload", _("Import")),
     ("archive.index", _("Archives")),

@@ -18,6 +18,8 @@ FEATURES = {
     "children",
     "documents",
     "eps",
+    "followup",
+    "exits",
     "formsets",
     "home",
     "imports",
@@ -25,6 +27,7 @@ FEATURES = {
     "maintenance",
     "network",
     "parcours",
+    "scans",
     "workflow",
 }
 # What a feature offers the others: its operations, its read side and its mapped classes.

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Integer, Table, and_, case, func, literal,
 from sqlalchemy.orm import Session
 
 from app.children.models import Child, Parcours, ParcoursCode
+from app.indicators import evaluation
 from app.nomenclature import AGE_BANDS, OLDEST_BAND, Decision, nomenclature
 from app.users.models import Programme
 
@@ -109,6 +110,7 @@ def empty_result(year: int | str | Period, programme_code: str) -> dict[str, Any
             "situations_examinees": 0,
             "delai_orientation_decision_jours": {"moyenne": None, "mediane": None},
         },
+        "evaluation": evaluation.empty_block(),
     }
 
 
@@ -150,6 +152,7 @@ def _compute(session: Session, programme_id: int, period: Period) -> tuple[dict[
     result["eps"]["situations_examinees"] = delays.total()
     result["eps"]["delai_orientation_decision_jours"] = _mean_and_median(delays)
     result["eps"]["seances"] = seances_held(session, programme_id, start, end)
+    evaluation.count_evaluations(session, programme_id, start, end, result)
     return result, delays
 
 
