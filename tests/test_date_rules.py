@@ -55,17 +55,17 @@ def test_a_rule_naming_an_unknown_field_is_a_definition_error() -> None:
 
 def test_the_published_forms_refuse_impossible_dates_at_finalisation() -> None:
     forms = load_form_set(FORMS_DIR)
-    orientation = forms.latest("orientation")
+    orientation = forms.get("orientation", 1)
     outcome = validate(orientation, {"date_naissance": "2030-05-01", "date_orientation": NEXT_YEAR}, final=True)
     assert "Date de naissance : le 01/05/2030 est dans le futur" in outcome.errors["date_naissance"][0]
     assert "dans le futur" in outcome.errors["date_orientation"][0]
-    suivi = forms.latest("suivi")
+    suivi = forms.get("suivi", 1)
     rows = {"actions": [{"type": "accompagnement_scolaire", "debut": "2025-10-01", "fin": "2025-09-01"}]}
     rows["rencontres"] = [{"date": NEXT_YEAR}]
     outcome = validate(suivi, rows, final=True)
     assert "est avant « Début »" in outcome.errors["actions-0-fin"][0]
     assert "dans le futur" in outcome.errors["rencontres-0-date"][0]
-    fin = forms.latest("fin_prise_en_charge")
+    fin = forms.get("fin_prise_en_charge", 1)
     outcome = validate(fin, {"date_entree": "2025-10-01", "date_sortie": NEXT_YEAR}, final=True)
     assert "Date de sortie : le " in outcome.errors["date_sortie"][0]
 
