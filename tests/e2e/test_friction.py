@@ -36,6 +36,8 @@ def shoot(page: Any, name: str) -> None:
 def fill_orientation(page: Any, nom: str, prenom: str, born: date, sexe: str = "F") -> None:
     """A complete fiche d'orientation (pointer and typing; the keyboard path is in test_parcours)."""
     oriented = TODAY - timedelta(days=3)
+    page.select_option('select[name="niveau"]', "CE2")  # the school fields follow the class
+    page.select_option('select[name="orienteur"]', "education_nationale")
     for name, value in {
         "sexe": sexe,
         "qpv": "oui",
@@ -45,8 +47,6 @@ def fill_orientation(page: Any, nom: str, prenom: str, born: date, sexe: str = "
         "famille_accord": "oui",
     }.items():
         page.check(f'input[name="{name}"][value="{value}"]')
-    page.select_option('select[name="niveau"]', "CE2")
-    page.select_option('select[name="orienteur"]', "education_nationale")
     page.check('input[name="difficultes"][value="scolaire"]')
     for selector, value in {
         "#nom": nom,
