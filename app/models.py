@@ -10,6 +10,7 @@ from app.children.models import (
     ParcoursCode,
     ParcoursDetails,
 )
+from app.collective.models import CollectiveAction, CollectiveAttendance, CollectiveSession
 from app.db import Base
 from app.documents.models import Document, DocumentContent
 from app.eps.models import (
@@ -23,6 +24,7 @@ from app.eps.models import (
     SeanceExternal,
     SeanceMember,
 )
+from app.programme_data.models import ProgrammeYearFigure
 from app.retention.models import Elimination, EliminationVisa, FamilyNotice
 from app.users.models import AccountToken, LoginThrottle, Programme, User, UserSession
 
@@ -38,6 +40,9 @@ __all__ = [
     "Child",
     "ChildIdentity",
     "ChildSearchIndex",
+    "CollectiveAction",
+    "CollectiveAttendance",
+    "CollectiveSession",
     "Document",
     "DocumentContent",
     "Elimination",
@@ -51,6 +56,7 @@ __all__ = [
     "ParcoursCode",
     "ParcoursDetails",
     "Programme",
+    "ProgrammeYearFigure",
     "ReviewRequest",
     "Seance",
     "SeanceExternal",
