@@ -11,6 +11,9 @@ from app.programme_data.codes import KEY as KEY
 from app.programme_data.codes import QPV, SECTIONS
 from app.programme_data.models import ProgrammeYearFigure
 
+# key of the indicators block -> code -> French label
+LABELS = {key: codes for key, codes, _whole in SECTIONS.values()}
+
 
 def programme_data_block(year: int) -> dict[str, Any]:
     block: dict[str, Any] = {"annee_donnees": year, "renseignees": False}
