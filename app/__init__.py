@@ -60,7 +60,6 @@ def create_app(
         return app
     from flask_wtf.csrf import CSRFProtect
 
-
     formengine.install(app)
     CSRFProtect(app)
     app.jinja_env.add_extension("jinja2.ext.i18n")

@@ -103,8 +103,8 @@ def test_csv_and_json_downloads_hold_the_fixture_figures(coordinator: FlaskClien
     v2 = json.loads((FIXTURES / "indicateurs-v2-2026.json").read_text(encoding="utf-8"))
     assert _expected_part(v2, data) == []
     text = coordinator.get("/indicateurs/2024.csv").data.decode("utf-8")
-    assert text.startswith("\ufeffindicateur;code;valeur")
-    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert text.startswith("\ufeffindicateur;libelle;code;libelle_code;valeur")
+    rows = [row[::2] for row in csv.reader(io.StringIO(text[1:]), delimiter=";")]
     assert ["enfants_suivis.total", "", str(expected(2024)["enfants_suivis"]["total"])] in rows
 
 

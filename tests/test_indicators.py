@@ -216,7 +216,7 @@ def brute_force(
             "autres_enfants": sum(s.other_children for s in held),
             "parents": sum(s.parents for s in held),
         },
-        "donnees_programme": programme_data_block(start.year),
+        "donnees_programme": programme_data_block(),
     }
 
 

@@ -113,7 +113,7 @@ def empty_result(year: int | str | Period, programme_code: str) -> dict[str, Any
             "delai_orientation_decision_jours": {"moyenne": None, "mediane": None},
         },
         "actions_collectives": dict.fromkeys(COLLECTIVE_KEYS, 0),
-        PROGRAMME_DATA: programme_data_block(period.start.year),
+        PROGRAMME_DATA: programme_data_block(),
     }
 
 

@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
@@ -22,7 +22,7 @@ from app.i18n import _
 from app.indicators import charts, summary
 from app.indicators.compute import Period, PeriodError, compute, period_of, previous_period
 from app.indicators.sections import sections
-from app.indicators.services import export_indicators
+from app.indicators.services import ExportError, IndicatorsExport, export_indicators
 from app.users.models import User
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicateurs")
@@ -125,10 +125,23 @@ def dashboard() -> ResponseReturnValue:
     )
 
 
-def _download(user: User, year: str, output_format: str) -> Response:
+def _download(user: User, year: str, output_format: str) -> ResponseReturnValue:
     """`?diffusion=externe` (CSV, PDF): the version for partners outside the programme, small counts masked."""
     external = output_format != "json" and request.args.get("diffusion") == "externe"
-    export = export_indicators(
+    try:
+        export = _export(user, year, output_format, external)
+    except ExportError as error:  # an installed questionnaire mapping that does not read
+        return render_template("error.html", title=_("Export impossible"), text=str(error), code=409), 409
+    db.session.commit()
+    code = re.sub(r"[^A-Za-z0-9_-]", "_", user.programme.code)
+    prefix = "donnees-indicateurs" if output_format == "csv" else "bilan"
+    response = Response(export.body, mimetype=export.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{prefix}-{code}-{export.name}"'
+    return response
+
+
+def _export(user: User, year: str, output_format: str, external: bool) -> IndicatorsExport:
+    return export_indicators(
         db.session,
         _valid_period(year).label,
         output_format,
@@ -136,12 +149,8 @@ def _download(user: User, year: str, output_format: str) -> Response:
         programme_name=user.programme.name,
         external=external,
         actor_id=user.id,
+        instance_path=current_app.config["PARCOURS"].instance_path,
     )
-    db.session.commit()
-    code = re.sub(r"[^A-Za-z0-9_-]", "_", user.programme.code)
-    response = Response(export.body, mimetype=export.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="bilan-{code}-{export.name}"'
-    return response
 
 
 @bp.get("/<year>.pdf")

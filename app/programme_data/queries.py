@@ -15,8 +15,9 @@ from app.programme_data.models import ProgrammeYearFigure
 LABELS = {key: codes for key, codes, _whole in SECTIONS.values()}
 
 
-def programme_data_block(year: int) -> dict[str, Any]:
-    block: dict[str, Any] = {"annee_donnees": year, "renseignees": False}
+def programme_data_block() -> dict[str, Any]:
+    """Nothing entered: every code at 0, no QPV. (The year is the period's first calendar year.)"""
+    block: dict[str, Any] = {"renseignees": False}
     for key, codes, whole in SECTIONS.values():
         block[key] = dict.fromkeys(codes, 0 if whole else 0.0)
     block["effectifs_etp_total"] = 0.0
@@ -32,7 +33,7 @@ def _totals(block: dict[str, Any]) -> None:
 
 def data_of_year(session: Session, programme_id: int, year: int) -> dict[str, Any]:
     """What the coordinator entered for `year` (zeros and no QPV when nothing was entered)."""
-    block = programme_data_block(year)
+    block = programme_data_block()
     query = select(ProgrammeYearFigure.section, ProgrammeYearFigure.code, ProgrammeYearFigure.value).where(
         ProgrammeYearFigure.programme_id == programme_id, ProgrammeYearFigure.year == year
     )
