@@ -58,6 +58,7 @@ ORDER = (
 )
 CODE_MAPS = {item.path: item.dimension for item in BREAKDOWNS}
 CODE_MAPS |= {"evaluation.progression": "progression", "evaluation.suite": "suite"}
+PROGRAMME_CODED = {f"donnees_programme.{key}" for key in PROGRAMME_LABELS}
 HEADER = ["indicateur", "libelle", "code", "libelle_code", "valeur"]
 QUESTIONNAIRE_COLUMN = "ligne_questionnaire"
 
@@ -86,7 +87,10 @@ def _rows(node: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str,
     for key in _ordered_keys(node, prefix):
         path = f"{prefix}{key}"
         value = node[key]
-        if path in CODE_MAPS and isinstance(value, Mapping):
+        if path in PROGRAMME_CODED and isinstance(value, Mapping):
+            for code in value:
+                yield path, code, value[code]
+        elif path in CODE_MAPS and isinstance(value, Mapping):
             dimension = CODE_MAPS[path]
             known = dimension == "duree" or dimension in nomenclature().dimensions
             for code in ordered_codes(dimension, value) if known else list(value):

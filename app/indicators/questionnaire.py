@@ -71,9 +71,6 @@ def parse(text: str, source: str) -> QuestionnaireMapping:
         if not isinstance(entry, dict) or not entry.get("ligne") or not entry.get("indicateur"):
             raise MappingError(f"{where} : « ligne » et « indicateur » sont obligatoires.")
         path, code = str(entry["indicateur"]), str(entry.get("code") or "")
-        parent, _dot, last = path.rpartition(".")
-        if not code and known.get(parent) and last in known[parent]:
-            path, code = parent, last  # `enfants_suivis.par_sexe.F` is `par_sexe` with code F
         if path.split(".")[0] not in {key.split(".")[0] for key in known} or (not code and path not in known):
             raise MappingError(f"{where} : indicateur « {path} » inconnu (voir le JSON des indicateurs).")
         if code and path in known and known[path] and code not in known[path]:
