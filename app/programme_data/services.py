@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import delete
@@ -77,3 +78,18 @@ def save_year(
         target_type="programme_year_figures",
         target_id=str(year),
     )
+
+
+def demo_year(session: Session, coordinator: User) -> None:
+    """The demo programme's data of this year."""
+    figures = {
+        "effectifs": {"coordination": "1", "referents": "3,5", "intervenants": "0,8", "administratif": "0,5"},
+        "financements": {"etat_anct": "185000", "commune_epci": "92000", "caf": "15000", "departement": "8000"},
+        "partenaires": {"education_nationale": "14", "sante": "4", "social": "6", "associations": "9"},
+        "etablissements": {"ecole_maternelle": "5", "ecole_elementaire": "7", "college": "2", "lycee": "1"},
+    }
+    values = {
+        section: {code: parse_amount(text, code, SECTIONS[section][2]) for code, text in codes.items()}
+        for section, codes in figures.items()
+    }
+    save_year(session, coordinator, date.today().year, values, ["Kawéni", "Majicavo-Koropa", "Tsoundzou"])
