@@ -247,6 +247,23 @@ def test_coordinator_runs_a_seance_through_the_pages(world: World, session: Sess
     assert other_referent.get(f"/eps/courriers/{letter.public_id}.pdf").status_code == 404
 
 
+def test_the_referent_reads_the_preconisations_on_the_childs_page(world: World, session: Session, login_as) -> None:  # type: ignore[no-untyped-def]
+    seance = _seance(session, world)
+    item = services.add_item(session, world.coordinateur, seance, world.other_child.parcours[0], "orientation")
+    services.decide(
+        session,
+        world.coordinateur,
+        item,
+        "accepte",
+        date.today(),
+        preconisations=["accompagnement_scolaire"],
+        note="Soutien en lecture",
+    )
+    session.commit()
+    page = login_as(world.other_referent).get(f"/enfants/{world.other_child.public_id}").get_data(as_text=True)
+    assert "préconisations : Accompagnement scolaire" in page and "« Soutien en lecture »" in page
+
+
 def test_eps_member_of_another_programme_or_account_is_not_invited(world: World, session: Session) -> None:
     seance = _seance(session, world)
     stranger = make_user(session, world.foreign_programme, "eps")

@@ -32,10 +32,11 @@ FEATURES = {
 # What a feature offers the others: its operations, its read side and its mapped classes.
 PUBLIC_MODULES = {"services", "queries", "models"}
 # Sealing is the documents' public side for the archive, which seals documents finalised elsewhere,
-# and for the EPS, which lays out (rendering: plain data in, PDF out) and seals its relevés and letters.
+# and for the EPS, which lays out (rendering: plain data in, PDF out) and seals its relevés and letters;
+# layout is the one A4 page layout every PDF of Parcours is built with.
 # The network lays out and masks its département table as the indicators do their own: it shares their
 # report layout, export rows, key figures and complementary suppression.
-PUBLIC_EXTRA = {"app.documents.sealing", "app.documents.rendering"}
+PUBLIC_EXTRA = {"app.documents.sealing", "app.documents.rendering", "app.documents.layout"}
 PUBLIC_EXTRA |= {"app.indicators.export", "app.indicators.report", "app.indicators.summary"}
 PUBLIC_EXTRA |= {"app.indicators.suppression"}
 # The EPS's French form fields (dates, choices, checkboxes) serve the collective actions' forms too.

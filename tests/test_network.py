@@ -23,7 +23,7 @@ from app.crypto.certificates import KeyMaterial, self_signed
 from app.indicators import suppression
 from app.indicators.compute import compute, empty_result, mean_months
 from app.network import consolidate, export, services
-from app.network.share import ShareError, build_share
+from app.network.share import ShareError, Trust, build_share
 from tests.factories import make_child, make_parcours, make_programme
 from tests.network_helpers import MASKS, leaves, recoverable_cells
 
@@ -33,7 +33,7 @@ YEAR = 2025
 
 @cache
 def material(name: str) -> KeyMaterial:
-    return self_signed(f"PRE {name} - cachet Parcours", f"PRE {name}")
+    return self_signed(f"PRE {name} ({name}) - cachet Parcours", f"PRE {name}")
 
 
 def _children(session: Session, programme: Any, rows: list[dict[str, Any]]) -> None:
@@ -81,8 +81,8 @@ def share_files(parts: dict[str, dict[str, Any]], form_set: tuple[str, int] = FO
     return [(f"{code}.zip", build_share(result, *form_set, material(code))) for code, result in parts.items()]
 
 
-def trust(*codes: str) -> bytes:
-    return services.trust_bundle([material(code).certificate_pem for code in codes])
+def trust(*codes: str) -> Trust:
+    return services.trust_of([material(code).certificate_pem for code in codes], {})
 
 
 ALL = ("PRE-A", "PRE-B", "PRE-C")
@@ -140,12 +140,15 @@ def _refusal(case: str, parts: dict[str, dict[str, Any]]) -> tuple[list[tuple[st
         files[1] = (name, build_share(parts["PRE-B"], FORM_SET[0], 2, material("PRE-B")))
         return files, trusted, "jeu de formulaires"
     if case == "doublon":
-        files[1] = ("PRE-A-bis.zip", build_share(parts["PRE-A"], *FORM_SET, material("PRE-B")))
+        files[1] = ("PRE-A-bis.zip", build_share(parts["PRE-A"], *FORM_SET, material("PRE-A")))
         return files, trusted, "déjà fourni"
+    if case == "usurpation":
+        files[1] = (name, build_share(parts["PRE-A"], *FORM_SET, material("PRE-B")))
+        return files, trusted, "n'est pas celui du programme PRE-A"
     raise AssertionError(case)
 
 
-REFUSALS = ["signature", "octet", "non_reconnu", "periode", "jeu", "doublon"]
+REFUSALS = ["signature", "octet", "non_reconnu", "periode", "jeu", "doublon", "usurpation"]
 
 
 @pytest.mark.parametrize("case", REFUSALS)
@@ -183,6 +186,38 @@ def test_the_command_refuses_with_exit_1_naming_the_file(parts: dict[str, dict[s
     header, *rows = result.output.lstrip("\ufeff").splitlines()
     assert header == "indicateur;code;PRE-A;PRE-B;PRE-C;total"
     assert "enfants_suivis.total;;9;2;6;17" in rows
+
+
+def test_a_certificate_naming_no_code_signs_only_for_the_programme_it_is_trusted_for(
+    parts: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """A real seal certificate (« Commune de X ») names no code: trusted plainly it speaks for no
+    programme; trusted as CODE=CERT.pem it speaks for CODE, and for CODE only."""
+    commune = self_signed("Commune de Saint-Exemple - cachet", "Commune de Saint-Exemple")
+    own = build_share(parts["PRE-A"], *FORM_SET, commune)
+    usurped = build_share(parts["PRE-B"], *FORM_SET, commune)
+    pem = tmp_path / "commune.pem"
+    pem.write_bytes(commune.certificate_pem)
+    (tmp_path / "a.zip").write_bytes(own)
+    (tmp_path / "b.zip").write_bytes(usurped)
+    env = {"PARCOURS_INSTANCE": str(tmp_path / "aucune-instance")}
+
+    def consolidate(share: str, trust_option: str) -> Any:
+        args = ["network", "consolidate", "--year", str(YEAR), str(tmp_path / share), "--trust", trust_option]
+        return CliRunner().invoke(main, args, env=env)
+
+    plain = consolidate("a.zip", str(pem))
+    assert plain.exit_code == 1 and "ne contient pas « (PRE-A) »" in plain.output
+    assert consolidate("a.zip", f"PRE-A={pem}").exit_code == 0
+    other = consolidate("b.zip", f"PRE-A={pem}")
+    assert other.exit_code == 1 and "pas parmi les certificats de confiance" in other.output
+    bound_elsewhere = services.trust_of(
+        [material("PRE-A").certificate_pem], {"PRE-B": [material("PRE-B").certificate_pem]}
+    )
+    with pytest.raises(ShareError, match="certificats de confiance du programme PRE-B"):
+        services.table_from_shares(
+            [("b.zip", build_share(parts["PRE-B"], *FORM_SET, material("PRE-A")))], bound_elsewhere, str(YEAR)
+        )
 
 
 def test_the_external_table_hides_small_counts_and_nothing_can_be_recovered(parts: dict[str, dict[str, Any]]) -> None:

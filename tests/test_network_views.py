@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 import shutil
+import time
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -15,11 +18,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from app.crypto.certificates import self_signed
 from app.db import db
 from app.formengine import form_set
 from app.formsets.package import build_package
+from app.formsets.views import PENDING_DIR, PENDING_SECONDS
 from app.network import services
-from app.network.share import read_share
+from app.network.share import Trust, build_share, read_share
 from app.signing.keys import certificate_pem
 from tests.conftest import csrf_token, login
 from tests.factories import World, make_child, make_parcours, make_programme, make_user
@@ -50,7 +55,7 @@ def test_a_coordinator_shares_and_the_network_builds_its_table(
     assert "/reseau/partage/" in coordinator.get("/indicateurs?annee=2025").get_data(as_text=True)
     content = _share(coordinator)
     keys = app.config["PARCOURS"].keys_path
-    share = read_share("partage.zip", content, certificate_pem(keys, world.programme.code))
+    share = read_share("partage.zip", content, Trust(shared=certificate_pem(keys, world.programme.code)))
     assert share.programme == world.programme.code and share.form_set == (form_set().name, form_set().version)
 
     network = login_as(world.reseau)
@@ -77,6 +82,34 @@ def test_a_coordinator_shares_and_the_network_builds_its_table(
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "Partage refusé — modifie.zip" in refused
+
+
+def test_a_programme_outside_the_instance_is_trusted_for_its_own_code_only(
+    world: World, login_as: Callable[[Any], FlaskClient], stored: Path
+) -> None:
+    """A PRE whose real seal certificate names no code: refused until the administrator places its
+    certificate as `trust/programmes/<CODE>.pem`; then accepted for that code, and for no other."""
+    indicators = json.loads(zipfile.ZipFile(io.BytesIO(_share(login_as(world.coordinateur)))).read("indicateurs.json"))
+    commune = self_signed("Commune de Saint-Exemple - cachet", "Commune de Saint-Exemple")
+    forms = indicators.pop("form_set")
+    outside = build_share({**indicators, "programme": "PRE-EXT"}, forms["name"], forms["version"], commune)
+    usurped = build_share({**indicators, "programme": "PRE-AUTRE"}, forms["name"], forms["version"], commune)
+    network = login_as(world.reseau)
+    token = csrf_token(network, "/reseau?annee=2025")
+
+    def upload(content: bytes, name: str) -> str:
+        return network.post(
+            "/reseau/partages?annee=2025",
+            data={"csrf_token": token, "partages": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        ).get_data(as_text=True)
+
+    assert "Partage refusé — ext.zip" in upload(outside, "ext.zip")
+    (stored / services.TRUST_DIR / services.BOUND_DIR).mkdir(parents=True)
+    (stored / services.TRUST_DIR / services.BOUND_DIR / "PRE-EXT.pem").write_bytes(commune.certificate_pem)
+    assert "Partage de PRE-EXT enregistré pour 2025" in upload(outside, "ext.zip")
+    assert "Partage refusé — autre.zip" in upload(usurped, "autre.zip")
 
 
 def test_one_instance_hosting_several_programmes_gets_the_table_from_its_own_data(
@@ -141,6 +174,16 @@ def test_an_admin_installs_a_published_set_after_seeing_the_changes(
         content_type="multipart/form-data",
     ).get_data(as_text=True)
     assert "Jeu refusé" in untrusted and "certificat de confiance" in untrusted
+    pending = app.config["PARCOURS"].instance_path / PENDING_DIR
+    forgotten = pending / ("0" * 32)
+    forgotten.mkdir(parents=True)
+    os.utime(forgotten, (time.time() - PENDING_SECONDS - 60,) * 2)
+    expired = client.post(
+        "/formulaires/installer/confirmer", data={"csrf_token": token, "jeton": "0" * 32}, follow_redirects=True
+    )
+    assert "Cette vérification a expiré" in expired.get_data(as_text=True) and not forgotten.exists()
+    forgotten.mkdir()
+    os.utime(forgotten, (time.time() - PENDING_SECONDS - 60,) * 2)
     page = client.post(
         "/formulaires/installer",
         data={
@@ -152,10 +195,12 @@ def test_an_admin_installs_a_published_set_after_seeing_the_changes(
     ).get_data(as_text=True)
     assert "Signature vérifiée" in page and "Nom de famille" in page
     jeton = page.split('name="jeton" value="')[1].split('"')[0]
+    assert [folder.name for folder in pending.iterdir()] == [jeton]  # the forgotten one is swept
     done = client.post(
         "/formulaires/installer/confirmer", data={"csrf_token": token, "jeton": jeton}, follow_redirects=True
     )
     assert f"version {SHIPPED + 1} installé" in done.get_data(as_text=True)
+    assert not any(pending.iterdir())
     with app.app_context():
         assert form_set().version == SHIPPED + 1
 

@@ -87,8 +87,5 @@ def roles_with(permission: Permission) -> frozenset[Role]:
     return frozenset(role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions)
 
 
-# Roles whose holders follow children: the only ones a child's référent may have.
-REFERENT_ROLES = frozenset({Role.REFERENT, Role.COORDINATEUR})
-
 # Roles that must confirm a second factor (TOTP) at login: they see or manage a whole programme.
 SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.COORDINATEUR})

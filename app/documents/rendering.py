@@ -6,23 +6,18 @@ The caller (the form engine) turns a document and its form definition into a
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Flowable, Image, KeepTogether, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
 from app.dates import format_date, format_time
-from app.documents.pdfa import FONT, FONT_BOLD, Metadata, flatten_png, make_pdfa, printable, register_fonts
+from app.documents.layout import RULE, WIDTH, Styles, build_pdf, facts, grid, para
+from app.documents.layout import styles as layout_styles
+from app.documents.pdfa import FONT, Metadata, flatten_png
 from app.formengine.printable import Item, Printable, SignatureItem, Table
 from app.i18n import _
 
@@ -48,90 +43,31 @@ class RenderableDocument:
     subject_label: str = "Enfant"  # what `child_label` names (a séance for the EPS relevé)
 
 
-MARGIN = 18 * mm
-_GREY = colors.Color(0.35, 0.35, 0.35)
-_RULE = colors.Color(0.75, 0.75, 0.75)
-_SHADE = colors.Color(0.93, 0.93, 0.93)
-
-
-@dataclass(frozen=True)
-class _Styles:
-    programme: ParagraphStyle
-    title: ParagraphStyle
-    meta: ParagraphStyle
-    section: ParagraphStyle
-    label: ParagraphStyle
-    value: ParagraphStyle
-    cell: ParagraphStyle
-    header: ParagraphStyle
-    small: ParagraphStyle
-
-
-def _styles() -> _Styles:
-    base = ParagraphStyle("base", fontName=FONT, fontSize=9.5, leading=12.5, textColor=colors.black)
-    return _Styles(
-        programme=ParagraphStyle("programme", base, fontName=FONT_BOLD, fontSize=11, leading=14, textColor=_GREY),
-        title=ParagraphStyle("title", base, fontName=FONT_BOLD, fontSize=16, leading=20, spaceBefore=2, spaceAfter=4),
-        meta=ParagraphStyle("meta", base, fontSize=9, leading=12, textColor=_GREY),
-        section=ParagraphStyle("section", base, fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=10),
-        label=ParagraphStyle("label", base, fontName=FONT_BOLD),
-        value=base,
-        cell=ParagraphStyle("cell", base, fontSize=8.5, leading=11),
-        header=ParagraphStyle("header", base, fontName=FONT_BOLD, fontSize=8.5, leading=11),
-        small=ParagraphStyle("small", base, fontSize=8.5, leading=11, textColor=_GREY),
-    )
-
-
-def _text(value: str) -> str:
-    """Paragraph markup for plain text: escaped, line breaks kept, undrawable glyphs replaced."""
-    return escape(printable(value or "")).replace("\n", "<br/>")
-
-
-def _para(value: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(_text(value), style)
-
-
 def _when(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return _("%(date)s à %(time)s (UTC)") % {"date": format_date(moment), "time": format_time(moment)}
 
 
-def _grid(data: list[list[Any]], widths: list[float], header: bool) -> RLTable:
-    table = RLTable(data, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
-    style = [
-        ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, _RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if header:
-        style += [("BACKGROUND", (0, 0), (-1, 0), _SHADE), ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD)]
-    table.setStyle(TableStyle(style))
-    return table
+def _items(items: list[Item], styles: Styles) -> RLTable:
+    return facts([(item.label, item.value) for item in items], styles)
 
 
-def _items(items: list[Item], styles: _Styles, width: float) -> RLTable:
-    data = [[_para(item.label, styles.label), _para(item.value or "—", styles.value)] for item in items]
-    return _grid(data, [width * 0.38, width * 0.62], header=False)
-
-
-def _repeatable(table: Table, styles: _Styles, width: float) -> Flowable:
+def _repeatable(table: Table, styles: Styles) -> Flowable:
     if not table.columns:
         return Spacer(0, 0)
     columns = len(table.columns)
-    data: list[list[Any]] = [[_para(c, styles.header) for c in table.columns]]
+    data: list[list[Any]] = [[para(c, styles.header) for c in table.columns]]
     for row in table.rows:
         cells = [*row, *[""] * columns][:columns]
-        data.append([_para(cell, styles.cell) for cell in cells])
+        data.append([para(cell, styles.cell) for cell in cells])
     if not table.rows:
-        data.append([_para("Aucune ligne.", styles.small), *[""] * (columns - 1)])
-    return _grid(data, [width / columns] * columns, header=True)
+        data.append([para("Aucune ligne.", styles.small), *[""] * (columns - 1)])
+    return grid(data, [WIDTH / columns] * columns, header=True)
 
 
-def _signature(item: SignatureItem, styles: _Styles, width: float) -> Flowable:
-    parts: list[Flowable] = [_para(item.role, styles.label)]
+def _signature(item: SignatureItem, styles: Styles) -> Flowable:
+    parts: list[Flowable] = [para(item.role, styles.label)]
     if item.png:
         image = Image(flatten_png(item.png))
         scale = min(60 * mm / image.imageWidth, 25 * mm / image.imageHeight, 1.0)
@@ -147,13 +83,13 @@ def _signature(item: SignatureItem, styles: _Styles, width: float) -> Flowable:
         }
     else:
         line = _("Non signé (%(name)s)") % {"name": item.signer_name} if item.signer_name else _("Non signé")
-    parts.append(_para(line, styles.small))
-    box = RLTable([[parts]], colWidths=[width], hAlign="LEFT")
+    parts.append(para(line, styles.small))
+    box = RLTable([[parts]], colWidths=[WIDTH], hAlign="LEFT")
     box.setStyle(
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("BOX", (0, 0), (-1, -1), 0.5, _RULE),
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
                 ("TOPPADDING", (0, 0), (-1, -1), 4),
             ]
         )
@@ -161,76 +97,36 @@ def _signature(item: SignatureItem, styles: _Styles, width: float) -> Flowable:
     return KeepTogether([box, Spacer(0, 3 * mm)])
 
 
-def _section(section: Section, styles: _Styles, width: float) -> list[Flowable]:
-    story: list[Flowable] = [_para(section.title, styles.section), Spacer(0, 2 * mm)]
+def _section(section: Section, styles: Styles) -> list[Flowable]:
+    story: list[Flowable] = [para(section.title, styles.section), Spacer(0, 2 * mm)]
     pending: list[Item] = []
     for item in [*section.items, None]:
         if isinstance(item, Item):
             pending.append(item)
             continue
         if pending:
-            story.append(_items(pending, styles, width))
+            story.append(_items(pending, styles))
             pending = []
         if isinstance(item, Table):
-            story += [_repeatable(item, styles, width), Spacer(0, 2 * mm)]
+            story += [_repeatable(item, styles), Spacer(0, 2 * mm)]
         elif isinstance(item, SignatureItem):
-            story.append(_signature(item, styles, width))
+            story.append(_signature(item, styles))
     return story
 
 
-def _header(doc: RenderableDocument, styles: _Styles) -> list[Flowable]:
+def _header(doc: RenderableDocument, styles: Styles) -> list[Flowable]:
     meta = f"{doc.form_set_name} (version {doc.form_set_version}) · {doc.subject_label} : {doc.child_label}"
     if doc.finalised_at is not None:
         meta += " · " + _("Finalisé le %(moment)s") % {"moment": _when(doc.finalised_at)}
-    return [_para(doc.programme_name, styles.programme), _para(doc.form_title, styles.title), _para(meta, styles.meta)]
-
-
-class _FooterCanvas(Canvas):
-    """Draws « Document … · page n/N » once the page count is known, then makes the file PDF/A."""
-
-    def __init__(self, *args: Any, footer: str, meta: Metadata, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._footer = footer
-        self._meta = meta
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self.setFont(FONT, 8)
-            self.setFillColor(_GREY)
-            self.drawRightString(A4[0] - MARGIN, 10 * mm, printable(f"{self._footer} · page {number}/{total}"))
-            super().showPage()
-        make_pdfa(self, self._meta)
-        super().save()
+    return [para(doc.programme_name, styles.programme), para(doc.form_title, styles.title), para(meta, styles.meta)]
 
 
 def render_pdf(doc: RenderableDocument) -> bytes:
     """Lay the document out on A4 and return a PDF/A-2b file (unsigned)."""
-    register_fonts()
-    styles = _styles()
-    out = io.BytesIO()
-    template = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + 4 * mm,
-        initialFontName=FONT,
-        title=printable(doc.form_title),
-        author=printable(doc.programme_name),
-        lang="fr-FR",
-    )
-    width = A4[0] - 2 * MARGIN
+    styles = layout_styles()
     story = [*_header(doc, styles), Spacer(0, 4 * mm)]
     for section in doc.sections:
-        story += _section(section, styles, width)
+        story += _section(section, styles)
     footer = f"Document {doc.document_id} · {doc.form_id} v{doc.form_version}"
     meta = Metadata(
         title=f"{doc.form_title} — document {doc.document_id}",
@@ -238,5 +134,4 @@ def render_pdf(doc: RenderableDocument) -> bytes:
         subject=f"{doc.form_id} v{doc.form_version}",
         created=datetime.now(UTC),
     )
-    template.build(story, canvasmaker=partial(_FooterCanvas, footer=footer, meta=meta))
-    return out.getvalue()
+    return build_pdf(story, meta, footer)

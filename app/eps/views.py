@@ -330,7 +330,8 @@ def request_review(parcours: Parcours, parcours_id: str) -> ResponseReturnValue:
 
 @bp.app_template_global()
 def eps_of_child(child: Any) -> dict[str, Any]:
-    """For the child's page: letters and EPS decisions (with the séance items a référent can present)."""
+    """For the child's page: letters and EPS decisions with their préconisations (with the séance items
+    a référent can present)."""
     session = db.session
     items = list(
         session.scalars(
@@ -345,5 +346,6 @@ def eps_of_child(child: Any) -> dict[str, Any]:
         "letters": letters.letters_of(session, child.id),
         "items": items,
         "outcome_label": letters.outcome_label,
+        "note_of": services.note_of,
         "review_form": ReviewRequestForm(formdata=None),
     }

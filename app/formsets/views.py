@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ bp = Blueprint("formsets", __name__, url_prefix="/formulaires")
 PENDING_DIR = ".forms-pending"
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 PACKAGE, TRUST = "set.zip", "trust.pem"
+PENDING_SECONDS = 3600  # a verified set waits this long for its confirmation, then is removed
 
 
 def _settings() -> Any:
@@ -60,6 +62,18 @@ def _pending(token: str) -> Path:
     return Path(_settings().instance_path) / PENDING_DIR / token
 
 
+def _expired(folder: Path) -> bool:
+    return time.time() - folder.stat().st_mtime > PENDING_SECONDS
+
+
+def _sweep_pending() -> None:
+    """Remove the verified sets nobody confirmed within the hour."""
+    root = Path(_settings().instance_path) / PENDING_DIR
+    for folder in root.iterdir() if root.is_dir() else []:
+        if folder.is_dir() and _expired(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 @bp.route("/installer", methods=["GET", "POST"])
 @requires(Permission.FORMSET_INSTALL)
 def install() -> ResponseReturnValue:
@@ -77,6 +91,7 @@ def install() -> ResponseReturnValue:
                 if problems:
                     raise PackageError(_("Installation impossible : ") + " ".join(problems))
                 table = diff.as_html_table(current, proposed, diff.compare(current, proposed))
+                _sweep_pending()
                 token = secrets.token_hex(16)
                 folder = _pending(token)
                 folder.mkdir(mode=0o700, parents=True)
@@ -94,7 +109,9 @@ def confirm() -> ResponseReturnValue:
     assert user is not None
     token = request.form.get("jeton", "")
     folder = _pending(token) if TOKEN.match(token) else None
-    if folder is None or not folder.is_dir():
+    if folder is None or not folder.is_dir() or _expired(folder):
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
         flash(_("Cette vérification a expiré : envoyez de nouveau le jeu publié."), "error")
         return redirect(url_for("formsets.install"))
     try:

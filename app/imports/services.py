@@ -26,14 +26,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
-from app.authz.permissions import REFERENT_ROLES
 from app.children.services import family_dates_of_parcours
 from app.i18n import _
 from app.imports import store
 from app.imports.parser import parse
 from app.imports.rows import ImportIssue, ImportRow, overlaps, sort_issues
 from app.nomenclature import Decision
-from app.users.models import Programme, User
+from app.users.models import CASE_ROLES, Programme, User
 
 __all__ = ["ImportIssue", "ImportReport", "import_csv"]
 
@@ -126,7 +125,7 @@ def _referent_ids(
         User.programme_id == programme_id, User.active.is_(True), func.lower(User.email).in_(emails)
     )
     accounts = {email: (user_id, role) for email, user_id, role in session.execute(query)}
-    found = {email: user_id for email, (user_id, role) in accounts.items() if role in REFERENT_ROLES}
+    found = {email: user_id for email, (user_id, role) in accounts.items() if role in CASE_ROLES}
     for row in rows:
         if row.referent and row.referent not in accounts:
             errors.append(

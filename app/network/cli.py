@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from app.clitools import UserFacingError, app_context
 from app.db import db
+
+if TYPE_CHECKING:
+    from app.network.share import Trust
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -22,14 +26,22 @@ def network() -> None:
 @network.command("consolidate")
 @click.option("--year", required=True, help="Calendar year (2025) or school year (2025-2026) of the shares.")
 @click.argument("shares", nargs=-1, required=True, type=FILE)
-@click.option("--trust", "trusted", multiple=True, required=True, type=FILE, help="Trusted certificate (PEM).")
+@click.option(
+    "--trust",
+    "trusted",
+    multiple=True,
+    required=True,
+    metavar="[CODE=]CERT.pem",
+    help="Trusted certificate (PEM); CODE=CERT.pem trusts it for programme CODE only, otherwise it signs "
+    "for a programme whose certificate names its code « (CODE) ».",
+)
 @click.option("--format", "output_format", type=click.Choice(["json", "csv", "pdf"]), default="json", show_default=True)
 @click.option("--diffusion-externe", "external", is_flag=True, help="Mask small counts, with complementary cells.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="File to write.")
 def consolidate_command(
     year: str,
     shares: tuple[Path, ...],
-    trusted: tuple[Path, ...],
+    trusted: tuple[str, ...],
     output_format: str,
     external: bool,
     output: Path | None,
@@ -42,9 +54,8 @@ def consolidate_command(
     if output_format == "pdf" and output is None:
         raise UserFacingError("Le format pdf demande --output FICHIER.pdf.")
     try:
-        bundle = services.trust_bundle([path.read_bytes() for path in trusted])
         files = [(str(path), path.read_bytes()) for path in shares]
-        table = services.table_from_shares(files, bundle, year)
+        table = services.table_from_shares(files, _trust(trusted), year)
     except ShareError as error:
         raise UserFacingError(str(error)) from error
     if external:
@@ -65,6 +76,21 @@ def consolidate_command(
     else:
         output.write_text(content, encoding="utf-8")
     click.echo(f"Tableau départemental {year} ({', '.join(table['programmes'])}) écrit dans {output}.", err=True)
+
+
+def _trust(options: tuple[str, ...]) -> Trust:
+    """`--trust` values: `CERT.pem` or `CODE=CERT.pem`; UserFacingError on an unreadable file."""
+    from app.network import services
+
+    shared: list[bytes] = []
+    bound: dict[str, list[bytes]] = {}
+    for option in options:
+        code, _sep, name = option.partition("=") if "=" in option and not Path(option).is_file() else ("", "", option)
+        path = Path(name)
+        if not path.is_file():
+            raise UserFacingError(f"--trust {option} : fichier introuvable.")
+        (bound.setdefault(code, []) if code else shared).append(path.read_bytes())
+    return services.trust_of(shared, bound)
 
 
 def _audit(year: str, external: bool) -> None:

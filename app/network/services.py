@@ -7,7 +7,7 @@ Share files hold aggregates only; every share made and every table produced is a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,13 @@ from app.audit import services as audit
 from app.crypto.certificates import CertificateError, split_certificates
 from app.indicators.services import exact_indicators
 from app.network import consolidate
-from app.network.share import Share, ShareError, build_share, read_share
+from app.network.share import Share, ShareError, Trust, build_share, read_share
 from app.signing.keys import all_certificates_pem, ensure_certificate, has_certificate, load_material
 from app.users.models import Programme
 
 NETWORK_DIR = "network"
 TRUST_DIR = "trust"
+BOUND_DIR = "programmes"  # trust/programmes/<CODE>.pem: a certificate that speaks for CODE only
 YEAR = re.compile(r"^[0-9]{4}(-[0-9]{4})?$")
 
 
@@ -61,13 +62,21 @@ def trust_bundle(pems: Sequence[bytes]) -> bytes:
     return bundle
 
 
-def read_shares(files: Sequence[tuple[str, bytes]], trusted: bytes, year: str) -> tuple[list[Share], dict[str, Any]]:
+def trust_of(shared: Sequence[bytes], bound: Mapping[str, Sequence[bytes]]) -> Trust:
+    """Trust anchors from PEM files: `shared` for any programme naming its code, `bound` per code."""
+    return Trust(
+        shared=trust_bundle(shared),
+        bound={code.upper(): trust_bundle(pems) for code, pems in bound.items()},
+    )
+
+
+def read_shares(files: Sequence[tuple[str, bytes]], trusted: Trust, year: str) -> tuple[list[Share], dict[str, Any]]:
     """Verify and read every share; ShareError naming the first file that cannot be used."""
     shares = [read_share(name, content, trusted) for name, content in files]
     return shares, consolidate.check_shares(shares, year)
 
 
-def table_from_shares(files: Sequence[tuple[str, bytes]], trusted: bytes, year: str) -> dict[str, Any]:
+def table_from_shares(files: Sequence[tuple[str, bytes]], trusted: Trust, year: str) -> dict[str, Any]:
     shares, form_set = read_shares(files, trusted, year)
     return consolidate.table({share.programme: share.indicators for share in shares}, year, form_set)
 
@@ -90,14 +99,23 @@ def record_table(session: Session, year: str, external: bool, actor_id: int | No
     )
 
 
-def instance_trust(session: Session, instance_path: Path, keys_path: Path) -> bytes:
-    """Trust anchors inside an instance: its programmes' certificates (current and past) and the
-    certificates placed in `instance/network/trust/*.pem` by its administrator."""
-    codes = session.scalars(select(Programme.code))
-    pems = [all_certificates_pem(keys_path, code) for code in codes if has_certificate(keys_path, code)]
+def instance_trust(session: Session, instance_path: Path, keys_path: Path) -> Trust:
+    """Trust anchors inside an instance: each of its programmes' certificates (current and past) for
+    that programme; `instance/network/trust/programmes/<CODE>.pem` for programme CODE; and
+    `instance/network/trust/*.pem` (e.g. the network's CA) for programmes whose certificate names
+    their code. Placed there by the instance's administrator."""
     folder = instance_path / NETWORK_DIR / TRUST_DIR
-    pems += [path.read_bytes() for path in sorted(folder.glob("*.pem"))] if folder.is_dir() else []
-    return trust_bundle([pem for pem in pems if pem.strip()])
+    bound: dict[str, list[bytes]] = {}
+    for code in session.scalars(select(Programme.code)):
+        if has_certificate(keys_path, code):
+            bound.setdefault(code.upper(), []).append(all_certificates_pem(keys_path, code))
+    for path in sorted((folder / BOUND_DIR).glob("*.pem")) if (folder / BOUND_DIR).is_dir() else []:
+        bound.setdefault(path.stem.upper(), []).append(path.read_bytes())
+    shared = [path.read_bytes() for path in sorted(folder.glob("*.pem"))] if folder.is_dir() else []
+    return trust_of(
+        [pem for pem in shared if pem.strip()],
+        {code: [pem for pem in pems if pem.strip()] for code, pems in bound.items()},
+    )
 
 
 def _year_dir(instance_path: Path, year: str) -> Path:
@@ -107,7 +125,7 @@ def _year_dir(instance_path: Path, year: str) -> Path:
 
 
 def store_share(
-    session: Session, instance_path: Path, trusted: bytes, year: str, name: str, content: bytes, actor_id: int
+    session: Session, instance_path: Path, trusted: Trust, year: str, name: str, content: bytes, actor_id: int
 ) -> Share:
     """Verify a share and keep it for the year (replacing the same programme's earlier one); audited."""
     share = read_share(name, content, trusted)

@@ -3,7 +3,7 @@
 `SHARE.zip` holds exactly `indicateurs.json` (the indicators JSON plus `"form_set"`),
 `indicateurs.json.sig` (detached CMS, DER, by the programme's certificate) and `certificate.pem`.
 Reading one checks the signature against trust anchors chosen by the reader, never against the
-certificate the file carries.
+certificate the file carries, and that the signing certificate is the claimed programme's.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 import zipfile
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from asn1crypto import cms
@@ -94,23 +94,51 @@ def _same_certificate(certificate_pem: bytes, signature: bytes) -> bool:
     return der is not None and der in _embedded_certificates(signature)
 
 
-def read_share(name: str, content: bytes, trusted: bytes) -> Share:
-    """Check and read a share file against the trust anchors `trusted` (PEM, one or more
-    certificates); ShareError naming `name` and the reason when it cannot be used."""
+@dataclass(frozen=True)
+class Trust:
+    """The reader's trust anchors (PEM bundles): `bound` ones speak for one programme code only;
+    `shared` ones (a network's CA, or a programme's certificate given without its code) sign for a
+    programme whose certificate names its code in parentheses (« PRE de X (CODE) - cachet Parcours »)."""
+
+    shared: bytes = b""
+    bound: Mapping[str, bytes] = field(default_factory=dict)
+
+    def anchors_for(self, code: str) -> tuple[bytes, bool]:
+        """(the anchors a share of `code` must verify against, whether they are bound to that code)."""
+        bound = self.bound.get(code.upper())
+        return (bound, True) if bound else (self.shared, False)
+
+
+def names_programme(subject: str, code: str) -> bool:
+    return bool(code) and f"({code.upper()})" in subject.upper()
+
+
+def read_share(name: str, content: bytes, trust: Trust) -> Share:
+    """Check and read a share file against the reader's trust anchors; ShareError naming `name` and
+    the reason when it cannot be used. A certificate trusted for one programme cannot speak for another."""
     members = _members(name, content)
-    check = check_detached_cms(members[DATA], members[SIGNATURE], trusted)
-    if not check.valid:
-        if "non reconnu" in check.reason:
-            raise ShareError(
-                f"{name} : signé par un certificat qui n'est pas parmi les certificats de confiance (--trust)."
-            )
-        raise ShareError(f"{name} : signature invalide, le fichier a été modifié après sa signature ({check.reason}).")
-    if not _same_certificate(members[CERTIFICATE], members[SIGNATURE]):
-        raise ShareError(f"{name} : certificate.pem n'est pas le certificat qui a signé les indicateurs.")
     try:
         indicators = json.loads(members[DATA].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ShareError(f"{name} : indicateurs.json illisible ({error}).") from error
     if not isinstance(indicators, dict) or not isinstance(indicators.get("form_set"), dict):
         raise ShareError(f"{name} : indicateurs.json ne contient pas d'indicateurs avec leur jeu de formulaires.")
+    code = str(indicators.get("programme") or "")
+    anchors, bound = trust.anchors_for(code)
+    check = check_detached_cms(members[DATA], members[SIGNATURE], anchors) if anchors else None
+    if check is None or not check.valid:
+        if check is None or "non reconnu" in check.reason:
+            raise ShareError(
+                f"{name} : signé par un certificat qui n'est pas parmi les certificats de confiance"
+                + (f" du programme {code} (--trust {code}=CERT.pem)." if bound else " (--trust).")
+            )
+        raise ShareError(f"{name} : signature invalide, le fichier a été modifié après sa signature ({check.reason}).")
+    if not _same_certificate(members[CERTIFICATE], members[SIGNATURE]):
+        raise ShareError(f"{name} : certificate.pem n'est pas le certificat qui a signé les indicateurs.")
+    if not bound and not names_programme(check.signer, code):
+        raise ShareError(
+            f"{name} : le certificat signataire ({check.signer}) n'est pas celui du programme {code or '?'} : "
+            f"son nom ne contient pas « ({code or 'CODE'}) ». Si c'est bien le certificat de ce programme, "
+            f"déclarez-le pour lui : --trust {code or 'CODE'}=CERT.pem."
+        )
     return Share(name=name, indicators=indicators, signer=check.signer)

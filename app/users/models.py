@@ -20,7 +20,8 @@ class Role(StrEnum):
     RESEAU = "reseau"
 
 
-# Roles with access to children's records: granting one needs a coordinator's confirmation.
+# Roles that follow children (the only ones a child's référent may have) and so see their records:
+# granting one needs a coordinator's confirmation.
 CASE_ROLES = frozenset({Role.REFERENT, Role.COORDINATEUR})
 
 ROLE_LABELS = {
