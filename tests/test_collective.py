@@ -157,3 +157,11 @@ def test_a_session_outside_the_action_dates_is_refused_in_french(world: World, l
     referent.post(f"{action_url}/seances", data={"csrf_token": token, "held_on": "2027-01-05", "place": ""})
     page = referent.get(action_url).get_data(as_text=True)
     assert "entre le début et la fin de l&#39;action" in page
+
+
+def test_a_count_that_is_not_a_number_is_refused_in_french(session: Session, world: World, login_as: Login) -> None:
+    referent = login_as(world.referent)
+    session_url = _add_session(referent, _create_action(referent))
+    token = csrf_token(referent, session_url)
+    referent.post(f"{session_url}/presences", data={"csrf_token": token, "parents": "douze"})
+    assert "Écrivez un nombre entier, par exemple 12." in referent.get(session_url).get_data(as_text=True)

@@ -16,6 +16,16 @@ from app.nomenclature import nomenclature
 COUNT_RANGE = NumberRange(0, 10_000, _("Un nombre entre 0 et 10 000."))
 
 
+class FrenchIntegerField(IntegerField):
+    """A whole number whose parse error is in French."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Écrivez un nombre entier, par exemple 12.")) from error
+
+
 class ActionForm(FlaskForm):
     title = StringField(_("Intitulé"), validators=[DataRequired(_("Indiquez l'intitulé.")), Length(max=160)])
     action_code = ChoiceField(_("Type d'action"))
@@ -23,7 +33,7 @@ class ActionForm(FlaskForm):
     provider = StringField(_("Intervenant·e ou structure"), validators=[Length(max=160)])
     starts_on = FrenchDateField(_("Début"), validators=[InputRequired(_("Indiquez la date de début."))])
     ends_on = FrenchDateField(_("Fin"), description=_("Facultative."), validators=[Optional()])
-    capacity = IntegerField(
+    capacity = FrenchIntegerField(
         _("Capacité (places)"),
         description=_("Facultative."),
         validators=[Optional(), NumberRange(1, 10_000, _("Un nombre de places entre 1 et 10 000."))],
@@ -42,5 +52,5 @@ class SessionForm(FlaskForm):
 
 class AttendanceForm(FlaskForm):
     children = MultiCheckbox(_("Enfants suivis présents"), coerce=str)
-    other_children = IntegerField(_("Autres enfants présents"), default=0, validators=[Optional(), COUNT_RANGE])
-    parents = IntegerField(_("Parents présents"), default=0, validators=[Optional(), COUNT_RANGE])
+    other_children = FrenchIntegerField(_("Autres enfants présents"), default=0, validators=[Optional(), COUNT_RANGE])
+    parents = FrenchIntegerField(_("Parents présents"), default=0, validators=[Optional(), COUNT_RANGE])
