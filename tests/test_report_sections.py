@@ -83,6 +83,7 @@ def test_the_report_shows_eps_activity_collective_actions_outcomes_and_programme
     assert "Objectifs atteints ou dépassés (%) 58,3 58,3 =" in text  # (12 + 2) / 24
     assert "Personnel (équivalents temps plein)" in text and "Référent·es de parcours 3,5" in text
     assert "Quartiers prioritaires couverts : Kawéni, Majicavo." in text
+    assert "Atteint en partie 7 7 =" in text and "Droit commun (école, centre social, associations) 8" in text
 
 
 def test_outcomes_say_when_no_exit_evaluation_was_made(tmp_path: Path) -> None:

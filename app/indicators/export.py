@@ -21,6 +21,7 @@ from typing import Any
 from app.indicators.labels import indicator_label
 from app.indicators.questionnaire import QuestionnaireMapping
 from app.indicators.report import build_report
+from app.indicators.sections import label_of_code
 from app.indicators.summary import BREAKDOWNS, NON_RENSEIGNE, code_label, ordered_codes
 from app.nomenclature import nomenclature
 from app.programme_data.queries import LABELS as PROGRAMME_LABELS
@@ -120,7 +121,7 @@ def _code_label(path: str, code: str) -> str:
     if path in CODE_MAPS:
         dimension = CODE_MAPS[path]
         known = dimension == "duree" or dimension in nomenclature().dimensions or code == NON_RENSEIGNE
-        return code_label(dimension, code) if known else code
+        return code_label(dimension, code) if known else label_of_code(dimension, code)
     block = path.removeprefix("donnees_programme.")
     return PROGRAMME_LABELS.get(block, {}).get(code, code if block != "qpv_couverts" else "")
 

@@ -47,9 +47,29 @@ class Section:
     notes: list[str] = field(default_factory=list)
 
 
-def _label(dimension: str, code: str) -> str:
+# Labels of the exit evaluation's codes, for a form set whose nomenclature does not list them yet.
+FALLBACK_LABELS = {
+    "progression": {
+        "non_atteint": _("Non atteint"),
+        "en_partie": _("Atteint en partie"),
+        "atteint": _("Atteint"),
+        "depasse": _("Dépassé"),
+    },
+    "suite": {
+        "droit_commun": _("Droit commun (école, centre social, associations)"),
+        "soins_specialises": _("Soins ou accompagnement spécialisés"),
+        "protection_enfance": _("Protection de l'enfance"),
+        "autre_dispositif": _("Autre dispositif"),
+        "aucune": _("Aucune orientation"),
+    },
+}
+
+
+def label_of_code(dimension: str, code: str) -> str:
     dimensions = nomenclature().dimensions
-    return dimensions[dimension].label_of(code) if dimension in dimensions else code
+    if dimension in dimensions:
+        return dimensions[dimension].label_of(code)
+    return FALLBACK_LABELS.get(dimension, {}).get(code, code)
 
 
 def _rows(result: Mapping[str, Any], previous: Mapping[str, Any] | None, paths: Sequence[tuple[str, str]]) -> list[Row]:
@@ -136,11 +156,11 @@ def _outcomes(result: Mapping[str, Any], previous: Mapping[str, Any] | None) -> 
     heading = _("Résultats des parcours")
     if not has_evaluations(result):
         return Section("resultats", heading, notes=[NO_EVALUATION])
-    labels = {code: _label("progression", code) for code in PROGRESSION}
+    labels = {code: label_of_code("progression", code) for code in PROGRESSION}
     progression = _coded(result, previous, "evaluation.progression", labels)
     dimensions = nomenclature().dimensions
-    suite_codes = list(dimensions["suite"].codes) if "suite" in dimensions else []
-    suite = _coded(result, previous, "evaluation.suite", {code: _label("suite", code) for code in suite_codes})
+    suite_codes = list(dimensions["suite"].codes) if "suite" in dimensions else list(FALLBACK_LABELS["suite"])
+    suite = _coded(result, previous, "evaluation.suite", {code: label_of_code("suite", code) for code in suite_codes})
     share = Row(
         "part_atteints",
         _("Objectifs atteints ou dépassés (%)"),
