@@ -5,15 +5,19 @@ from __future__ import annotations
 import copy
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from app.indicators.export import to_csv, to_pdf
 from app.indicators.questionnaire import MappingError, parse
 from app.indicators.sections import share_reached
 from app.indicators.summary import mask_small_counts
+from tests.factories import World
 from tests.test_report import fixture, pdf_text
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "forms" / "questionnaire.exemple.yaml"
@@ -157,3 +161,24 @@ def test_the_example_mapping_says_it_is_an_example() -> None:
 def test_a_wrong_mapping_names_the_entry_and_the_problem(text: str, message: str) -> None:
     with pytest.raises(MappingError, match=message):
         parse(text, "questionnaire.yaml")
+
+
+def test_an_installed_mapping_adds_the_questionnaire_column_to_the_download(
+    app: Flask, world: World, login_as: Callable[[Any], FlaskClient]
+) -> None:
+    coordinator = login_as(world.coordinateur)
+    installed = Path(app.config["PARCOURS"].instance_path) / "questionnaire.yaml"
+    try:
+        plain = coordinator.get("/indicateurs/2025-2026.csv")
+        assert 'filename="donnees-indicateurs-' in plain.headers["Content-Disposition"]
+        assert "2025-2026.csv" in plain.headers["Content-Disposition"]
+        assert _rows(plain.data.decode("utf-8"))[0][-1] == "valeur"
+        installed.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+        rows = _rows(coordinator.get("/indicateurs/2025.csv").data.decode("utf-8"))
+        assert rows[0][-1] == "ligne_questionnaire"
+        assert [row[-1] for row in rows if row[0] == "familles_aidees"] == ["EX-3"]
+        installed.write_text("lignes:\n  - ligne: A\n    indicateur: inconnu\n", encoding="utf-8")
+        broken = coordinator.get("/indicateurs/2025.csv")
+        assert broken.status_code == 409 and "indicateur « inconnu » inconnu" in broken.get_data(as_text=True)
+    finally:
+        installed.unlink(missing_ok=True)
