@@ -44,7 +44,7 @@ def index() -> ResponseReturnValue:
     return redirect(url_for("programme_data.year_page", year=date.today().year))
 
 
-@bp.get("/<int(max=9999):year>")
+@bp.get("/<int:year>")
 @requires(Permission.PROGRAMME_DATA)
 def year_page(year: int) -> ResponseReturnValue:
     data = data_of_year(db.session, _actor().programme_id, _valid(year))
@@ -54,7 +54,7 @@ def year_page(year: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/<int(max=9999):year>")
+@bp.post("/<int:year>")
 @requires(Permission.PROGRAMME_DATA)
 def save(year: int) -> ResponseReturnValue:
     _valid(year)
