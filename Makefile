@@ -9,7 +9,9 @@ STAMP := $(VENV)/.installed
 install: $(STAMP)
 
 # What the tests need beyond Python: Debian's Chromium (browser tests), npm (axe-core),
-# poppler-utils (pdftotext, pdfsig), openssl (archive signature checks). Installed with apt-get
+# poppler-utils (pdftotext, pdfsig), openssl (archive signature checks), caddy, nginx-light and
+# systemd (the deploy/ files checked with `caddy validate`, `nginx -t`, `systemd-analyze verify`;
+# Debian does not start the services it installs in a container). Installed with apt-get
 # when running as root; otherwise the missing packages are named.
 system-deps:
 	@missing=""; \
@@ -17,6 +19,9 @@ system-deps:
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v caddy >/dev/null || missing="$$missing caddy"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \

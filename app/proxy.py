@@ -50,6 +50,16 @@ class TrustedProxies:
         return self.wsgi_app(environ, start_response)
 
 
+def host_without_port(host: str) -> str:
+    """`Host` without its port, as it goes back into a URL: `[2001:db8::1]:8000` gives
+    `[2001:db8::1]` (an IPv6 address stays bracketed), `parcours.example.fr:80` gives the name."""
+    if host.startswith("["):
+        return host[: host.index("]") + 1] if "]" in host else host
+    if host.count(":") > 1:  # a bare IPv6 address (no port can be told apart): bracket it
+        return f"[{host}]"
+    return host.partition(":")[0]
+
+
 def https_required() -> ResponseReturnValue | None:
     """Before the login page: a real instance (Secure cookies) reached over plain HTTP explains,
     in French, that HTTPS is required and how to set it up, instead of failing at the next step."""
@@ -60,7 +70,7 @@ def https_required() -> ResponseReturnValue | None:
     return (
         render_template(
             "https_required.html",
-            https_url="https://" + request.host.split(":")[0] + request.full_path.rstrip("?"),
+            https_url="https://" + host_without_port(request.host) + request.full_path.rstrip("?"),
             peer=request.remote_addr if untrusted_proxy else None,
         ),
         403,

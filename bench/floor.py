@@ -40,10 +40,11 @@ def create_floor_app(instance: Path) -> Flask:
                 abort(404)
             cipher = ChildCipher(ring.unwrap(child.wrapped_key, child.kek_version), child.key_version)
             row = child.identity
+            write = row.write_count or 0  # part of the associated data since identities are rewritten
 
             def open_(name: str) -> str:
                 value: bytes | None = getattr(row, name)
-                return cipher.decrypt_text(IDENTITY_TABLE, child.id, name, value) if value else ""
+                return cipher.decrypt_text(IDENTITY_TABLE, child.id, name, value, write=write) if value else ""
 
             return render_template_string(
                 TEMPLATE,

@@ -213,6 +213,8 @@ def run_pair(setup: Setup, label: str, args: argparse.Namespace) -> list[str]:
         )
         for runs in (results["floor"], results["child"])
     )
+    if floor.errors or child.errors:  # a page that fails is fast: no ratio from it
+        raise RuntimeError(f"{label}: {floor.errors} floor and {child.errors} child pages failed")
     ratio = child.rate / floor.rate
     verdict = "OK" if ratio >= 0.40 and child.percentile(0.99) <= 50 else "MISSED"
     return [
@@ -272,6 +274,7 @@ def main() -> None:
     postgres = os.environ.get("PARCOURS_BENCH_POSTGRES_URL")
     if postgres:
         lines.extend(run(postgres, args))
+    lines.append(f"(load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end of the web bench)")
     with RESULTS.open("a", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
     print("\n".join(lines))

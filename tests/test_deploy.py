@@ -152,6 +152,51 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
     assert (result.returncode, result.stderr) == (0, "")
 
 
+def test_caddyfile_is_valid_for_caddy(tmp_path: Path) -> None:
+    """`caddy validate` (Debian's caddy) adapts and provisions the shipped Caddyfile, log path aside."""
+    caddyfile = (DEPLOY / "Caddyfile").read_text(encoding="utf-8")
+    assert "/var/log/caddy/parcours.log" in caddyfile and "delete q" in caddyfile  # search terms not logged
+    (tmp_path / "Caddyfile").write_text(caddyfile.replace("/var/log/caddy", str(tmp_path)), encoding="utf-8")
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    result = subprocess.run(
+        ["caddy", "validate", "--adapter", "caddyfile", "--config", str(tmp_path / "Caddyfile")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Valid configuration" in result.stdout + result.stderr
+
+
+def test_nginx_site_is_valid_for_nginx(tmp_path: Path) -> None:
+    """`nginx -t` (Debian's nginx) on the shipped site inside a minimal main configuration, with a
+    throwaway certificate and logs in a temporary prefix."""
+    certificate = ["-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")]
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=x", *certificate],
+        capture_output=True,
+        check=True,
+    )
+    site = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    site = site.replace("/etc/letsencrypt/live/parcours.example.fr", str(tmp_path))
+    site = site.replace("/var/log/nginx", str(tmp_path))
+    (tmp_path / "parcours.conf").write_text(site, encoding="utf-8")
+    main = f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\nhttp {{ include parcours.conf; }}\n"
+    (tmp_path / "nginx.conf").write_text(main, encoding="utf-8")
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    result = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", "stderr"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
 def test_backup_script_writes_a_backup_and_keeps_the_newest(
     fresh_instance: Callable[[str], Path], tmp_path: Path
 ) -> None:

@@ -63,6 +63,20 @@ def test_a_real_instance_over_plain_http_explains_that_https_is_required(real_ap
     assert 'name="password"' not in page
 
 
+def test_the_https_page_suggests_the_same_host_without_its_port_ipv6_bracketed(real_app: Callable[..., Flask]) -> None:
+    app = real_app()
+    for host, suggested in (
+        ("[2001:db8::5]:8000", "https://[2001:db8::5]/connexion?suite=x"),
+        ("[::1]", "https://[::1]/connexion?suite=x"),
+        ("192.0.2.7:5000", "https://192.0.2.7/connexion?suite=x"),
+        ("parcours.example.fr", "https://parcours.example.fr/connexion?suite=x"),
+    ):
+        with app.app_context():
+            response = app.test_client().get("/connexion?suite=x", headers={"Host": host})
+        assert response.status_code == 403
+        assert f'<a href="{suggested}">{suggested}</a>' in response.get_data(as_text=True), host
+
+
 def test_the_demo_instance_and_a_loopback_test_instance_log_in_over_http(real_app: Callable[..., Flask]) -> None:
     for values in ({"demo": True}, {"secure_cookies": False}):
         status, page = get_login(real_app(**values), "127.0.0.1", {})

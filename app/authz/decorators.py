@@ -30,6 +30,12 @@ def current_user() -> User | None:
     return cast(User | None, g.get("user"))
 
 
+def audit_after_view(write: Callable[[], object]) -> None:
+    """From a view declared with `audit_read`: more read events (e.g. the siblings named on a child's
+    page), written by `write` in the same short write transaction as the view's own read event."""
+    g.setdefault("audit_after_view", []).append(write)
+
+
 def _deny(user: User, permission: Permission, obj: Any, wanted: object) -> None:
     target_type, target_id = audit.target_of(obj) if obj is not None else (None, None)
     db.session.commit()  # end the authorisation's reader transaction before writing
@@ -50,8 +56,9 @@ def requires(permission: Permission, *, load: Loader | None = None, audit_read: 
     """Declare a view's permission; with `load`, pass it the loaded object as first argument.
 
     `load` receives the URL arguments and returns the object or None. `audit_read` names the
-    event recorded when the object is read (GET), committed before the view, which then runs in a
-    reader transaction and must not write; changes are audited by the services.
+    event recorded when the object is read (GET): the view runs in a reader transaction and must not
+    write (more read events go through `audit_after_view`); the events are committed after it, before
+    its page is sent. Changes are audited by the services.
     """
 
     def decorate(view: F) -> F:
@@ -68,17 +75,23 @@ def requires(permission: Permission, *, load: Loader | None = None, audit_read: 
             obj = load(**kwargs) if load is not None else None
             if (load is not None and obj is None) or not policy(user, permission, obj):
                 _deny(user, permission, obj, next(iter(kwargs.values()), None))
-            # The session check, the load and the policy only read (a reader transaction on SQLite);
-            # the view starts a transaction of its own.
-            db.session.commit()
             if audit_read and request.method == "GET":
+                # An audited GET view only reads: it runs in the reader transaction of the session
+                # check, the load and the policy (no write lock on SQLite, template included); then
+                # one short write transaction records its read events before the page leaves.
+                response = view(obj, **kwargs) if load is not None else view(**kwargs)
+                db.session.commit()
                 if obj is None:
                     audit.record(db.session, audit_read, actor_id=user.id, programme_id=user.programme_id)
                 else:
                     audit.record_for(db.session, audit_read, obj, actor_id=user.id)
+                for write in g.pop("audit_after_view", ()):
+                    write()
                 db.session.commit()
-                # An audited GET view only reads what was just recorded as read: no write lock for it.
-                db.begin_read()
+                return response
+            # The session check, the load and the policy only read (a reader transaction on SQLite);
+            # the view starts a transaction of its own.
+            db.session.commit()
             if load is not None:
                 return view(obj, **kwargs)
             return view(**kwargs)

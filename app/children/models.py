@@ -115,6 +115,8 @@ class Parcours(Base):
         # Covering index of the orientations of a period (app.indicators.compute), migration 0008.
         Index("ix_parcours_orientations", "programme_id", "date_orientation", "orienteur", "decision_eps"),
         Index("ix_parcours_programme_entree", "programme_id", "date_entree"),
+        # Covering index of the orientation-to-decision delays of a period (indicators), migration 0009.
+        Index("ix_parcours_decisions", "programme_id", "date_decision", "decision_eps", "date_orientation"),
         # Covering index of the yearly indicators (app.indicators.compute), migration 0005.
         Index(
             "ix_parcours_indicators",

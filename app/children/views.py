@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.authz import Permission, current_user, policy, requires
+from app.audit import services as audit
+from app.authz import Permission, audit_after_view, current_user, policy, requires
 from app.authz.caseload import CASELOAD_HOLDERS
 from app.children import services
 from app.children.models import Child
@@ -82,8 +85,8 @@ def show(child: Child, child_id: str) -> ResponseReturnValue:
             .options(joinedload(Child.identity))
             .where(Child.famille_digest == child.famille_digest, Child.id != child.id)
         ).all()
-        names = services.read_identities(db.session, user, others, "child.read.sibling")
-        db.session.commit()
+        names = {sibling.id: _identity_or_none(sibling) for sibling in others}
+        audit_after_view(lambda: _audit_siblings(user, others, names))
         siblings = [(sibling, names[sibling.id]) for sibling in others if names[sibling.id] is not None]
     referent = db.session.get(User, child.referent_id) if child.referent_id else None
     coordination = {}
@@ -93,6 +96,22 @@ def show(child: Child, child_id: str) -> ResponseReturnValue:
     return render_template(
         "children/show.html", child=child, identity=identity, siblings=siblings, referent=referent, **coordination
     )
+
+
+def _identity_or_none(child: Child) -> services.Identity | None:
+    try:
+        return services.read_identity(child)
+    except (ValueError, PermissionError):  # altered or shredded: audited as unreadable, not shown
+        return None
+
+
+def _audit_siblings(user: User, others: Sequence[Child], names: dict[int, services.Identity | None]) -> None:
+    """One read event per sibling named on the page (and one per sibling that did not decrypt)."""
+    for sibling in others:
+        if names[sibling.id] is None:
+            services.unreadable(db.session, user, sibling)
+    ids = [sibling.public_id for sibling in others]
+    audit.record_many(db.session, "child.read.sibling", user.id, user.programme_id, "children", ids)
 
 
 def _active_referents(programme_id: int) -> list[User]:

@@ -242,7 +242,7 @@ class Letter(Base):
     decision_id: Mapped[int] = mapped_column(ForeignKey("eps_decisions.id"), index=True)
     kind: Mapped[str] = mapped_column(String(24))
     template_version: Mapped[int] = mapped_column(Integer)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # listed on pages, read on download
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     child: Mapped[Child] = relationship()

@@ -10,6 +10,7 @@ encrypted one; four grouped queries, each returning a few dozen rows at most.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -127,12 +128,12 @@ def consolidate(session: Session, programme_ids: list[int], year: int | str | Pe
     every count is the sum of the programmes' counts; the mean duration comes from the total days."""
     period = period_of(year)
     result = empty_result(period, NETWORK)
-    delays: list[int] = []
+    delays: Counter[int] = Counter()
     for programme_id in programme_ids:
         part, programme_delays = _compute(session, programme_id, period)
         merge_programme_data(result[PROGRAMME_DATA], part.pop(PROGRAMME_DATA))
         _add_counts(result, part)
-        delays.extend(programme_delays)
+        delays.update(programme_delays)
     duree = result["sorties"]["duree"]
     duree["moyenne_mois"] = _mean_months(duree["jours_total"], result["parcours"]["sortis"])
     result["eps"]["delai_orientation_decision_jours"] = _mean_and_median(delays)
@@ -140,8 +141,9 @@ def consolidate(session: Session, programme_ids: list[int], year: int | str | Pe
     return result
 
 
-def _compute(session: Session, programme_id: int, period: Period) -> tuple[dict[str, Any], list[int]]:
-    """The result, and the orientation-to-decision delays (days) of the situations examined."""
+def _compute(session: Session, programme_id: int, period: Period) -> tuple[dict[str, Any], Counter[int]]:
+    """The result, and the orientation-to-decision delays of the situations examined (number of
+    situations per delay in days)."""
     from app.eps.queries import seances_held
 
     code = session.scalar(select(Programme.code).where(Programme.id == programme_id)) or ""
@@ -152,7 +154,7 @@ def _compute(session: Session, programme_id: int, period: Period) -> tuple[dict[
     _children(session, programme_id, period.age_year, start, end, result)
     _codes(session, programme_id, start, end, result)
     delays = _decision_delays(session, programme_id, start, end)
-    result["eps"]["situations_examinees"] = len(delays)
+    result["eps"]["situations_examinees"] = delays.total()
     result["eps"]["delai_orientation_decision_jours"] = _mean_and_median(delays)
     result["eps"]["seances"] = seances_held(session, programme_id, start, end)
     collective_actions(session, programme_id, start, end, result)
@@ -177,25 +179,43 @@ def _half_up(value: Decimal) -> float:
     return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _mean_and_median(values: list[int]) -> dict[str, float | None]:
-    """Mean and median (mean of the two middle values for an even count), rounded half-up to 0.1."""
-    if not values:
+def _mean_and_median(counts: Counter[int]) -> dict[str, float | None]:
+    """Mean and median (mean of the two middle values for an even count), rounded half-up to 0.1,
+    of the values counted in `counts` (value -> how many times)."""
+    total = counts.total()
+    if not total:
         return {"moyenne": None, "mediane": None}
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    median = Decimal(ordered[middle]) if len(ordered) % 2 else Decimal(ordered[middle - 1] + ordered[middle]) / 2
-    return {"moyenne": _half_up(Decimal(sum(ordered)) / len(ordered)), "mediane": _half_up(median)}
+    ranks = sorted({(total - 1) // 2, total // 2})  # the middle value's rank, or the two middle ones' (0-based)
+    middle: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while ranks and ranks[0] < seen:
+            middle.append(value)
+            ranks.pop(0)
+        if not ranks:
+            break
+    median = Decimal(sum(middle)) / len(middle)
+    mean = Decimal(sum(value * n for value, n in counts.items())) / total
+    return {"moyenne": _half_up(mean), "mediane": _half_up(median)}
 
 
-def _decision_delays(session: Session, programme_id: int, start: date, end: date) -> list[int]:
-    """Days from orientation to decision of the parcours decided in the period (not `en_attente`)."""
+def _decision_delays(session: Session, programme_id: int, start: date, end: date) -> Counter[int]:
+    """Days from orientation to decision of the parcours decided in the period (not `en_attente`),
+    counted per number of days: a few dozen rows however many parcours (covering index
+    `ix_parcours_decisions`)."""
     p = PARCOURS.c
-    query = select(p.date_orientation, p.date_decision).where(
-        p.programme_id == programme_id,
-        p.date_decision.between(start, end),
-        func.coalesce(func.nullif(p.decision_eps, ""), Decision.EN_ATTENTE.value) != Decision.EN_ATTENTE.value,
+    days = _days(session, p.date_orientation, p.date_decision)
+    query = (
+        select(days, func.count())
+        .where(
+            p.programme_id == programme_id,
+            p.date_decision.between(start, end),
+            func.coalesce(func.nullif(p.decision_eps, ""), Decision.EN_ATTENTE.value) != Decision.EN_ATTENTE.value,
+        )
+        .group_by(days)
     )
-    return [(decided - oriented).days for oriented, decided in session.execute(query)]
+    return Counter({int(delay): n for delay, n in session.execute(query)})
 
 
 def _mean_months(total_days: int, count: int) -> float | None:
@@ -235,11 +255,13 @@ def _orientations(session: Session, programme_id: int, start: date, end: date, r
         _add(block["par_decision"], decision_eps, n)
 
 
-def _days(session: Session) -> ColumnElement[int]:
-    p = PARCOURS.c
+def _days(
+    session: Session, since: Any = PARCOURS.c.date_entree, until: Any = PARCOURS.c.date_sortie
+) -> ColumnElement[int]:
+    """Days from `since` to `until` (by default a parcours' duration), in SQL."""
     if session.get_bind().dialect.name == "sqlite":
-        return func.cast(func.julianday(p.date_sortie) - func.julianday(p.date_entree), Integer)
-    return cast(ColumnElement[int], p.date_sortie - p.date_entree)
+        return func.cast(func.julianday(until) - func.julianday(since), Integer)
+    return cast(ColumnElement[int], until - since)
 
 
 def _parcours(session: Session, programme_id: int, start: date, end: date, result: dict[str, Any]) -> None:
@@ -282,12 +304,22 @@ def _children(session: Session, programme_id: int, year: int, start: date, end: 
     """Children suivis by sex, age band, and the cycle/QPV/REP of their latest active parcours
     (greatest entry date), and the number of distinct families among them."""
     p, c = PARCOURS.c, CHILDREN.c
-    latest_first = func.row_number().over(partition_by=p.child_id, order_by=p.date_entree.desc())
-    active = (
-        select(p.child_id, p.cycle, p.qpv, p.rep, latest_first.label("rank"))
-        .where(_active(programme_id, start, end))
-        .subquery("active")
-    )
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite takes the bare columns of a max() query from the row holding the maximum: the
+        # latest parcours of each child in one grouped pass, about twice cheaper than the window.
+        active = (
+            select(p.child_id, p.cycle, p.qpv, p.rep, func.max(p.date_entree), literal(1).label("rank"))
+            .where(_active(programme_id, start, end))
+            .group_by(p.child_id)
+            .subquery("active")
+        )
+    else:
+        latest_first = func.row_number().over(partition_by=p.child_id, order_by=p.date_entree.desc())
+        active = (
+            select(p.child_id, p.cycle, p.qpv, p.rep, latest_first.label("rank"))
+            .where(_active(programme_id, start, end))
+            .subquery("active")
+        )
     age = literal(year) - c.annee_naissance
     band = case(*((age < limit, literal(code)) for limit, code in AGE_BANDS), else_=literal(OLDEST_BAND))
     suivis = (
