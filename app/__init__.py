@@ -90,20 +90,24 @@ def _register_blueprints(app: Flask) -> None:
     from app.collective.views import bp as collective_bp
     from app.documents.views import bp as documents_bp
     from app.eps.views import bp as seances_bp
+    from app.exits.views import bp as exits_bp
+    from app.followup.views import bp as followup_bp
     from app.formsets.views import bp as formsets_bp
     from app.home.views import bp as home_bp
     from app.imports.views import bp as imports_bp
     from app.indicators.views import bp as indicators_bp
     from app.network.views import bp as network_bp
+    from app.parcours.views import bp as parcours_bp
     from app.programme_data.views import bp as programme_data_bp
     from app.retention.views import bp as retention_bp
+    from app.scans.views import bp as scans_bp
     from app.signing.views import bp as signing_bp
     from app.workflow.views import bp as eps_bp
 
     blueprints = [home_bp, auth_bp, children_bp, users_bp, eps_bp, seances_bp, indicators_bp, imports_bp]
-    blueprints += [archive_bp, signing_bp, retention_bp, network_bp, formsets_bp]
+    blueprints += [archive_bp, signing_bp, retention_bp, network_bp, formsets_bp, scans_bp, exits_bp, parcours_bp]
     blueprints += [collective_bp, programme_data_bp]
-    for blueprint in (*blueprints, account_bp, audit_bp, documents_bp):
+    for blueprint in (*blueprints, account_bp, audit_bp, documents_bp, followup_bp):
         app.register_blueprint(blueprint)
 
 

@@ -66,6 +66,7 @@ def create_demo(echo: Callable[[str], None] = print) -> None:
         _create_children(session, programme, referents)
         _create_documented_children(session)
         _create_seances(session)
+        _create_exits(session)
         _create_collective_actions_and_programme_data(session)
         session.commit()
         echo("Données de démonstration créées (programme DEMO).")
@@ -77,9 +78,11 @@ def create_demo(echo: Callable[[str], None] = print) -> None:
 def _create_documented_children(session: Session) -> None:
     """Children at every workflow step whose documents went through the real services (and seals)."""
     from app.documents.demo import create_documented_children
+    from app.followup.demo import create_demo_actions
 
     referent = _by_email(session, "referent@demo.parcours")
-    create_documented_children(session, referent, _by_email(session, "coordination@demo.parcours"))
+    followed = create_documented_children(session, referent, _by_email(session, "coordination@demo.parcours"))
+    create_demo_actions(session, referent, followed)
 
 
 def _create_seances(session: Session) -> None:
@@ -99,6 +102,17 @@ def _create_collective_actions_and_programme_data(session: Session) -> None:
     demo_year(session, coordinator)
 
 
+def _create_exits(session: Session) -> None:
+    from app.exits.demo import create_demo_exits
+
+    create_demo_exits(
+        session,
+        _by_email(session, "coordination@demo.parcours"),
+        _by_email(session, "referent@demo.parcours"),
+        _by_email(session, "referent2@demo.parcours"),
+    )
+
+
 # The usual class at each age (French school system); younger children are not yet at school.
 _CLASS_BY_AGE = ["NON_SCOLARISE"] * 3 + ["PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2", "6E", "5E", "4E", "3E"]
 _CLASS_BY_AGE += ["2NDE", "1RE", "TLE"]
@@ -106,6 +120,11 @@ _CLASS_BY_AGE += ["2NDE", "1RE", "TLE"]
 
 def _niveau_at(age: int) -> str:
     return _CLASS_BY_AGE[min(max(age, 0), len(_CLASS_BY_AGE) - 1)]
+
+
+def _rep(drawn: str, niveau: str) -> str:
+    """A child out of school is not asked for REP (« sans objet »)."""
+    return "sans_objet" if niveau == "NON_SCOLARISE" else drawn
 
 
 def _by_email(session: Session, email: str) -> User:
@@ -171,7 +190,7 @@ def _create_children(session: Session, programme: Programme, referents: list[Use
                 niveau=niveau,
                 cycle=names.cycle_of_niveau[niveau],
                 qpv=rng.choice(["oui", "oui", "non"]),
-                rep=rng.choice(names.codes("rep")),
+                rep=_rep(rng.choice(names.codes("rep")[:3]), niveau),
                 imported=True,  # recorded before Parcours: the paper orientation was complete
             )
             parcours.codes = [

@@ -12,7 +12,7 @@ from app.children.models import (
 )
 from app.collective.models import CollectiveAction, CollectiveAttendance, CollectiveSession
 from app.db import Base
-from app.documents.models import Document, DocumentContent
+from app.documents.models import Document, DocumentContent, EvaluatedObjective, ExitEvaluation, JournalEntry
 from app.eps.models import (
     AgendaItem,
     CharterAcceptance,
@@ -24,8 +24,12 @@ from app.eps.models import (
     SeanceExternal,
     SeanceMember,
 )
+from app.exits.models import Closure
+from app.followup.models import ParcoursAction
+from app.parcours.models import ReferentTransfer
 from app.programme_data.models import ProgrammeYearFigure
 from app.retention.models import Elimination, EliminationVisa, FamilyNotice
+from app.scans.models import Scan
 from app.users.models import AccountToken, LoginThrottle, Programme, User, UserSession
 
 metadata = Base.metadata
@@ -40,6 +44,7 @@ __all__ = [
     "Child",
     "ChildIdentity",
     "ChildSearchIndex",
+    "Closure",
     "CollectiveAction",
     "CollectiveAttendance",
     "CollectiveSession",
@@ -49,15 +54,21 @@ __all__ = [
     "EliminationVisa",
     "EpsDecision",
     "EpsText",
+    "EvaluatedObjective",
+    "ExitEvaluation",
     "FamilyNotice",
+    "JournalEntry",
     "Letter",
     "LoginThrottle",
     "Parcours",
+    "ParcoursAction",
     "ParcoursCode",
     "ParcoursDetails",
     "Programme",
     "ProgrammeYearFigure",
+    "ReferentTransfer",
     "ReviewRequest",
+    "Scan",
     "Seance",
     "SeanceExternal",
     "SeanceMember",

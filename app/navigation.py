@@ -15,6 +15,7 @@ ENTRIES = [
     ("seances.index", _("Séances EPS")),
     ("eps.agenda", _("Situations pour l'EPS")),
     ("collective.index", _("Actions collectives")),
+    ("parcours.waiting_list", _("Liste d'attente")),
     ("indicators.dashboard", _("Indicateurs")),
     ("programme_data.index", _("Données du programme")),
     ("imports.upload", _("Import")),

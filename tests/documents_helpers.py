@@ -87,10 +87,45 @@ def fin(**overrides: Any) -> dict[str, Any]:
 def sortie(**overrides: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "evaluations": [
-            {"objectif": "Lecture", "progression": "nette", "avis_famille": "Contente.", "avis_professionnels": "Oui."}
+            {"objectif": "Lecture", "progression": "atteint", "avis_famille": "Contente.", "avis_professionnels": "Oui"}
         ],
         "orientation_suite": "droit_commun",
         "commentaire": "Bon parcours.",
+    }
+    values.update(overrides)
+    return values
+
+
+PAPER_SIGNED = {"image": "", "signer": "Marc Coordo", "paper_date": "2025-10-22"}
+
+
+def contrat(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "representants": [{"nom": "Zidane", "prenom": "Sophie", "lien": "mère"}],
+        "referent": "Rania Référente",
+        "coordination": "Marc Coordo",
+        "engagement_famille": "Venir aux rendez-vous.",
+        "engagement_pre": "Trouver une aide aux devoirs.",
+        "objectifs": [{"objectif": "Retrouver le goût de la lecture"}, {"objectif": "Venir à l'école le lundi"}],
+        "date_debut": "2025-10-22",
+        "date_fin_prevue": "2026-10-21",
+        "date_revision": "2026-04-22",
+        "signature_parent": {"image": "", "signer": "Sophie Zidane", "paper_date": "2025-10-21"},
+        "signature_referent": {"image": "", "signer": "Rania Référente", "paper_date": "2025-10-20"},
+        "signature_coordination": PAPER_SIGNED,
+    }
+    values.update(overrides)
+    return values
+
+
+def avenant(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "changements": "Ajout d'un objectif de langage.",
+        "objectifs": [{"objectif": "Parler en classe"}],
+        "date_fin_prevue": "2027-01-31",
+        "signature_parent": SIGNED,
+        "signature_referent": SIGNED,
+        "signature_coordination": PAPER_SIGNED,
     }
     values.update(overrides)
     return values
@@ -117,3 +152,12 @@ def as_formdata(raw: dict[str, Any]) -> list[tuple[str, str]]:
         else:
             add(name, value)
     return pairs
+
+
+def start_suivi_v1(session: Any, actor: Any, parcours: Any) -> Any:
+    """A draft fiche de suivi of version 1 (contract and meetings in one document), as filled before the
+    journal: such documents keep their version, render, export and count."""
+    from app.documents import services
+    from app.formengine import form_set
+
+    return services._new_document(session, actor, parcours, form_set().get("suivi", 1), {})

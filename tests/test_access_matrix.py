@@ -70,6 +70,11 @@ ENDPOINT_PERMISSIONS = {
     "eps.assign_referent": "eps:decide",
     "eps.mark_distinct": "eps:decide",
     "eps.share": "eps:decide",
+    "followup.actions": "document:view",
+    "followup.save": "document:edit",
+    "exits.close": "eps:decide",
+    "exits.record_pdf": "document:view",
+    "exits.setting": "eps:decide",
     "formsets.compare": "formset:compare",
     "formsets.confirm": "formset:install",
     "formsets.install": "formset:install",
@@ -86,6 +91,7 @@ ENDPOINT_PERMISSIONS = {
     "programme_data.index": "programme:data",
     "programme_data.save": "programme:data",
     "programme_data.year_page": "programme:data",
+    "parcours.waiting_list": "eps:decide",
     "retention.add_visa": "retention:manage",
     "retention.bordereau": "retention:manage",
     "retention.edit_notice": "retention:manage",
@@ -93,6 +99,8 @@ ENDPOINT_PERMISSIONS = {
     "retention.notice": "public",
     "retention.notice_file": "public",
     "retention.save_notice": "retention:manage",
+    "scans.download": "document:view",
+    "scans.upload": "document:edit",
     "seances.add_item": "eps:seance:manage",
     "seances.attendance": "eps:seance:manage",
     "seances.charter": "eps:charter",
@@ -153,7 +161,15 @@ HOLDERS = {
     "programme:data": {"coordinateur"},
 }
 RELATIONS = ["own", "other", "foreign", "missing"]
-CHILD_DATA = {"child_id", "parcours_id", "document_id", "item_id", "letter_id"}  # reading these is always audited
+CHILD_DATA = {
+    "child_id",
+    "parcours_id",
+    "document_id",
+    "item_id",
+    "letter_id",
+    "scan_id",
+    "closure_id",
+}  # reading these is always audited
 MISSING = "AAAAAAAAAAAAAAAA"
 
 
@@ -251,6 +267,49 @@ def _collective_objects(session: Session, world: World) -> dict[str, dict[str, s
     return values
 
 
+def _scans_and_closures(session: Session, world: World) -> dict[str, dict[str, str]]:
+    """One scan and one effective closure (with its record) per child of each relation."""
+    from app.children.vault import cipher_for
+    from app.db import new_public_id
+    from app.exits.models import CLOSURES_TABLE, EFFECTIVE, Closure
+    from app.scans.models import SCANS_TABLE, Scan
+
+    values: dict[str, dict[str, str]] = {"scan_id": {}, "closure_id": {}}
+    cases = [("own", world.child), ("other", world.other_child), ("foreign", world.foreign_child)]
+    for relation, child in cases:
+        cipher = cipher_for(child)
+        scan = Scan(
+            public_id=new_public_id(),
+            programme_id=child.programme_id,
+            child_id=child.id,
+            category="courrier",
+            kind="pdf",
+            size=8,
+            filename=b"",
+            content=b"",
+        )
+        closure = Closure(
+            public_id=new_public_id(),
+            programme_id=child.programme_id,
+            parcours_id=child.parcours[0].id,
+            motif_sortie="perte_contact",
+            date_sortie=date(2025, 12, 1),
+            status=EFFECTIVE,
+            attempts_count=0,
+            details=b"",
+        )
+        session.add_all([scan, closure])
+        session.flush()
+        scan.filename = cipher.encrypt_text(SCANS_TABLE, scan.id, "filename", "scan.pdf")
+        scan.content = cipher.encrypt(SCANS_TABLE, scan.id, "content", b"%PDF-1.7")
+        closure.details = cipher.encrypt_json(CLOSURES_TABLE, closure.id, "details", {"attempts": [], "note": ""})
+        closure.pdf = cipher.encrypt(CLOSURES_TABLE, closure.id, "pdf", b"%PDF-1.7 test")
+        values["scan_id"][relation] = scan.public_id
+        values["closure_id"][relation] = closure.public_id
+    session.flush()
+    return values
+
+
 class Objects:
     """For each URL argument name, the value that designates an object of each relation."""
 
@@ -291,6 +350,7 @@ class Objects:
         }
         self.values.update(_eps_objects(session, world))
         self.values.update(_collective_objects(session, world))
+        self.values.update(_scans_and_closures(session, world))
         for values in self.values.values():
             values["missing"] = MISSING
 
@@ -331,6 +391,7 @@ def expected_status_allowed(role: str, relation: str, rule: Rule) -> bool:
     )
     has_objects = has_objects or bool(set(rule.arguments) & {"seance_id", "item_id", "letter_id"})
     has_objects = has_objects or bool(set(rule.arguments) & {"action_id", "session_id"})
+    has_objects = has_objects or bool(set(rule.arguments) & {"scan_id", "closure_id"})
     return object_allowed(role, relation, rule) if has_objects else True
 
 

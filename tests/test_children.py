@@ -57,5 +57,5 @@ def test_caseload_shows_where_each_child_stands(world: World, session: Session, 
     parcours.decision_eps, parcours.date_entree = "accepte", date(2025, 10, 6)
     session.commit()
     page = login_as(world.coordinateur).get("/enfants/").get_data(as_text=True)
-    assert "Accompagné depuis le 06/10/2025" in page
-    assert "Orienté, en attente de l&#39;EPS le 15/09/2025" in page  # Lucas Bernard
+    assert "Accompagné·e depuis le 06/10/2025" in page
+    assert "Orienté·e, en attente de l&#39;EPS le 15/09/2025" in page  # Lucas Bernard

@@ -83,6 +83,25 @@ def test_demo_holds_two_collective_actions_and_the_programme_data_of_the_year(de
     assert "actions_collectives.actions;Actions collectives menées;;;2" in csv_file.read_text(encoding="utf-8-sig")
 
 
+def test_demo_holds_a_closed_perte_de_contact_exit_a_waiting_child_and_a_scan(demo_instance: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(demo_instance / "parcours.sqlite3") as connection:
+        closed = connection.execute(
+            "SELECT c.status, c.attempts_count, length(c.pdf), p.motif_sortie, p.date_sortie IS NOT NULL "
+            "FROM parcours_closures c JOIN parcours p ON p.id = c.parcours_id"
+        ).fetchall()
+        waiting = connection.execute(
+            "SELECT count(*) FROM children c JOIN parcours p ON p.child_id = c.id "
+            "WHERE c.referent_id IS NULL AND p.decision_eps = 'accepte' AND p.date_sortie IS NULL"
+        ).fetchone()
+        scans = connection.execute("SELECT category, kind FROM scans").fetchall()
+    [(status, attempts, pdf, motif, has_exit)] = closed
+    assert (status, motif, has_exit) == ("effective", "perte_contact", 1) and attempts == 3 and pdf > 10_000
+    assert waiting[0] >= 1
+    assert ("bilan_partenaire", "pdf") in scans
+
+
 def test_programmes_and_users_add(tmp_path: Path) -> None:
     instance = tmp_path / "instance"
     assert run(instance, "init").returncode == 0

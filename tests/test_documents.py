@@ -4,7 +4,7 @@ encryption, versioning of the form set."""
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from app.documents import queries, services
 from app.documents.models import DRAFT, FINAL, Document
 from app.documents.sealing import read_sealed_pdf
 from app.documents.services import DocumentError, InvalidAnswers, LockedDocument, StaleDocument
-from app.formengine import EXTENSION, load_form_set
+from app.formengine import EXTENSION, form_set, load_form_set
 from app.formengine.loader import publish
 from app.nomenclature import FORMS_DIR
 from tests import documents_helpers as data
@@ -45,7 +45,7 @@ def test_orientation_creates_the_child_in_the_referents_caseload(session: Sessio
     child = document.child
     assert child.referent_id == world.referent.id
     assert read_identity(child).prenom == "Lina" and read_identity(child).responsables[0].prenom == "Sophie"
-    assert document.status == DRAFT and document.form_id == "orientation" and document.form_version == 1
+    assert document.status == DRAFT and document.form_id == "orientation" and document.form_version == 2
     assert document.parcours.decision_eps == "en_attente"
     assert document.parcours.date_orientation == date(2025, 10, 1)
 
@@ -92,21 +92,23 @@ def test_finalising_refuses_missing_required_values_and_changes_nothing(session:
 
 def test_suivi_writes_action_codes_and_fin_closes_the_parcours(session: Session, world: World) -> None:
     parcours = _accepted(session, world)
-    suivi = services.start_document(session, world.referent, parcours, "suivi")
+    suivi = data.start_suivi_v1(session, world.referent, parcours)
     services.finalise(session, world.referent, suivi, data.suivi(), suivi.lock_version)
     assert parcours.codes_of("action") == ["accompagnement_scolaire", "parentalite"]
     fin = services.start_document(session, world.referent, parcours, "fin_prise_en_charge")
-    assert services.read_answers(fin)["date_entree"] == "2025-10-20"  # prefilled from the EPS decision
+    assert "date_entree" not in services.read_answers(fin)  # version 2 reads it from the parcours
     services.finalise(session, world.referent, fin, data.fin(), fin.lock_version)
-    assert (parcours.date_sortie, parcours.motif_sortie) == (date(2026, 1, 15), "objectifs_atteints")
+    assert (parcours.date_entree, parcours.date_sortie) == (date(2025, 10, 20), date(2026, 1, 15))
+    assert parcours.motif_sortie == "objectifs_atteints"
     sortie = services.start_document(session, world.referent, parcours, "sortie_evaluation")
     objectives = [row["objectif"] for row in services.read_answers(sortie)["evaluations"]]
     assert objectives == ["Retrouver le goût de la lecture", "Venir à l'école le lundi"]
 
 
 def test_fin_checks_the_entry_date_against_the_parcours(session: Session, world: World) -> None:
+    """A version-1 attestation (it asked the entry date) still checks it against the parcours."""
     parcours = _accepted(session, world)
-    fin = services.start_document(session, world.referent, parcours, "fin_prise_en_charge")
+    fin = services._new_document(session, world.referent, parcours, form_set().get("fin_prise_en_charge", 1), {})
     with pytest.raises(InvalidAnswers) as refused:
         services.finalise(session, world.referent, fin, data.fin(date_entree="2025-10-21"), fin.lock_version)
     assert "20/10/2025" in refused.value.errors["date_entree"][0]
@@ -128,7 +130,14 @@ def test_correction_is_a_new_version_and_keeps_the_finalised_one(session: Sessio
     correction = services.correct(session, world.referent, document)
     assert correction.previous_id == document.id and correction.status == DRAFT
     assert services.correct(session, world.referent, document) is correction  # one open correction
-    assert services.read_answers(correction) == services.read_answers(document)
+    signed = services.read_answers(document)
+    assert signed["signature_parent"]["signer"] == "Sophie Zidane"
+    # Never a signature under content its signer has not seen: the correction starts unsigned.
+    assert services.read_answers(correction) == {k: v for k, v in signed.items() if k != "signature_parent"}
+    with pytest.raises(InvalidAnswers) as unsigned:
+        raw = data.orientation(niveau="CM2", signature_parent={"image": "", "signer": "", "paper_date": ""})
+        services.finalise(session, world.referent, correction, raw, correction.lock_version)
+    assert set(unsigned.value.errors) == {"signature_parent"}
     services.finalise(session, world.referent, correction, data.orientation(niveau="CM2"), correction.lock_version)
     assert document.status == FINAL and services.read_answers(document)["niveau"] == "CE2"
     assert document.parcours.niveau == "CM2"
@@ -160,16 +169,16 @@ def test_a_new_version_of_a_form_leaves_old_documents_intact(
     app: Flask, session: Session, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parcours = _accepted(session, world)
-    old = services.start_document(session, world.referent, parcours, "suivi")
+    old = data.start_suivi_v1(session, world.referent, parcours)
     services.save_draft(session, world.referent, old, data.suivi(), old.lock_version)
 
     forms = Path(shutil.copytree(FORMS_DIR, tmp_path / "forms"))
-    v2 = (forms / "suivi" / "v1.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 2")
-    v2 = v2.replace(
+    v3 = (forms / "suivi" / "v1.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 3")
+    v3 = v3.replace(
         "      - {id: date_contrat,",
         "      - {id: lieu_contrat, type: text, label: Lieu du contrat}\n      - {id: date_contrat,",
     )
-    (forms / "suivi" / "v2.yaml").write_text(v2, encoding="utf-8")
+    (forms / "suivi" / "v3.yaml").write_text(v3, encoding="utf-8")
     publish(forms)
     monkeypatch.setitem(app.extensions, EXTENSION, load_form_set(forms))
 
@@ -178,7 +187,7 @@ def test_a_new_version_of_a_form_leaves_old_documents_intact(
     assert old.form_hash == load_form_set(FORMS_DIR).get("suivi", 1).sha256
     other = _accepted(session, world)
     new = services.start_document(session, world.referent, other, "suivi")
-    assert (new.form_version, new.form_hash) == (2, load_form_set(forms).get("suivi", 2).sha256)
+    assert (new.form_version, new.form_hash) == (3, load_form_set(forms).get("suivi", 3).sha256)
     services.finalise(session, world.referent, old, data.suivi(), old.lock_version)
     assert old.form_version == 1 and services.read_answers(old)["objectifs"][0]["objectif"]
 
@@ -194,7 +203,12 @@ def test_demo_children_reach_every_step_with_sealed_documents(session: Session, 
     create_documented_children(session, world.referent, world.coordinateur)
     documents = session.scalars(select(Document).where(Document.programme_id == world.programme.id)).all()
     finalised = {d.form_id for d in documents if d.status == FINAL and d.finalised_at.year == date.today().year}
-    assert finalised == {"orientation", "suivi", "fin_prise_en_charge", "sortie_evaluation"}
+    assert finalised == {"orientation", "contrat", "avenant", "suivi", "fin_prise_en_charge", "sortie_evaluation"}
+    (avenant,) = [d for d in documents if d.form_id == "avenant"]
+    contract = session.get(Document, avenant.amends_id)
+    assert contract is not None and contract.form_id == "contrat" and contract.parcours_id == avenant.parcours_id
+    # The entry date is the day the family signed the contract (on paper), 20 days after the orientation.
+    assert avenant.parcours.date_entree == avenant.parcours.date_orientation + timedelta(days=20)
     assert all(read_sealed_pdf(d).startswith(b"%PDF") for d in documents if d.status == FINAL)
     assert any(d.status == DRAFT and d.form_id == "orientation" for d in documents)
     steps = {(p.decision_eps, p.date_sortie is not None) for d in documents for p in [d.parcours]}

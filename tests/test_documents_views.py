@@ -162,7 +162,7 @@ def test_start_a_document_from_the_child_page(world: World, login_as, session: S
     client = login_as(world.referent)
     child_url = f"/enfants/{world.child.public_id}"
     page = client.get(child_url).get_data(as_text=True)
-    assert "Commencer : Fiche de suivi et contrat" in page
+    assert "Nouvelle entrée" in page and "Commencer : Attestation de fin de prise en charge" in page
     token = csrf_token(client, child_url)
     response = client.post(f"{child_url}/parcours/{parcours.public_id}/documents/suivi", data={"csrf_token": token})
     assert response.status_code == 303 and "/documents/" in response.headers["Location"]
@@ -226,7 +226,7 @@ def _suivi_draft(session: Session, world: World) -> Document:
     parcours = make_parcours(
         session, world.child, decision_eps="accepte", date_decision=date(2025, 10, 1), date_entree=date(2025, 10, 2)
     )
-    document = services.start_document(session, world.referent, parcours, "suivi")
+    document = data.start_suivi_v1(session, world.referent, parcours)
     session.commit()
     return document
 

@@ -40,7 +40,7 @@ def _accepted(session: Session, world: World) -> Parcours:
 def test_staff_edits_and_decisions_do_not_move_the_family_contact(session: Session, world: World) -> None:
     parcours = _accepted(session, world)
     world.child.last_family_contact = LONG_AGO
-    draft = services.start_document(session, world.referent, parcours, "suivi")
+    draft = data.start_suivi_v1(session, world.referent, parcours)
     answers = data.suivi(rencontres=[], signature_parent=NO_FAMILY_SIGNATURE)
     services.save_draft(session, world.referent, draft, answers, draft.lock_version)
     services.save_draft(session, world.referent, draft, answers, draft.lock_version)
@@ -52,7 +52,7 @@ def test_staff_edits_and_decisions_do_not_move_the_family_contact(session: Sessi
 def test_a_meeting_with_the_family_moves_it_to_the_meeting_date(session: Session, world: World) -> None:
     parcours = _accepted(session, world)
     world.child.last_family_contact = LONG_AGO
-    suivi = services.start_document(session, world.referent, parcours, "suivi")
+    suivi = data.start_suivi_v1(session, world.referent, parcours)
     signed_on_paper = {"image": "", "signer": "", "paper_date": "2022-05-02"}
     meeting = {"date": "2023-01-12", "faits": "Entretien avec la mère."}
     answers = data.suivi(signature_parent=signed_on_paper, rencontres=[meeting])
@@ -63,7 +63,7 @@ def test_a_meeting_with_the_family_moves_it_to_the_meeting_date(session: Session
 def test_a_family_signature_counts_on_its_date_not_the_day_it_was_typed(session: Session, world: World) -> None:
     parcours = _accepted(session, world)
     world.child.last_family_contact = LONG_AGO
-    suivi = services.start_document(session, world.referent, parcours, "suivi")
+    suivi = data.start_suivi_v1(session, world.referent, parcours)
     signed_on_paper = {"image": "", "signer": "", "paper_date": "2022-09-05"}
     answers = data.suivi(signature_parent=signed_on_paper, rencontres=[])
     services.finalise(session, world.referent, suivi, answers, suivi.lock_version)
@@ -73,7 +73,7 @@ def test_a_family_signature_counts_on_its_date_not_the_day_it_was_typed(session:
 def test_a_signature_drawn_on_screen_is_a_contact_today(session: Session, world: World) -> None:
     parcours = _accepted(session, world)
     world.child.last_family_contact = LONG_AGO
-    suivi = services.start_document(session, world.referent, parcours, "suivi")
+    suivi = data.start_suivi_v1(session, world.referent, parcours)
     services.finalise(session, world.referent, suivi, data.suivi(rencontres=[]), suivi.lock_version)
     assert world.child.last_family_contact == date.today()
 
@@ -130,7 +130,7 @@ def test_migration_derives_the_family_contact_from_dates_and_signed_documents(
 def test_a_staff_correction_keeps_the_family_contact_of_the_signed_version(session: Session, world: World) -> None:
     parcours = _accepted(session, world)
     world.child.last_family_contact = LONG_AGO
-    suivi = services.start_document(session, world.referent, parcours, "suivi")
+    suivi = data.start_suivi_v1(session, world.referent, parcours)
     signed_on_paper = {"image": "", "signer": "", "paper_date": "2022-05-02"}
     answers = data.suivi(signature_parent=signed_on_paper, rencontres=[])
     services.finalise(session, world.referent, suivi, answers, suivi.lock_version)

@@ -40,21 +40,53 @@ def shipped() -> FormSet:
     return load_form_set(FORMS_DIR)
 
 
-def test_the_shipped_set_loads_with_its_four_forms(shipped: FormSet) -> None:
-    assert shipped.name and shipped.version == 2  # 2: the `ajourne` decision and the EPS séance codes
-    assert set(shipped.form_ids) == {"orientation", "suivi", "fin_prise_en_charge", "sortie_evaluation"}
+def test_the_shipped_set_loads_with_its_forms(shipped: FormSet) -> None:
+    # 2: the `ajourne` decision and the EPS séance codes; 3: contract, avenant, attestation, progression
+    assert shipped.name and shipped.version == 3
+    assert set(shipped.form_ids) >= {"orientation", "suivi", "fin_prise_en_charge", "sortie_evaluation", "contrat"}
     for form_id in shipped.form_ids:
         form = shipped.latest(form_id)
-        assert form.version == 1 and len(form.sha256) == 64
-        assert shipped.get(form_id, 1) is form
+        assert len(form.sha256) == 64
+        assert shipped.get(form_id, 1).form_id == form_id  # earlier versions stay in the set
         assert len(form.fields()) <= 25, "teams reject forms with hundreds of boxes"
     orientation = shipped.latest("orientation")
     for dimension in ("sexe", "qpv", "rep", "niveau", "orienteur", "difficulte"):
         assert orientation.fields_with_dimension(dimension), dimension
     assert orientation.field_feeding("date_orientation") is not None
-    assert shipped.latest("suivi").fields_with_dimension("action")
+    # The fiche de suivi of version 1 listed the actions; from version 2 it is the journal (one entry each).
+    assert shipped.get("suivi", 1).fields_with_dimension("action")
+    journal = shipped.latest("suivi")
+    assert journal.field_feeding("date_journal") and not [f for f in journal.fields() if f.type == "signature"]
     fin = shipped.latest("fin_prise_en_charge")
     assert fin.fields_with_dimension("motif_sortie") and fin.field_feeding("date_sortie")
+    # The attestation takes the entry date from the parcours; the next step is coded once, on the exit sheet.
+    assert fin.field_feeding("date_entree") is None and fin.field("suite") is None and "{date_entree}" in fin.statement
+    assert shipped.latest("sortie_evaluation").fields_with_dimension("suite")
+    contract = shipped.latest("contrat")
+    assert contract.field_feeding("date_fin_prevue") and contract.field_feeding("date_revision_prevue")
+
+
+def test_version_3_adds_codes_and_never_removes_one(shipped: FormSet) -> None:
+    from app.nomenclature import load
+
+    names = shipped.nomenclature
+    assert names.version == 3
+    assert names.cycle_of_niveau["TPS"] == "maternelle" and names.cycle_of_niveau["ULIS_ECOLE"] == "elementaire"
+    assert names.cycle_of_niveau["UPE2A"] == "autre"
+    assert {"prevention_specialisee", "centre_social", "pjj", "caf", "pre"} <= set(names.codes("orienteur"))
+    assert "absenteisme_decrochage" in names.codes("difficulte") and "sans_objet" in names.codes("rep")
+    assert names.codes("progression") == ["non_atteint", "en_partie", "atteint", "depasse"]
+    assert [names.label("decision_eps", c) for c in ("accepte", "refuse", "reoriente", "ajourne", "en_attente")] == [
+        "Admission",
+        "Non-admission",
+        "Réorientation",
+        "Ajournement",
+        "À examiner",
+    ]
+    assert load(FORMS_DIR / "nomenclature.yaml") == names
+    # A child out of school is not asked for REP.
+    rep = shipped.latest("orientation").field("rep")
+    assert rep is not None and rep.show_if is not None and "NON_SCOLARISE" not in rep.show_if.values
 
 
 def test_the_app_holds_the_shipped_set(app: Flask, shipped: FormSet) -> None:
@@ -297,7 +329,7 @@ def test_answers_round_trip_through_the_form_representation(shipped: FormSet) ->
 
 
 def test_wtforms_class_renders_every_field_with_group_names(app: Flask, shipped: FormSet) -> None:
-    form = shipped.latest("suivi")
+    form = shipped.get("suivi", 1)
     with app.test_request_context():
         raw = to_raw(form, {"actions": [{"type": "parentalite"}, {"type": "autre"}]})
         wtform = build_form(form, raw, lock_version=3)

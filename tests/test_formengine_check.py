@@ -36,7 +36,8 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_the_shipped_set_is_valid() -> None:
     code, output = check()
     assert code == 0, output
-    assert "orientation v1" in output and "4 versions valides" in output
+    assert "orientation v1" in output and "orientation v2" in output and "contrat v1" in output
+    assert "suivi v2" in output
 
 
 def republished(change: Callable[[Path], None]) -> Callable[[Path], None]:
@@ -93,7 +94,7 @@ BROKEN = [
     ),
     (
         "version not published",
-        lambda d: shutil.copy(d / "suivi" / "v1.yaml", d / "suivi" / "v2.yaml"),
+        lambda d: shutil.copy(d / "suivi" / "v1.yaml", d / "suivi" / "v9.yaml"),
         "not published in forms.lock",
     ),
 ]
@@ -130,10 +131,10 @@ def test_the_app_refuses_to_start_on_an_invalid_set(forms_copy: Path, tmp_path: 
 
 def test_lock_publishes_new_versions_without_touching_published_ones(forms_copy: Path) -> None:
     before = (forms_copy / "forms.lock").read_text()
-    shutil.copy(forms_copy / "suivi" / "v1.yaml", forms_copy / "suivi" / "v2.yaml")
-    edit(forms_copy / "suivi" / "v2.yaml", "version: 1", "version: 2")
+    shutil.copy(forms_copy / "suivi" / "v1.yaml", forms_copy / "suivi" / "v9.yaml")
+    edit(forms_copy / "suivi" / "v9.yaml", "version: 1", "version: 9")
     result = CliRunner().invoke(main, ["forms", "lock", str(forms_copy)])
-    assert result.exit_code == 0 and "suivi/v2.yaml" in result.output
+    assert result.exit_code == 0 and "suivi/v9.yaml" in result.output
     after = (forms_copy / "forms.lock").read_text()
     assert set(before.splitlines()) < set(after.splitlines())
     assert check(forms_copy)[0] == 0

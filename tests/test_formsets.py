@@ -38,15 +38,18 @@ def other_material() -> KeyMaterial:
 
 # The version of the shipped set (forms/set.yaml); the proposed set is published as the next one.
 SHIPPED = load_form_set(FORMS_DIR).version
+# The orientation version in use; the proposed set publishes the next one.
+LATEST = load_form_set(FORMS_DIR).latest("orientation").version
+NEXT = LATEST + 1
 
 
 def proposed_set(target: Path) -> Path:
-    """The shipped set plus orientation v2 (label, required flag, removed and added fields, new
+    """The shipped set plus the next orientation version (label, required flag, removed and added fields, new
     section) and a new nomenclature code, published as the set's next version (SHIPPED + 1)."""
     shutil.copytree(FORMS_DIR, target)
-    v1 = (target / "orientation" / "v1.yaml").read_text(encoding="utf-8")
+    v1 = (target / "orientation" / f"v{LATEST}.yaml").read_text(encoding="utf-8")
     v2 = (
-        v1.replace("version: 1", "version: 2", 1)
+        v1.replace(f"version: {LATEST}", f"version: {NEXT}", 1)
         .replace(
             "{id: nom, type: text, label: Nom, required: true",
             "{id: nom, type: text, label: Nom de famille, required: true",
@@ -69,10 +72,11 @@ def proposed_set(target: Path) -> Path:
         )
     )
     assert v2.count("Nom de famille") == 1 and "ref_famille" not in v2.split("sections:")[1].split("responsables")[0]
-    (target / "orientation" / "v2.yaml").write_text(v2, encoding="utf-8")
+    (target / "orientation" / f"v{NEXT}.yaml").write_text(v2, encoding="utf-8")
     nomenclature = (target / "nomenclature.yaml").read_text(encoding="utf-8")
     (target / "nomenclature.yaml").write_text(
-        nomenclature.replace("      famille: ", "      pre: Le PRE lui-même\n      famille: ", 1), encoding="utf-8"
+        nomenclature.replace("      famille: ", "      mission_locale: Mission locale\n      famille: ", 1),
+        encoding="utf-8",
     )
     (target / "set.yaml").write_text(
         (target / "set.yaml").read_text(encoding="utf-8").replace(f"version: {SHIPPED}", f"version: {SHIPPED + 1}"),
@@ -92,13 +96,13 @@ def test_the_comparison_names_every_change_in_french(proposed: Path) -> None:
     assert result.exit_code == 0, result.output
     text = result.output
     assert f"« Documents harmonisés des PRE » v{SHIPPED} → « Documents harmonisés des PRE » v{SHIPPED + 1}" in text
-    assert "~ Fiche d'orientation — Version en usage : « v1 » → « v2 »" in text
+    assert f"~ Fiche d'orientation — Version en usage : « v{LATEST} » → « v{NEXT} »" in text
     assert "Libellé : « Nom » → « Nom de famille »" in text
     assert "› Adresse — Obligatoire : « non » → « oui »" in text
     assert "- Fiche d'orientation › L'enfant › Référence famille — Champ" in text
     assert "+ Fiche d'orientation › Accord de la famille — Section" in text
-    assert "Code pre : Le PRE lui-même" in text
-    assert "+ Versions publiées — orientation/v2.yaml" in text
+    assert "Code mission_locale : Mission locale" in text
+    assert f"+ Versions publiées — orientation/v{NEXT}.yaml" in text
     same = CliRunner().invoke(main, ["forms", "diff", str(FORMS_DIR), str(FORMS_DIR)])
     assert "Aucune différence." in same.output
 
@@ -134,10 +138,10 @@ def test_a_package_is_verified_before_anything_is_read(proposed: Path) -> None:
     trusted = network_material().certificate_pem
     files = verify_package("SET.zip", content, trusted)
     assert load_files("SET.zip", files).hashes() == published.hashes()
-    altered = files["orientation/v2.yaml"].replace(b"Nom de famille", b"Nom d'usage")
+    altered = files[f"orientation/v{NEXT}.yaml"].replace(b"Nom de famille", b"Nom d'usage")
     cases = {
-        "modifié après la signature": _replace(content, "orientation/v2.yaml", altered),
-        "ajouté après la signature": _replace(content, "suivi/v2.yaml", b"form: suivi\n"),
+        "modifié après la signature": _replace(content, f"orientation/v{NEXT}.yaml", altered),
+        "ajouté après la signature": _replace(content, "suivi/v99.yaml", b"form: suivi\n"),
         "signature invalide": _replace(content, "manifest.json", b'{"files": []}'),
         "pas le certificat de confiance": build_package(proposed, other_material())[0],
         "illisible": content[: len(content) // 2],
@@ -159,9 +163,9 @@ def test_install_keeps_every_published_version(proposed: Path, tmp_path: Path, s
     assert forms_directory(settings) == target == settings.instance_path / "forms"
     installed = load_form_set(target)
     assert (installed.name, installed.version) == ("Documents harmonisés des PRE", SHIPPED + 1)
-    assert installed.latest("orientation").version == 2  # new documents
+    assert installed.latest("orientation").version == NEXT  # new documents
     assert (
-        installed.get("orientation", 1).sha256 == load_form_set(FORMS_DIR).get("orientation", 1).sha256
+        installed.get("orientation", LATEST).sha256 == load_form_set(FORMS_DIR).get("orientation", LATEST).sha256
     )  # filled ones
     with pytest.raises(PackageError, match="déjà installée"):
         services.install(session, settings, files, new, None)
@@ -175,7 +179,9 @@ def test_a_set_dropping_a_published_version_is_refused(proposed: Path) -> None:
     lock = proposed / "forms.lock"
     lock.write_text("".join(line for line in lock.read_text().splitlines(True) if "suivi/" not in line))
     problems = services.upgrade_problems(load_form_set(FORMS_DIR), load_form_set(proposed))
-    assert problems == ["la version publiée suivi/v1.yaml du jeu en usage manque : des documents peuvent l'utiliser."]
+    assert problems == [
+        f"la version publiée suivi/v{n}.yaml du jeu en usage manque : des documents peuvent l'utiliser." for n in (1, 2)
+    ]
 
 
 def test_forms_package_and_install_commands(
@@ -242,4 +248,4 @@ def test_forms_package_and_install_commands(
     assert f"v{SHIPPED + 1} installé" in installed.stdout
     app = make_app(instance)
     with app.app_context():
-        assert form_set().version == SHIPPED + 1 and form_set().latest("orientation").version == 2
+        assert form_set().version == SHIPPED + 1 and form_set().latest("orientation").version == NEXT

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 
 from hypothesis import HealthCheck, example, given, settings
@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from app.collective.models import CollectiveAction, CollectiveAttendance, CollectiveSession
+from app.documents.contract import record_exit_evaluation
+from app.formengine import form_set
 from app.indicators.compute import compute
 from app.nomenclature import nomenclature
 from app.programme_data.queries import programme_data_block
-from tests.factories import World, make_child, make_parcours, make_programme
+from tests.factories import World, make_child, make_document, make_parcours, make_programme
 
 N = nomenclature()
 YEAR = 2024
@@ -38,6 +40,8 @@ class FakeParcours:
     rep: str | None = None
     difficultes: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
+    # An exit evaluation: (day finalised, next step, progression of each objective).
+    evaluation: tuple[date, str, list[str]] | None = None
 
 
 @dataclass
@@ -84,6 +88,14 @@ def a_child(draw: st.DrawFn) -> FakeChild:
             rep=draw(maybe("rep")),
             difficultes=draw(st.lists(st.sampled_from(N.codes("difficulte")), unique=True, max_size=3)),
             actions=draw(st.lists(st.sampled_from(N.codes("action")), unique=True, max_size=2)),
+            evaluation=draw(
+                st.none()
+                | st.tuples(
+                    DAY,
+                    st.sampled_from(N.codes("suite")),
+                    st.lists(st.sampled_from(N.codes("progression")), min_size=1, max_size=4),
+                )
+            ),
         )
         if decision == "accepte" and free_from is not None and draw(st.integers(0, 3)):
             earliest = max(oriented, free_from)
@@ -127,6 +139,7 @@ def brute_force(
     start, end, year = bounds(period)
     held = [s for s in sessions if start <= s.held_on <= end]
     everything = [(number, p) for number, c in enumerate(children) for p in c.parcours]
+    evaluated = [p.evaluation for _, p in everything if p.evaluation and start <= p.evaluation[0] <= end]
 
     def active(p: FakeParcours) -> bool:
         return (
@@ -217,6 +230,10 @@ def brute_force(
             "parents": sum(s.parents for s in held),
         },
         "donnees_programme": programme_data_block(),
+        "evaluation": {
+            "progression": count([level for e in evaluated for level in e[2]], "progression"),
+            "suite": count([e[1] for e in evaluated], "suite"),
+        },
     }
 
 
@@ -241,7 +258,7 @@ def store(session: Session, children: list[FakeChild], sessions: Sequence[FakeSe
     for fake in children:
         child = make_child(session, programme, sexe=fake.sexe, date_naissance=fake.born, ref_famille=fake.famille or "")
         for p in fake.parcours:
-            make_parcours(
+            parcours = make_parcours(
                 session,
                 child,
                 date_orientation=p.date_orientation,
@@ -257,6 +274,13 @@ def store(session: Session, children: list[FakeChild], sessions: Sequence[FakeSe
                 difficultes=p.difficultes,
                 actions=p.actions,
             )
+            if p.evaluation:
+                finalised_on, suite, levels = p.evaluation
+                rows = [{"objectif": f"Objectif {n}", "progression": level} for n, level in enumerate(levels)]
+                answers = {"evaluations": rows, "orientation_suite": suite}
+                at = datetime.combine(finalised_on, time(10))
+                document = make_document(session, parcours, form_id="sortie_evaluation", answers=answers, at=at)
+                record_exit_evaluation(session, document, form_set().get("sortie_evaluation", 2), answers)
         stored.append(child)
     actions = [
         CollectiveAction(

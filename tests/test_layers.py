@@ -19,6 +19,8 @@ FEATURES = {
     "collective",
     "documents",
     "eps",
+    "followup",
+    "exits",
     "formsets",
     "home",
     "imports",
@@ -27,6 +29,7 @@ FEATURES = {
     "network",
     "parcours",
     "programme_data",
+    "scans",
     "workflow",
 }
 # What a feature offers the others: its operations, its read side and its mapped classes.

@@ -156,7 +156,8 @@ def test_layout_shows_header_sections_tables_signatures_and_numbered_footer(tmp_
         "Signé par Sophie Martin le 01/06/2025 à 17:05",
         "Signé sur papier par Jean Dupont le 30/05/2025",
         "Non signé",
-        "Document DOC-42 · suivi v1 · page 1/4",
+        "Document DOC-42 · Fiche de suivi (formulaire version 1) · page 1/4",
+        "signature de la version 1 de ce document",
         "page 4/4",
     ):
         assert expected in text, expected

@@ -87,7 +87,7 @@ def test_acceptance_assigns_the_referent_sets_dates_and_is_audited(world: World,
     assert world.child.last_family_contact == date(2025, 9, 15)  # an EPS decision is no family contact
     [event] = _events(session, "parcours.decision:accepte")
     assert (event.actor_id, event.target_id) == (world.coordinateur.id, parcours.public_id)
-    assert len(_events(session, "child.referent.assign")) == 1
+    assert len(_events(session, "child.referent.transfer")) == 1  # from the orientation's author
 
 
 def test_acceptance_needs_a_referent(world: World, session: Session) -> None:
@@ -281,8 +281,9 @@ def test_assign_referent_rules(world: World, session: Session) -> None:
         assign_referent(session, world.child, world.eps, world.coordinateur)
     assign_referent(session, world.child, world.other_referent, world.coordinateur)
     assert world.child.referent_id == world.other_referent.id
-    [event] = _events(session, "child.referent.assign")
-    assert event.target_id == world.child.public_id
+    # The child had a référent: moving it is a transfer, audited as such.
+    [event] = _events(session, "child.referent.transfer")
+    assert event.target_id == world.child.public_id and _events(session, "child.referent.assign") == []
 
 
 # --- small helpers ----------------------------------------------------------------------------

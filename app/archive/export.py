@@ -51,6 +51,7 @@ SIGNATURE = "manifest.json.sig"
 CERTIFICATE = "certificate.pem"
 README = "LISEZMOI.txt"
 DOCUMENTS = "documents/"
+SCANS = "pieces/"  # scans attached to the children's files (not sealed: their hashes are in the signed manifest)
 BATCH = 100
 PARALLEL_FROM = 8  # below this many documents to seal, starting worker processes costs more than it saves
 
@@ -214,6 +215,54 @@ def _write_releves(session: Session, archive: zipfile.ZipFile, programme_id: int
     return files
 
 
+def _write_closures(session: Session, archive: zipfile.ZipFile, programme_id: int, year: int) -> list[dict[str, Any]]:
+    """The sealed records of the exits closed without the family that took effect in the year."""
+    from app.exits.services import records_of_year
+
+    files: list[dict[str, Any]] = []
+    for pseudonym, public_id, effective_at, pdf in records_of_year(session, programme_id, year):
+        path = f"{DOCUMENTS}{_UNSAFE.sub('_', pseudonym) or 'inconnu'}/cloture-v1-{public_id}.pdf"
+        info = zipfile.ZipInfo(path, date_time=effective_at.timetuple()[:6])
+        info.compress_type = zipfile.ZIP_STORED
+        info.external_attr = 0o600 << 16
+        archive.writestr(info, pdf)
+        files.append(
+            {
+                "path": path,
+                "sha256": hashlib.sha256(pdf).hexdigest(),
+                "size": len(pdf),
+                "form_id": "cloture",
+                "form_version": 1,
+                "finalised_at": _iso(effective_at),
+            }
+        )
+    return files
+
+
+def _write_scans(session: Session, archive: zipfile.ZipFile, programme_id: int, year: int) -> list[dict[str, Any]]:
+    """The scans attached during the year, as they were deposited, under `pieces/<pseudonym>/`."""
+    from app.scans.services import extension_of, of_year
+
+    files: list[dict[str, Any]] = []
+    for scan, data in of_year(session, programme_id, year):
+        pseudonym = _UNSAFE.sub("_", scan.child.pseudonym) or "inconnu"
+        path = f"{SCANS}{pseudonym}/{scan.category}-{scan.public_id}.{extension_of(scan)}"
+        info = zipfile.ZipInfo(path, date_time=scan.created_at.timetuple()[:6])
+        info.compress_type = zipfile.ZIP_STORED
+        info.external_attr = 0o600 << 16
+        archive.writestr(info, data)
+        files.append(
+            {
+                "path": path,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+                "category": scan.category,
+                "added_at": _iso(scan.created_at),
+            }
+        )
+    return files
+
+
 def _write_text(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, date_time=datetime.now(UTC).timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -261,6 +310,8 @@ def export_year(
             with sink, zipfile.ZipFile(sink, "w", allowZip64=True) as archive:
                 files = _write_documents(session, archive, all_ids, tick)
                 files += _write_releves(session, archive, programme.id, year)
+                files += _write_closures(session, archive, programme.id, year)
+                files += _write_scans(session, archive, programme.id, year)
                 header = {
                     "programme": programme.code,
                     "year": year,

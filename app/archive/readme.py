@@ -14,6 +14,10 @@ CONTENU
       Chaque document finalisé de l'année, au format PDF/A-2b, scellé (signature
       électronique PAdES) par le certificat du programme. Le dossier porte le
       pseudonyme de l'enfant ; son identité figure dans le document.
+  pieces/<pseudonyme>/<catégorie>-<identifiant>.<pdf|jpg|png>
+      Les pièces numérisées (contrat papier signé, bilan d'un partenaire,
+      courrier...) ajoutées au dossier pendant l'année, telles qu'elles ont été
+      déposées ; leur empreinte SHA-256 figure dans le manifeste signé.
   manifest.json
       La liste des documents avec, pour chacun, son empreinte SHA-256, sa taille,
       le formulaire, sa version et la date de finalisation.

@@ -135,6 +135,10 @@ class Parcours(Base):
     date_decision: Mapped[date | None] = mapped_column(Date)
     date_entree: Mapped[date | None] = mapped_column(Date)
     date_sortie: Mapped[date | None] = mapped_column(Date)
+    # From the latest signed contract or avenant (migration 0009): when the contract ends, when it
+    # is to be reviewed with the family (the référent's to-do reads them).
+    date_fin_prevue: Mapped[date | None] = mapped_column(Date)
+    date_revision_prevue: Mapped[date | None] = mapped_column(Date)
     motif_sortie: Mapped[str | None] = mapped_column(String(32))
     niveau: Mapped[str | None] = mapped_column(String(16))
     cycle: Mapped[str | None] = mapped_column(String(16))

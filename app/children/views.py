@@ -26,11 +26,14 @@ UNREADABLE_TEXT = _(
 )
 SITUATION_LABELS = {
     "aucun": _("Aucun parcours"),
-    "en_attente": _("Orienté, en attente de l'EPS"),
-    "accepte": _("Accompagné"),
+    "en_attente": _("Orienté·e, en attente de l'EPS"),
+    "accepte": _("Accompagné·e"),
     "refuse": _("Orientation refusée"),
-    "reoriente": _("Réorienté"),
-    "sorti": _("Sorti"),
+    "reoriente": _("Réorienté·e"),
+    "ajourne": _("Situation ajournée par l'EPS"),
+    "sorti": _("Sorti·e"),
+    # Admitted by the EPS, contract not signed yet (no entry date until it is).
+    "contrat_a_signer": _("Admis·e, contrat à signer"),
 }
 
 

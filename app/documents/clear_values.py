@@ -12,11 +12,13 @@ from typing import Any
 from app.children.models import Parcours, ParcoursCode
 from app.children.services import Guardian, Identity
 from app.crypto import clean_name
+from app.documents.models import Document, JournalEntry
 from app.formengine.model import FormDef
 from app.nomenclature import nomenclature
 
 SINGLE_CODE_COLUMNS = ("orienteur", "niveau", "qpv", "rep")
 MULTI_CODE_DIMENSIONS = ("difficulte", "action")
+NOT_IN_SCHOOL, REP_NOT_APPLICABLE = "non_scolarise", "sans_objet"
 # The orientation form's identity fields (its contract with `children.services.Identity`).
 IDENTITY_FIELDS = ("nom", "prenom", "date_naissance", "sexe")
 
@@ -57,6 +59,9 @@ def write_codes(parcours: Parcours, form: FormDef, answers: dict[str, Any]) -> N
             setattr(parcours, column, code)
             if column == "niveau":
                 parcours.cycle = nomenclature().cycle_of_niveau.get(code) if code else None
+    # A child out of school is not asked for REP (form set version 3): « sans objet ».
+    if parcours.cycle == NOT_IN_SCHOOL and not parcours.rep:
+        parcours.rep = REP_NOT_APPLICABLE
     for dimension in MULTI_CODE_DIMENSIONS:
         codes = codes_of(form, answers, dimension)
         if codes is None:
@@ -65,6 +70,20 @@ def write_codes(parcours: Parcours, form: FormDef, answers: dict[str, Any]) -> N
         existing = {c.code for c in kept if c.dimension == dimension}
         added = [ParcoursCode(parcours_id=parcours.id, dimension=dimension, code=c) for c in codes if c not in existing]
         parcours.codes = kept + added
+
+
+def write_journal_entry(document: Document, form: FormDef, answers: dict[str, Any]) -> JournalEntry | None:
+    """The clear date and type of a finalised journal entry; a correction replaces its earlier version's."""
+    entry_date = fed_date(form, answers, "date_journal")
+    if entry_date is None:
+        return None
+    return JournalEntry(
+        document_id=document.id,
+        programme_id=document.programme_id,
+        parcours_id=document.parcours_id,
+        entry_date=entry_date,
+        kind=str(answers.get("type") or ""),
+    )
 
 
 def identity_from(answers: dict[str, Any], ref_enfant: str = "") -> Identity:

@@ -3,7 +3,9 @@
 The CNIL référentiel protection de l'enfance (2022, § 46) keeps a file in the active base two years
 after the last contact *coming from the person followed or their legal representative*. In the
 harmonised forms, that is a signature by a parent or the child, the family's agreement to the
-orientation, and a meeting of the follow-up (« Rencontres et bilans ») — never a staff edit.
+orientation, and a meeting of the follow-up (« Rencontres et bilans » of a version-1 fiche de suivi,
+or a journal entry with the family: entretien, visite à domicile, réunion avec l'école) — never a
+staff edit, a passage en EPS or a synthèse.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ FAMILY_SIGNERS = frozenset({"parent", "enfant"})
 # Date fields that record a contact with the family, by form: `field` or `group.field`.
 FAMILY_DATES: dict[str, frozenset[str]] = {
     "orientation": frozenset({"date_accord"}),
-    "suivi": frozenset({"rencontres.date"}),
+    "suivi": frozenset({"rencontres.date", "date"}),
 }
+# Journal entries (`suivi` v2 on) held without the family: their date is no contact.
+STAFF_ONLY_ENTRIES = frozenset({"passage_eps", "synthese"})
 
 
 def _day(text: Any) -> date | None:
@@ -58,5 +62,7 @@ def _dates(form_id: str, fields: tuple[FieldDef, ...], values: dict[str, Any], p
 
 def family_contact(form: FormDef, answers: dict[str, Any]) -> date | None:
     """The latest contact with the family recorded in `answers` (never after today), or None."""
+    if answers.get("type") in STAFF_ONLY_ENTRIES:
+        answers = {name: value for name, value in answers.items() if name != "date"}
     dates = [d for d in _dates(form.form_id, form.fields(), answers) if d <= date.today()]
     return max(dates, default=None)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, str_enum, utcnow
@@ -38,6 +38,8 @@ class Document(Base):
     status: Mapped[DocumentStatus] = mapped_column(str_enum(DocumentStatus, 16), default=DocumentStatus.DRAFT)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    # An avenant names the contract it amends (the contract's first version; migration 0009).
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -72,3 +74,47 @@ class DocumentContent(Base):
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Saves of the answers, bound into their ciphertext (see `ChildIdentity.write_count`).
     answers_writes: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class JournalEntry(Base):
+    """The clear date and type of a finalised journal entry (`suivi` from version 2 on; its latest version).
+
+    Copied at finalisation so that "last review" is a query, never a decryption."""
+
+    __tablename__ = "journal_entries"
+    __table_args__ = (Index("ix_journal_entries_parcours_date", "parcours_id", "entry_date"),)
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"))
+    parcours_id: Mapped[int] = mapped_column(ForeignKey("parcours.id"))
+    entry_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+
+
+class ExitEvaluation(Base):
+    """Clear codes of a finalised exit evaluation (latest version only): the coded next step.
+
+    Written when the evaluation is finalised, so that `evaluation.suite` and
+    `evaluation.progression` are grouped queries over codes, without decrypting anything.
+    """
+
+    __tablename__ = "exit_evaluations"
+    __table_args__ = (Index("ix_exit_evaluations_period", "programme_id", "finalised_on"),)
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"))
+    parcours_id: Mapped[int] = mapped_column(ForeignKey("parcours.id"), index=True)
+    finalised_on: Mapped[date] = mapped_column(Date)
+    suite: Mapped[str | None] = mapped_column(String(32))
+
+    objectives: Mapped[list[EvaluatedObjective]] = relationship(cascade="all, delete-orphan")
+
+
+class EvaluatedObjective(Base):
+    """One objective evaluated in an exit evaluation: its `progression` code."""
+
+    __tablename__ = "evaluated_objectives"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("exit_evaluations.document_id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    progression: Mapped[str] = mapped_column(String(16))

@@ -32,6 +32,8 @@ def build_renderable(
     document_id: str,
     child_label: str,
     finalised_at: datetime | None,
+    document_version: int = 1,
+    statement: str = "",
 ) -> RenderableDocument:
     sections = [Section(s.title, section_items(s.fields, answers)) for s in form.sections]
     return RenderableDocument(
@@ -45,4 +47,6 @@ def build_renderable(
         child_label=child_label,
         finalised_at=finalised_at,
         sections=[s for s in sections if s.items],
+        statement=statement,
+        document_version=document_version,
     )

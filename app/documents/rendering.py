@@ -41,6 +41,8 @@ class RenderableDocument:
     finalised_at: datetime | None
     sections: list[Section] = field(default_factory=list)
     subject_label: str = "Enfant"  # what `child_label` names (a séance for the EPS relevé)
+    statement: str = ""  # an attestation's sentence, filled in
+    document_version: int = 1  # 1 for the first version, 2 for its correction...
 
 
 def _when(moment: datetime | None) -> str:
@@ -66,7 +68,7 @@ def _repeatable(table: Table, styles: Styles) -> Flowable:
     return grid(data, [WIDTH / columns] * columns, header=True)
 
 
-def _signature(item: SignatureItem, styles: Styles) -> Flowable:
+def _signature(item: SignatureItem, styles: Styles, version: int) -> Flowable:
     parts: list[Flowable] = [para(item.role, styles.label)]
     if item.png:
         image = Image(flatten_png(item.png))
@@ -83,6 +85,9 @@ def _signature(item: SignatureItem, styles: Styles) -> Flowable:
         }
     else:
         line = _("Non signé (%(name)s)") % {"name": item.signer_name} if item.signer_name else _("Non signé")
+    if item.signed_at is not None or item.paper_signed_on is not None:
+        # A correction starts unsigned: every signature shown was given on this version.
+        line += " · " + _("signature de la version %(number)s de ce document") % {"number": version}
     parts.append(para(line, styles.small))
     box = RLTable([[parts]], colWidths=[WIDTH], hAlign="LEFT")
     box.setStyle(
@@ -97,7 +102,7 @@ def _signature(item: SignatureItem, styles: Styles) -> Flowable:
     return KeepTogether([box, Spacer(0, 3 * mm)])
 
 
-def _section(section: Section, styles: Styles) -> list[Flowable]:
+def _section(section: Section, styles: Styles, version: int) -> list[Flowable]:
     story: list[Flowable] = [para(section.title, styles.section), Spacer(0, 2 * mm)]
     pending: list[Item] = []
     for item in [*section.items, None]:
@@ -110,7 +115,7 @@ def _section(section: Section, styles: Styles) -> list[Flowable]:
         if isinstance(item, Table):
             story += [_repeatable(item, styles), Spacer(0, 2 * mm)]
         elif isinstance(item, SignatureItem):
-            story.append(_signature(item, styles))
+            story.append(_signature(item, styles, version))
     return story
 
 
@@ -118,7 +123,15 @@ def _header(doc: RenderableDocument, styles: Styles) -> list[Flowable]:
     meta = f"{doc.form_set_name} (version {doc.form_set_version}) · {doc.subject_label} : {doc.child_label}"
     if doc.finalised_at is not None:
         meta += " · " + _("Finalisé le %(moment)s") % {"moment": _when(doc.finalised_at)}
-    return [para(doc.programme_name, styles.programme), para(doc.form_title, styles.title), para(meta, styles.meta)]
+    if doc.document_version > 1:
+        meta += " · " + _("Version %(number)s de ce document (correction de la version %(previous)s)") % {
+            "number": doc.document_version,
+            "previous": doc.document_version - 1,
+        }
+    story = [para(doc.programme_name, styles.programme), para(doc.form_title, styles.title), para(meta, styles.meta)]
+    if doc.statement:
+        story += [Spacer(0, 3 * mm), para(doc.statement, styles.value)]
+    return story
 
 
 def render_pdf(doc: RenderableDocument) -> bytes:
@@ -126,12 +139,12 @@ def render_pdf(doc: RenderableDocument) -> bytes:
     styles = layout_styles()
     story = [*_header(doc, styles), Spacer(0, 4 * mm)]
     for section in doc.sections:
-        story += _section(section, styles)
-    footer = f"Document {doc.document_id} · {doc.form_id} v{doc.form_version}"
+        story += _section(section, styles, doc.document_version)
+    footer = f"Document {doc.document_id} · {doc.form_title} (formulaire version {doc.form_version})"
     meta = Metadata(
         title=f"{doc.form_title} — document {doc.document_id}",
         author=doc.programme_name,
-        subject=f"{doc.form_id} v{doc.form_version}",
+        subject=f"{doc.form_title}, version {doc.form_version}",
         created=datetime.now(UTC),
     )
     return build_pdf(story, meta, footer)

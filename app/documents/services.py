@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,9 +26,18 @@ from app.children.services import (
 )
 from app.dates import format_date
 from app.db import new_public_id, utcnow
-from app.documents.clear_values import IDENTITY_FIELDS, fed_date, identity_from, single_code, write_codes
+from app.documents import contract
+from app.documents.clear_values import (
+    IDENTITY_FIELDS,
+    codes_of,
+    fed_date,
+    identity_from,
+    single_code,
+    write_codes,
+    write_journal_entry,
+)
 from app.documents.family_contact import family_contact
-from app.documents.models import DRAFT, FINAL, Document, DocumentContent
+from app.documents.models import DRAFT, FINAL, Document, DocumentContent, JournalEntry
 from app.formengine import FormDef, form_set
 from app.formengine.validation import Outcome, validate
 from app.i18n import _
@@ -41,7 +50,7 @@ if TYPE_CHECKING:
 
 TABLE = "document_contents"
 ORIENTATION = "orientation"
-STARTABLE = ("suivi", "fin_prise_en_charge", "sortie_evaluation")
+STARTABLE = ("contrat", "suivi", "fin_prise_en_charge", "sortie_evaluation", "avenant")
 
 
 class DocumentError(ValueError):
@@ -111,6 +120,7 @@ def _new_document(
     form: FormDef,
     answers: dict[str, Any],
     previous: Document | None = None,
+    amends: Document | None = None,
 ) -> Document:
     document = Document(
         public_id=new_public_id(),
@@ -122,6 +132,7 @@ def _new_document(
         form_hash=form.sha256,
         status=DRAFT,
         previous_id=previous.id if previous else None,
+        amends_id=amends.id if amends else None,
         created_by=actor.id if actor else None,
     )
     session.add(document)
@@ -197,10 +208,12 @@ def _prefill(session: Session, parcours: Parcours, form: FormDef) -> dict[str, A
     if entree and parcours.date_entree:
         answers[entree.id] = parcours.date_entree.isoformat()
     group = form.field("evaluations")
+    objectives = contract.contract_objectives(session, parcours, read_answers) if group else []
     suivi = current_document(session, parcours, "suivi")
-    if group and suivi is not None:
-        objectives = read_answers(suivi).get("objectifs", [])
-        answers[group.id] = [{"objectif": row["objectif"]} for row in objectives if row.get("objectif")]
+    if group and not objectives and suivi is not None:
+        objectives = [row.get("objectif") for row in read_answers(suivi).get("objectifs", [])]
+    if group and objectives:
+        answers[group.id] = [{"objectif": objective} for objective in objectives if objective]
     return answers
 
 
@@ -212,11 +225,26 @@ def start_document(session: Session, actor: User, parcours: Parcours, form_id: s
         require_accepted(parcours)
     except WorkflowError as error:
         raise DocumentError(str(error)) from error
+    form = form_set().latest(form_id)
     existing = current_document(session, parcours, form_id)
+    if is_journal(form) and existing is not None and (existing.status != DRAFT or read_answers(existing)):
+        existing = None  # a journal has many entries: a new one unless the latest is an untouched draft
+    if form_id == contract.AVENANT:
+        signed = contract.signed_contract(session, parcours)
+        if signed is None:
+            raise DocumentError(_("Un avenant modifie un contrat signé : finalisez d'abord le contrat."))
+        if existing is not None and existing.status == DRAFT:
+            return existing
+        amends = contract.first_version(session, signed)
+        return _new_document(session, actor, parcours, form, {}, amends=amends)
     if existing is not None:
         return existing
-    form = form_set().latest(form_id)
     return _new_document(session, actor, parcours, form, _prefill(session, parcours, form))
+
+
+def is_journal(form: FormDef) -> bool:
+    """A form whose documents are journal entries (several per parcours, each finalised on its own)."""
+    return form.field_feeding("date_journal") is not None
 
 
 def _check_editable(document: Document, lock_version: Any) -> None:
@@ -255,9 +283,21 @@ def _write_clear_values(
 ) -> None:
     parcours = document.parcours
     write_codes(parcours, form, answers)
+    entry = write_journal_entry(document, form, answers)
+    if entry is not None:
+        if document.previous_id is not None:
+            session.execute(delete(JournalEntry).where(JournalEntry.document_id == document.previous_id))
+        session.add(entry)
     if form.form_id == ORIENTATION:
         child = document.child
         write_identity(session, child, identity_from(answers, read_identity(child).ref_enfant))
+    if form.form_id in (contract.CONTRACT, contract.AVENANT):
+        try:
+            contract.apply_contract(session, document, form, answers)
+        except WorkflowError as error:
+            raise InvalidAnswers({"": [str(error)]}, str(error)) from error
+    if form.form_id == contract.EXIT_EVALUATION:
+        contract.record_exit_evaluation(session, document, form, answers)
     sortie = fed_date(form, answers, "date_sortie")
     if sortie is not None:
         motif = single_code(form, answers, "motif_sortie")[1]
@@ -276,7 +316,8 @@ def finalise(session: Session, actor: User, document: Document, raw: dict[str, A
     outcome = validate(form, raw, final=True, previous=read_answers(document))
     if form.form_id == ORIENTATION and outcome.answers.get("famille_accord") is False:
         outcome.add("famille_accord", _("L'accord de la famille est nécessaire pour finaliser l'orientation."))
-    for name, messages in _fin_errors(form, document.parcours, outcome.answers).items():
+    more = _fin_errors(form, document.parcours, outcome.answers) | contract.contract_errors(form, outcome.answers)
+    for name, messages in more.items():
         outcome.errors.setdefault(name, []).extend(messages)
     if not outcome.ok:
         raise InvalidAnswers(outcome.errors)
@@ -304,14 +345,31 @@ def correct(session: Session, actor: User, document: Document) -> Document:
     """A new draft version of a finalised document, linked to it; the finalised one is kept."""
     if document.status != FINAL:
         raise DocumentError(_("Seul un document finalisé peut être corrigé."))
-    latest = current_document(session, document.parcours, document.form_id)
-    if latest is not None and latest.id != document.id:
-        if latest.status == DRAFT and latest.previous_id == document.id:
-            return latest
+    successor = session.scalar(select(Document).where(Document.previous_id == document.id).limit(1))
+    if successor is not None:
+        if successor.status == DRAFT:
+            return successor
         raise DocumentError(_("Une version plus récente de ce document existe : corrigez la dernière version."))
-    return _new_document(
-        session, actor, document.parcours, definition_of(document), read_answers(document), previous=document
-    )
+    # Signatures are never carried onto content their signers have not seen: the correction
+    # starts unsigned and is signed again before it is finalised.
+    form = definition_of(document)
+    answers = contract.unsigned(form, read_answers(document))
+    correction = _new_document(session, actor, document.parcours, form, answers, previous=document)
+    correction.amends_id = document.amends_id
+    return correction
+
+
+def latest_version(session: Session, document: Document) -> Document:
+    """The newest correction of `document` (itself when never corrected)."""
+    latest = document
+    while (following := session.scalar(select(Document).where(Document.previous_id == latest.id))) is not None:
+        latest = following
+    return latest
+
+
+def codes_of_document(document: Document, dimension: str) -> list[str]:
+    """The nomenclature codes of `dimension` a document holds (decrypted: the caller audits the read)."""
+    return codes_of(definition_of(document), read_answers(document), dimension) or []
 
 
 def renderable_for(session: Session, document: Document) -> RenderableDocument:
@@ -320,12 +378,17 @@ def renderable_for(session: Session, document: Document) -> RenderableDocument:
 
     programme = session.get(Programme, document.programme_id)
     identity = read_identity(document.child)
+    child_name = f"{identity.prenom} {identity.nom}"
+    form, answers = definition_of(document), read_answers(document)
+    programme_name = programme.name if programme else ""
     return build_renderable(
         form_set(),
-        definition_of(document),
-        read_answers(document),
-        programme_name=programme.name if programme else "",
+        form,
+        answers,
+        programme_name=programme_name,
         document_id=document.public_id,
-        child_label=f"{identity.prenom} {identity.nom} ({document.child.pseudonym})",
+        child_label=f"{child_name} ({document.child.pseudonym})",
         finalised_at=document.finalised_at,
+        document_version=len(contract.versions(session, document)),
+        statement=contract.statement_of(form, answers, document.parcours, programme_name, child_name),
     )

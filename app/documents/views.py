@@ -19,6 +19,7 @@ from app.children.models import Child, Parcours
 from app.children.services import load_child, read_identity
 from app.db import db
 from app.documents import queries, services
+from app.documents.contract import AVENANT, CONTRACT, contract_to_sign, statement_of
 from app.documents.models import DRAFT, FINAL, Document
 from app.documents.sealing import NotSealedError, read_sealed_pdf
 from app.documents.services import DocumentError, InvalidAnswers, LockedDocument, StaleDocument
@@ -30,7 +31,7 @@ from app.formengine.wtf import build_form
 from app.i18n import _
 from app.nomenclature import Decision
 from app.params import bounded_int
-from app.users.models import User
+from app.users.models import Programme, User
 
 bp = Blueprint("documents", __name__, url_prefix="/enfants")
 
@@ -176,9 +177,20 @@ def show(document: Document, child_id: str, document_id: str) -> ResponseReturnV
         forms=form_set(),
         document=document,
         answers=answers,
+        statement=_statement(document, form, answers),
         number=queries.version_number(db.session, document),
-        latest=services.current_document(db.session, document.parcours, document.form_id),
+        latest=services.latest_version(db.session, document),
     )
+
+
+def _statement(document: Document, form: FormDef, answers: dict[str, Any]) -> str:
+    """An attestation's sentence, as on its PDF."""
+    if not form.statement:
+        return ""
+    identity = read_identity(document.child)
+    programme = db.session.get(Programme, document.programme_id)
+    name = programme.name if programme else ""
+    return statement_of(form, answers, document.parcours, name, f"{identity.prenom} {identity.nom}")
 
 
 def _refused(error: DocumentError, document: Document, form: FormDef, raw: dict[str, Any]) -> ResponseReturnValue:
@@ -273,14 +285,34 @@ def parcours_documents(child: Child) -> dict[int, dict[str, Any]]:
     forms = form_set()
     result: dict[int, dict[str, Any]] = {}
     for parcours in child.parcours:
-        present = {line.document.form_id for line in lines.get(parcours.id, [])}
+        # Journal entries are listed as the journal (see `parcours_followup`), not as documents.
+        documents = [line for line in lines.get(parcours.id, []) if not _is_journal_entry(line.document)]
+        present = {line.document.form_id for line in documents}
+        # An avenant needs a signed contract; there may be several, one draft at a time.
+        finals = {(line.document.form_id, line.document.status) for line in documents}
+        present.discard(AVENANT)
+        if (CONTRACT, FINAL) not in finals or (AVENANT, DRAFT) in finals:
+            present.add(AVENANT)
         startable = [
             (form_id, forms.latest(form_id).title)
             for form_id in services.STARTABLE
-            if parcours.decision_eps == Decision.ACCEPTE and form_id not in present
+            if parcours.decision_eps == Decision.ACCEPTE
+            and form_id not in present
+            and not services.is_journal(forms.latest(form_id))
         ]
-        result[parcours.id] = {"lines": lines.get(parcours.id, []), "startable": startable}
+        result[parcours.id] = {"lines": documents, "startable": startable}
     return result
+
+
+def _is_journal_entry(document: Document) -> bool:
+    return services.is_journal(services.definition_of(document))
+
+
+@bp.app_template_global("contracts_to_sign")
+def contracts_to_sign(children: list[Child]) -> set[int]:
+    """Ids of the children's accepted, open parcours whose contract is not signed yet."""
+    ids = [p.id for child in children for p in child.parcours]
+    return contract_to_sign(db.session, ids)
 
 
 @bp.app_template_global("form_title")

@@ -14,12 +14,16 @@ from app.authz.permissions import roles_with
 from app.children.models import Child, Parcours
 from app.documents.queries import orientation_finalised
 from app.eps.models import AJOURNEE, CLOSE, ORIENTATION, REVUE, SORTIE, AgendaItem, EpsDecision, ReviewRequest, Seance
+from app.exits.models import PROPOSED, Closure
+from app.followup.queries import last_reviews as last_journal_reviews
 from app.nomenclature import Decision
 from app.users.models import User
 from app.workflow.queries import months_before
 
 REVIEW_MONTHS = 6  # default of the config key `eps_review_months`
 WAITING_DAYS = 30  # default of the config key `eps_waiting_days`
+# Journal entries that review the parcours for the EPS: a passage en EPS, a synthèse (the written bilan).
+EPS_REVIEW_KINDS = ("passage_eps", "synthese")
 
 
 def review_months() -> int:
@@ -99,8 +103,21 @@ def candidates(
             .order_by(EpsDecision.decided_on)
         ).all()
     )
+    # A passage en EPS or a synthèse recorded in the journal is a review too.
+    for parcours_id, day in last_journal_reviews(session, [p.id for p in ongoing], kinds=EPS_REVIEW_KINDS).items():
+        last_reviews[parcours_id] = max(last_reviews.get(parcours_id, day), day)
+    proposed = dict(
+        session.execute(
+            select(Closure.parcours_id, Closure.created_at).where(
+                Closure.programme_id == programme_id, Closure.status == PROPOSED
+            )
+        ).all()
+    )
     limit = months_before(today, months)
     for parcours in ongoing:
+        if parcours.id in proposed:  # an exit closed without the family, waiting for the EPS to validate it
+            found.append(Candidate(parcours, SORTIE, proposed[parcours.id].date()))
+            continue
         request = requests.get(parcours.id)
         if request is not None:
             found.append(

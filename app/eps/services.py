@@ -25,6 +25,7 @@ from app.eps.models import (
     CLOSE,
     ITEM_KINDS,
     ORIENTATION,
+    SORTIE,
     AgendaItem,
     EpsDecision,
     ReviewRequest,
@@ -32,6 +33,7 @@ from app.eps.models import (
     SeanceExternal,
     SeanceMember,
 )
+from app.exits import services as exits
 from app.i18n import _
 from app.nomenclature import Decision, nomenclature
 from app.parcours import services as parcours_services
@@ -303,6 +305,11 @@ def decide(
     record(session, f"eps.decision:{outcome}", actor, "parcours", parcours.public_id)
     if orientation:
         letters.write_letters(session, decision, actor)
+    elif item.kind == SORTIE:
+        try:  # a closure without the family proposed to the EPS takes effect, or not, with this decision
+            exits.apply_eps_decision(session, actor, parcours, outcome, decided_on)
+        except exits.ExitError as error:
+            raise EpsError(str(error)) from error
     session.flush()
     return decision
 

@@ -17,9 +17,13 @@ from app.nomenclature import Nomenclature
 FIELD_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 RESERVED_IDS = frozenset({"csrf_token", "lock_version"})
 # Clear columns of `Parcours` a date field may feed (codes are fed through `dimension`).
-FEEDABLE = frozenset({"date_orientation", "date_entree", "date_sortie"})
+FEEDABLE = frozenset(
+    {"date_orientation", "date_entree", "date_sortie", "date_fin_prevue", "date_revision_prevue", "date_journal"}
+)
 
-FORM_KEYS = frozenset({"form", "version", "title", "description", "sections"})
+FORM_KEYS = frozenset({"form", "version", "title", "description", "statement", "sections"})
+# What a form's `statement` (an attestation's sentence) may name; filled in by the document.
+STATEMENT_NAMES = frozenset({"programme", "enfant", "date_entree", "date_sortie"})
 SECTION_KEYS = frozenset({"id", "title", "help", "fields"})
 COMMON_KEYS = frozenset({"id", "type", "label", "required", "help", "show_if"})
 SHOW_IF_KEYS = frozenset({"field", "equals", "in"})
@@ -86,9 +90,18 @@ class _Parser:
             title=self.text("title", data, "title"),
             description=self.text("description", data, "description", required=False),
             sections=sections,
+            statement=self.statement(data),
         )
         self.check_form(form)
         return form
+
+    def statement(self, data: dict[str, Any]) -> str:
+        text = self.text("statement", data, "statement", required=False)
+        names = set(re.findall(r"{(\w*)}", text))
+        if names - STATEMENT_NAMES or text.count("{") != len(re.findall(r"{\w*}", text)):
+            self.error("statement", f"`statement` may only name {{{'}, {'.join(sorted(STATEMENT_NAMES))}}}")
+            return ""
+        return text
 
     def section(self, number: int, data: Any) -> SectionDef | None:
         where = f"sections[{number}]"

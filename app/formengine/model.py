@@ -60,6 +60,8 @@ class FormDef:
     description: str
     sections: tuple[SectionDef, ...]
     sha256: str = ""
+    # An attestation's sentence, with {programme}, {enfant}, {date_entree}, {date_sortie}.
+    statement: str = ""
     source: str = ""
 
     def fields(self) -> tuple[FieldDef, ...]:

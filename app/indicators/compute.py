@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.children.models import Child, Parcours, ParcoursCode
 from app.collective.models import CollectiveAttendance, CollectiveSession
+from app.indicators import evaluation
 from app.nomenclature import AGE_BANDS, OLDEST_BAND, Decision, nomenclature
 from app.programme_data.queries import KEY as PROGRAMME_DATA
 from app.programme_data.queries import data_of_year, merge_programme_data, programme_data_block
@@ -115,6 +116,7 @@ def empty_result(year: int | str | Period, programme_code: str) -> dict[str, Any
         },
         "actions_collectives": dict.fromkeys(COLLECTIVE_KEYS, 0),
         PROGRAMME_DATA: programme_data_block(),
+        "evaluation": evaluation.empty_block(),
     }
 
 
@@ -159,6 +161,7 @@ def _compute(session: Session, programme_id: int, period: Period) -> tuple[dict[
     result["eps"]["seances"] = seances_held(session, programme_id, start, end)
     collective_actions(session, programme_id, start, end, result)
     result[PROGRAMME_DATA] = data_of_year(session, programme_id, period.start.year)
+    evaluation.count_evaluations(session, programme_id, start, end, result)
     return result, delays
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
@@ -18,11 +18,15 @@ from app.authz.caseload import CaseRecord, holds_caseload
 from app.authz.permissions import Permission
 from app.authz.policy import policy
 from app.children.models import Child, Parcours
+from app.children.services import cipher_for
 from app.crypto import normalise
 from app.dates import format_date, periods_overlap
 from app.i18n import _
 from app.nomenclature import Decision, nomenclature
+from app.parcours.models import TRANSFERS_TABLE, ReferentTransfer
 from app.users.models import User
+
+TRANSFER_NOTE_MAX = 600
 
 
 class WorkflowError(ValueError):
@@ -174,14 +178,32 @@ def set_facts_shared(
         session.flush()
 
 
-def assign_referent(session: Session, child: Child, referent: User | None, actor: User) -> None:
-    """Give the child's caseload to `referent` (coordinator only; an active référent of the programme)."""
+def assign_referent(session: Session, child: Child, referent: User | None, actor: User, note: str = "") -> None:
+    """Give the child's caseload to `referent` (coordinator only; an active référent of the programme).
+
+    The first référent is an assignment (`child.referent.assign`), a change a transfer
+    (`child.referent.transfer`): the earlier référent loses access. `note`, for the new référent,
+    is encrypted with the child's key."""
     _require_coordinator(actor, child)
     referent = _check_referent(referent, child.programme_id)
+    note = note.strip()
+    if len(note) > TRANSFER_NOTE_MAX:
+        raise WorkflowError(
+            _("La note au ou à la référent·e est limitée à %(n)d caractères.") % {"n": TRANSFER_NOTE_MAX}
+        )
     if child.referent_id == referent.id:
         return
+    previous = child.referent_id
     child.referent_id = referent.id
-    audit.record_for(session, "child.referent.assign", child, actor_id=actor.id)
+    transfer = ReferentTransfer(
+        child_id=child.id, from_referent_id=previous, to_referent_id=referent.id, created_by=actor.id
+    )
+    session.add(transfer)
+    session.flush()
+    if note:
+        transfer.note = cipher_for(child).encrypt_text(TRANSFERS_TABLE, transfer.id, "note", note)
+    action = "child.referent.assign" if previous is None else "child.referent.transfer"
+    audit.record_for(session, action, child, actor_id=actor.id)
     session.flush()
 
 
@@ -221,3 +243,8 @@ def close_parcours(
     parcours.motif_sortie = motif_sortie
     _audit(session, "parcours.close", actor, parcours)
     session.flush()
+
+
+def shred_transfer_notes(session: Session, child_ids: list[int]) -> None:
+    """A purge: the notes to the référents go (who handed over to whom stays)."""
+    session.execute(update(ReferentTransfer).where(ReferentTransfer.child_id.in_(child_ids)).values(note=None))

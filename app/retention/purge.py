@@ -21,7 +21,11 @@ from app.children.models import Child, ChildIdentity, ChildSearchIndex, Parcours
 from app.db import utcnow
 from app.documents.models import Document, DocumentContent
 from app.eps.models import AgendaItem, EpsDecision, Letter
+from app.exits import services as exits
+from app.followup.models import ParcoursAction
 from app.nomenclature import Decision
+from app.parcours import services as parcours
+from app.scans import services as scans
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,11 @@ def shred(session: Session, children: list[Child]) -> None:
     session.execute(delete(Letter).where(Letter.child_id.in_(ids)))
     session.execute(update(AgendaItem).where(AgendaItem.parcours_id.in_(parcours_ids)).values(presentation=None))
     session.execute(update(EpsDecision).where(EpsDecision.parcours_id.in_(parcours_ids)).values(note=None))
+    # Actions: provider, cost and funder (type, status and dates stay, like the parcours' codes).
+    session.execute(update(ParcoursAction).where(ParcoursAction.parcours_id.in_(parcours_ids)).values(payload=None))
+    scans.shred(session, ids)
+    exits.shred(session, ids)
+    parcours.shred_transfer_notes(session, ids)
     session.execute(
         update(Child)
         .where(Child.id.in_(ids))

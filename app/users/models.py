@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, str_enum, utcnow
@@ -43,6 +43,8 @@ class Programme(Base):
     # 0: names indexed under the instance-wide key (before migration 0008; `parcours keys reindex`
     # moves them); 1: under this programme's own key, so two programmes' indexes never match.
     blind_index_version: Mapped[int] = mapped_column(Integer, server_default="1")
+    # Exits closed without the family are proposals until an EPS séance validates them (migration 0009).
+    exits_need_eps: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
 
 
 class User(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import AnyOf, ValidationError
 
 from app.i18n import _
@@ -18,6 +18,7 @@ class ShareForm(FlaskForm):
 
 class ReferentForm(FlaskForm):
     referent_id = SelectField(_("Référent·e"))
+    note = TextAreaField(_("Note pour le ou la référent·e (facultatif)"))
 
     def __init__(self, referents: list[User], **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -17,8 +17,9 @@ from app.authz.caseload import CASELOAD_HOLDERS
 from app.children.models import Child, Parcours
 from app.children.queries import visible_to
 from app.db import utcnow
-from app.documents.models import DRAFT, FINAL, Document
+from app.documents.models import DRAFT, Document
 from app.documents.queries import orientation_finalised
+from app.followup.queries import last_reviews
 from app.nomenclature import Decision, age_band
 from app.users.models import User
 
@@ -135,20 +136,8 @@ class Todo:
     """The coordinator's home page: what needs attention."""
 
     pending_count: int
-    without_review: list[tuple[Parcours, date]]  # parcours, date of the last review (or entry)
+    without_review: list[tuple[Parcours, date]]  # parcours, date of the last journal entry (or entry)
     waiting_documents: list[Document]
-
-
-def _last_reviews(session: Session, parcours_ids: list[int]) -> dict[int, datetime]:
-    if not parcours_ids:
-        return {}
-    reviewed_at = func.max(func.coalesce(Document.finalised_at, Document.updated_at))
-    rows = session.execute(
-        select(Document.parcours_id, reviewed_at)
-        .where(Document.parcours_id.in_(parcours_ids), Document.form_id == "suivi", Document.status == FINAL)
-        .group_by(Document.parcours_id)
-    )
-    return {parcours_id: at for parcours_id, at in rows}
 
 
 def coordinator_todo(session: Session, user: User, today: date | None = None) -> Todo:
@@ -171,12 +160,12 @@ def coordinator_todo(session: Session, user: User, today: date | None = None) ->
             .options(selectinload(Parcours.child))
         )
     )
-    reviews = _last_reviews(session, [p.id for p in ongoing])
+    reviews = last_reviews(session, [p.id for p in ongoing])
     limit = months_before(today, REVIEW_MONTHS)
     without_review = []
     for parcours in ongoing:
         assert parcours.date_entree is not None
-        last = reviews[parcours.id].date() if parcours.id in reviews else parcours.date_entree
+        last = max(reviews.get(parcours.id, parcours.date_entree), parcours.date_entree)
         if last <= limit:
             without_review.append((parcours, last))
     without_review.sort(key=lambda item: item[1])

@@ -116,20 +116,25 @@ def share(parcours: Parcours, parcours_id: str) -> ResponseReturnValue:
 @bp.post("/enfants/<child_id>/referent")
 @requires(Permission.EPS_DECIDE, load=load_child)
 def assign_referent(child: Child, child_id: str) -> ResponseReturnValue:
-    """The coordinator gives or transfers the child's caseload (the only way a référent gets a child)."""
+    """The coordinator gives or transfers the child's caseload (the only way a référent gets a child),
+    with an optional note to the new référent."""
     form = ReferentForm(queries.active_referents(db.session, child.programme_id))
     if not form.validate_on_submit():
         for message in form.referent_id.errors or [_("La demande n'a pas pu être traitée ; rechargez la page.")]:
             flash(str(message), "error")
         return redirect(url_for("children.show", child_id=child_id))
+    referent = db.session.get(User, int(form.referent_id.data or 0))
+    transfer = child.referent_id is not None and referent is not None and child.referent_id != referent.id
     try:
-        services.assign_referent(db.session, child, db.session.get(User, int(form.referent_id.data or 0)), _actor())
+        services.assign_referent(db.session, child, referent, _actor(), form.note.data or "")
     except services.WorkflowError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("Référent·e enregistré·e."), "success")
+        assert referent is not None
+        done = _("Enfant transféré·e à %(name)s.") if transfer else _("Référent·e enregistré·e : %(name)s.")
+        flash(done % {"name": referent.name}, "success")
     return redirect(url_for("children.show", child_id=child_id))
 
 

@@ -1,7 +1,7 @@
 """collective actions and programme data of the year
 
 Revision ID: 0009_collective_actions
-Revises: 0009_indicators_decisions_index
+Revises: 0009_exits_transfers_scans
 Create Date: 2026-11-30 22:48:06.360481
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_collective_actions'
-down_revision = '0009_indicators_decisions_index'
+down_revision = '0009_exits_transfers_scans'
 branch_labels = None
 depends_on = None
 

@@ -14,8 +14,8 @@ from tests.e2e.conftest import COORDINATION, DEMO_EMAILS, EPS, REFERENT, REFEREN
 pytestmark = pytest.mark.e2e
 
 HOME_OF = {
-    "referent@demo.parcours": "/enfants/",
-    "referent2@demo.parcours": "/enfants/",
+    "referent@demo.parcours": "/",  # their to-do
+    "referent2@demo.parcours": "/",
     "coordination@demo.parcours": "/",
     "eps@demo.parcours": "/eps/seances",
     "admin@demo.parcours": "/admin/utilisateurs/",

@@ -9,54 +9,45 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import REFERENT2, login
-from tests.e2e.documents import start_document, wait_saved
+from tests.e2e.documents import wait_saved
 
 pytestmark = pytest.mark.e2e
 
-SUIVI = "Fiche de suivi et contrat"
+JOURNAL = "Entrée du journal de suivi"
 DAY = (date.today() - timedelta(days=10)).isoformat()
-# A long form: every kind of control of the fiche de suivi, in three repeated groups.
+# A whole journal entry: every kind of control it has (date, choice, short and long texts).
 TEXTS = {
-    "#date_contrat": DAY,
-    "#objectifs-0-objectif": "Retrouver le goût de la lecture",
-    "#objectifs-1-objectif": "Dormir avant 21 heures les jours d'école",
-    "#objectifs-2-objectif": "Participer à une activité sportive",
-    "#actions-0-intervenant": "Médiathèque de Kawéni",
-    "#actions-0-debut": DAY,
-    "#rencontres-0-date": DAY,
-    "#rencontres-0-faits": "Arrive à l'heure chaque matin.\nA rendu tous ses devoirs cette semaine.",
-    "#rencontres-0-appreciation": "La mère se dit soulagée ; à confirmer sur la durée.",
-    "#rencontres-0-ajustement": "Ajouter un atelier de lecture le mercredi.",
-    "#rencontres-1-date": DAY,
-    "#rencontres-1-faits": "Deux absences non justifiées.",
-    "#signature_referent-signer": "Karim Abdallah",
-    "#signature_referent-paper_date": DAY,
+    "#date": DAY,
+    "#participants": "La mère, Naïma et son enseignante",
+    "#lieu": "École Kawéni 2",
+    "#faits": "Arrive à l'heure chaque matin.\nA rendu tous ses devoirs cette semaine.",
+    "#appreciation": "La mère se dit soulagée ; à confirmer sur la durée.",
+    "#ajustement": "Ajouter un atelier de lecture le mercredi.",
 }
-CHOICES = {"#actions-0-type": "culture_loisirs_sport"}
-CHECKED = ['input[name="actions-0-modalite"][value="collective"]']
+CHOICES: dict[str, str] = {}
+CHECKED = ['input[name="type"][value="reunion_ecole"]']
 
 
 def open_new_suivi(page: Any, which: int) -> str:
-    """Start the fiche de suivi of an accepted child of the caseload that has none yet; its URL."""
+    """Open a new journal entry (« Nouvelle entrée ») of an accepted child of the caseload; its URL."""
     page.goto("/enfants/")
     children = page.eval_on_selector_all("table.list tbody a", "links => links.map(a => a.getAttribute('href'))")
-    startable = []
+    followed = []
     for href in children:
         page.goto(href)
-        if page.get_by_role("button", name=f"Commencer : {SUIVI}").count():
-            startable.append(href)
-            if len(startable) > which:
+        if page.get_by_role("button", name="Nouvelle entrée").count():
+            followed.append(href)
+            if len(followed) > which:
                 break
-    assert len(startable) > which, "the demo caseload has accepted children without a fiche de suivi"
-    page.goto(startable[which])
-    start_document(page, SUIVI)
+    assert len(followed) > which, "the demo caseload has accepted children"
+    page.goto(followed[which])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Nouvelle entrée").first.click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith(JOURNAL)
     return page.url
 
 
 def fill_long_form(page: Any) -> None:
-    for group, rows in (("objectifs", 3), ("rencontres", 2)):
-        for _ in range(rows - 1):
-            page.locator(f'[data-group="{group}"]').get_by_role("button", name="Ajouter une ligne").click()
     for selector, value in TEXTS.items():
         if "\n" in value:
             page.locator(selector).press_sequentially(value.replace("\n", " / "), delay=0)
@@ -110,26 +101,26 @@ def test_a_network_cut_mid_save_keeps_the_value_and_says_so(
 ) -> None:
     page = as_user(REFERENT2)
     url = open_new_suivi(page, 1)
-    page.fill("#rencontres-0-faits", "Premier bilan avec la famille.")
+    page.fill("#faits", "Premier bilan avec la famille.")
     wait_saved(page)
 
     page.context.set_offline(True)
-    page.locator("#rencontres-0-appreciation").press_sequentially("Progrès visibles, à confirmer.")
+    page.locator("#appreciation").press_sequentially("Progrès visibles, à confirmer.")
     status = page.locator("[data-save-status]")
     status.filter(has_text="Connexion perdue").wait_for()
     assert "vos saisies sont gardées sur cet appareil" in status.inner_text()
-    assert page.input_value("#rencontres-0-appreciation") == "Progrès visibles, à confirmer."
+    assert page.input_value("#appreciation") == "Progrès visibles, à confirmer."
     page.wait_for_function("Object.keys(localStorage).some(k => k.startsWith('parcours-brouillon:'))")
     assert "Progrès visibles" not in page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
 
     page.context.set_offline(False)
     wait_saved(page)
-    assert page.input_value("#rencontres-0-appreciation") == "Progrès visibles, à confirmer."
+    assert page.input_value("#appreciation") == "Progrès visibles, à confirmer."
 
     other_device = another_device(new_context, page.context)
     other_device.goto(url)
-    assert other_device.input_value("#rencontres-0-appreciation") == "Progrès visibles, à confirmer."
-    assert other_device.input_value("#rencontres-0-faits") == "Premier bilan avec la famille."
+    assert other_device.input_value("#appreciation") == "Progrès visibles, à confirmer."
+    assert other_device.input_value("#faits") == "Premier bilan avec la famille."
 
 
 def test_typing_after_the_session_expired_is_kept_until_the_user_logs_in_again(
@@ -137,11 +128,11 @@ def test_typing_after_the_session_expired_is_kept_until_the_user_logs_in_again(
 ) -> None:
     page = as_user(REFERENT2)
     open_new_suivi(page, 2)
-    page.fill("#rencontres-0-faits", "Bilan commencé avant la pause.")
+    page.fill("#faits", "Bilan commencé avant la pause.")
     wait_saved(page)
 
     page.context.clear_cookies()  # as after 30 minutes without activity: the server no longer knows this browser
-    page.locator("#rencontres-0-appreciation").press_sequentially("Écrit après l'expiration.")
+    page.locator("#appreciation").press_sequentially("Écrit après l'expiration.")
     status = page.locator("[data-save-status]")
     status.filter(has_text="Votre session a expiré").wait_for()
     assert "Vos saisies sont gardées sur cet appareil" in status.inner_text()
@@ -157,9 +148,9 @@ def test_typing_after_the_session_expired_is_kept_until_the_user_logs_in_again(
     login(again, REFERENT2)
     again.close()
     page.reload()
-    assert page.input_value("#rencontres-0-appreciation") == "Écrit après l'expiration."
+    assert page.input_value("#appreciation") == "Écrit après l'expiration."
     assert "restaurées" in status.inner_text()
     wait_saved(page)
     other_device = another_device(new_context, page.context)
     other_device.goto(page.url)
-    assert other_device.input_value("#rencontres-0-appreciation") == "Écrit après l'expiration."
+    assert other_device.input_value("#appreciation") == "Écrit après l'expiration."

@@ -40,6 +40,7 @@ MAIN_PAGES: dict[str, tuple[str | None, str, Callable[[Any], None] | None]] = {
     "séances EPS (coordination)": (COORDINATION, "/eps/seances", None),
     "charte et courriers EPS (coordination)": (COORDINATION, "/eps/textes", None),
     "accueil coordination": (COORDINATION, "/", None),
+    "accueil référent·e (à faire)": (REFERENT, "/", None),
     "indicateurs": (COORDINATION, "/indicateurs", None),
     "import": (COORDINATION, "/import", None),
     "archives": (COORDINATION, "/archives", None),

@@ -49,9 +49,9 @@ def enter_orientation_with_the_keyboard(page: Any, keys: Callable[[date], str]) 
     type_into(page, "#responsables-0-lien", "mère")
     type_into(page, "#responsables-0-telephone", "06 39 00 11 22")
     choose_radio(page, "responsables-0-autorite_parentale", "oui")
+    select_option(page, "niveau", "CE2")  # the school and REP are asked only of a child at school
     type_into(page, "#etablissement", "École du Stade")
     choose_radio(page, "rep", "rep_plus")
-    select_option(page, "niveau", "CE2")
     select_option(page, "orienteur", "education_nationale")
     type_into(page, "#structure", "École du Stade")
     type_into(page, "#personne", "Mme Hamada")
@@ -104,31 +104,22 @@ def decide_at_the_eps(page: Any, pseudonym: str) -> None:
     assert f"Décision enregistrée pour {pseudonym}" in page.inner_text(".flashes")
 
 
-def fill_suivi(page: Any) -> None:
-    page.fill("#date_contrat", (DECIDED + timedelta(days=2)).isoformat())
-    page.fill("#objectifs-0-objectif", "Lire seule les consignes en classe")
-    page.locator('[data-group="objectifs"]').get_by_role("button", name="Ajouter une ligne").click()
-    page.fill("#objectifs-1-objectif", "Venir à l'école chaque jour")
-    page.select_option("#actions-0-type", "accompagnement_scolaire")
-    page.fill("#actions-0-intervenant", "Association Lire et faire lire")
-    page.fill("#actions-0-debut", (DECIDED + timedelta(days=7)).isoformat())
-    page.check('input[name="actions-0-modalite"][value="individuelle"]')
-    page.fill("#rencontres-0-date", (TODAY - timedelta(days=3)).isoformat())
-    page.fill("#rencontres-0-faits", "Présente tous les jours depuis trois semaines.")
-    page.fill("#rencontres-0-appreciation", "La famille est rassurée ; l'enfant prend confiance.")
-    page.fill("#rencontres-0-ajustement", "Poursuivre l'aide aux devoirs jusqu'en juin.")
-    draw_signature(page, "signature_parent")
-    page.fill("#signature_parent-signer", PARENT)
-    page.fill("#signature_referent-signer", "Inès Moreau")
-    page.fill("#signature_referent-paper_date", (DECIDED + timedelta(days=2)).isoformat())
+def fill_journal_entry(page: Any) -> None:
+    page.fill("#date", (TODAY - timedelta(days=3)).isoformat())
+    page.check('input[name="type"][value="entretien"]')
+    page.fill("#participants", "La mère, l'enfant")
+    page.fill("#lieu", "Bureau du PRE")
+    page.fill("#faits", "Présente tous les jours depuis trois semaines.")
+    page.fill("#appreciation", "La famille est rassurée ; l'enfant prend confiance.")
+    page.fill("#ajustement", "Poursuivre l'aide aux devoirs jusqu'en juin.")
     wait_saved(page)
 
 
 def fill_fin(page: Any) -> None:
-    assert page.input_value("#date_entree") == DECIDED.isoformat(), "prefilled from the EPS decision"
+    # The attestation takes the entry date from the parcours; the next step is on the exit sheet.
+    assert page.locator("#date_entree").count() == 0 and page.locator("#suite").count() == 0
     page.fill("#date_sortie", TODAY.isoformat())
     page.select_option("#motif_sortie", "objectifs_atteints")
-    page.fill("#suite", "Aide aux devoirs au centre social du quartier.")
     draw_signature(page, "signature_coordination")
     page.fill("#signature_coordination-signer", "Claire Dupuis")
     page.fill("#signature_parent-signer", PARENT)
@@ -136,9 +127,10 @@ def fill_fin(page: Any) -> None:
 
 
 def fill_sortie(page: Any) -> None:
-    objectives = [page.input_value(f"#evaluations-{i}-objectif") for i in range(2)]
-    assert objectives == ["Lire seule les consignes en classe", "Venir à l'école chaque jour"]
-    for row, progress in enumerate(["nette", "atteint"]):
+    page.fill("#evaluations-0-objectif", "Lire seule les consignes en classe")
+    page.locator('[data-group="evaluations"]').get_by_role("button", name="Ajouter une ligne").click()
+    page.fill("#evaluations-1-objectif", "Venir à l'école chaque jour")
+    for row, progress in enumerate(["en_partie", "atteint"]):
         page.check(f'input[name="evaluations-{row}-progression"][value="{progress}"]')
         page.fill(f"#evaluations-{row}-avis_famille", "Contente des progrès.")
         page.fill(f"#evaluations-{row}-avis_professionnels", "Progrès nets en classe.")
@@ -169,17 +161,18 @@ def test_the_whole_parcours_of_one_child(
 
     referent.goto(child_url)
     assert "Admission" in referent.inner_text(".parcours-card")
-    start_document(referent, "Fiche de suivi et contrat")
-    fill_suivi(referent)
-    _audit(referent, "fiche de suivi (brouillon)", axe_source, problems)
+    with referent.expect_navigation():
+        referent.get_by_role("button", name="Nouvelle entrée").click()
+    fill_journal_entry(referent)
+    _audit(referent, "entrée du journal (brouillon)", axe_source, problems)
     finalise(referent)
     facts = referent.inner_text("main")
-    assert f"Signé par {PARENT} le" in facts
-    assert f"Signé sur papier le {(DECIDED + timedelta(days=2)).strftime('%d/%m/%Y')}" in facts
-    assert referent.get_by_role("img", name=f"Signature de {PARENT}").is_visible()
     assert "Poursuivre l'aide aux devoirs jusqu'en juin." in facts
     _audit(referent, "document finalisé", axe_source, problems)
     check_pdf(referent)
+    referent.goto(child_url)
+    journal = referent.inner_text(".journal-list")
+    assert f"{(TODAY - timedelta(days=3)).strftime('%d/%m/%Y')} · Entretien" in journal
 
     coordinator.goto(child_url)
     start_document(coordinator, "Attestation de fin de prise en charge")
@@ -199,5 +192,6 @@ def test_the_whole_parcours_of_one_child(
     referent.goto(child_url)
     _audit(referent, "dossier enfant (parcours complet)", axe_source, problems)
     statuses = referent.locator(".parcours-card tbody tr").all_inner_texts()
-    assert len(statuses) == 4 and all("Finalisé" in line for line in statuses), statuses
+    # Orientation, attestation, evaluation (the journal entry is listed in the journal).
+    assert len(statuses) == 3 and all("Finalisé" in line for line in statuses), statuses
     assert problems == []

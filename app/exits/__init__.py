@@ -1,0 +1,1 @@
+"""Exits the coordinator closes without the family (perte de contact, déménagement, refus)."""

@@ -1,0 +1,75 @@
+"""The sealed PDF record of a closure, with the documents' renderer and seal (no layout of its own)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from app.children.services import Identity
+from app.dates import format_date
+from app.documents.rendering import Item, RenderableDocument, Section, Table
+from app.documents.sealing import render_and_seal, seal_settings
+from app.formengine import form_set
+from app.nomenclature import nomenclature
+from app.users.models import Programme, User
+
+if TYPE_CHECKING:
+    from app.exits.models import Closure
+
+TITLE = "Clôture de parcours sans signature de la famille"
+
+
+def sealed_record(
+    programme: Programme,
+    closure: Closure,
+    identity: Identity,
+    attempts: list[list[str]],
+    note: str,
+    actor: User,
+    eps_day: date | None,
+) -> bytes:
+    """`attempts`: one row (date, means, detail) per attempt to reach the family."""
+    parcours = closure.parcours
+    assert parcours.date_entree is not None
+    forms = form_set()
+    decided = f"Clôture décidée par {actor.name}, coordonnateur·rice du programme, le {format_date(date.today())}"
+    if eps_day is not None:
+        decided += f", validée par l'équipe pluridisciplinaire de soutien le {format_date(eps_day)}"
+    sections = [
+        Section(
+            "Parcours",
+            [
+                Item("Orientation", format_date(parcours.date_orientation)),
+                Item("Entrée", format_date(parcours.date_entree)),
+                Item("Sortie", format_date(closure.date_sortie)),
+                Item("Motif de sortie", nomenclature().label("motif_sortie", closure.motif_sortie)),
+            ],
+        ),
+        Section(
+            "Tentatives de contact avec la famille",
+            [Table(["Date", "Moyen", "Précision"], attempts)] if attempts else [Item("", "Aucune tentative indiquée.")],
+        ),
+        Section("Note", [Item("", note or "-")]),
+        Section(
+            "Décision",
+            [
+                Item("", decided + "."),
+                Item(
+                    "", "Le parcours est clos sans signature de la famille ; ce relevé est conservé dans son dossier."
+                ),
+            ],
+        ),
+    ]
+    renderable = RenderableDocument(
+        programme_name=programme.name,
+        form_set_name=forms.name,
+        form_set_version=str(forms.version),
+        form_title=TITLE,
+        form_id="cloture",
+        form_version=1,
+        document_id=closure.public_id,
+        child_label=f"{identity.prenom} {identity.nom}",
+        finalised_at=None,
+        sections=sections,
+    )
+    return render_and_seal(seal_settings(programme), renderable)
