@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.archive.views import bp as archive_bp
     from app.auth.views import bp as auth_bp
     from app.children.views import bp as children_bp
+    from app.collective.views import bp as collective_bp
     from app.documents.views import bp as documents_bp
     from app.eps.views import bp as seances_bp
     from app.exits.views import bp as exits_bp
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.indicators.views import bp as indicators_bp
     from app.network.views import bp as network_bp
     from app.parcours.views import bp as parcours_bp
+    from app.programme_data.views import bp as programme_data_bp
     from app.retention.views import bp as retention_bp
     from app.scans.views import bp as scans_bp
     from app.signing.views import bp as signing_bp
@@ -109,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = [home_bp, auth_bp, children_bp, users_bp, eps_bp, seances_bp, indicators_bp, imports_bp]
     blueprints += [archive_bp, signing_bp, retention_bp, network_bp, formsets_bp, scans_bp, exits_bp, parcours_bp]
+    blueprints += [collective_bp, programme_data_bp]
     for blueprint in (*blueprints, account_bp, audit_bp, documents_bp, followup_bp):
         app.register_blueprint(blueprint)
 

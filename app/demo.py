@@ -68,6 +68,7 @@ def create_demo(echo: Callable[[str], None] = print, timezone: str = DEFAULT_TIM
         _create_documented_children(session)
         _create_seances(session)
         _create_exits(session)
+        _create_collective_actions_and_programme_data(session)
         session.commit()
         echo("Données de démonstration créées (programme DEMO).")
     echo("Comptes de démonstration (mot de passe « demo-parcours ») :")
@@ -91,6 +92,15 @@ def _create_seances(session: Session) -> None:
     create_demo_seances(
         session, _by_email(session, "coordination@demo.parcours"), _by_email(session, "eps@demo.parcours")
     )
+
+
+def _create_collective_actions_and_programme_data(session: Session) -> None:
+    from app.collective.demo import create_demo_actions
+    from app.programme_data.services import demo_year
+
+    coordinator = _by_email(session, "coordination@demo.parcours")
+    create_demo_actions(session, coordinator, _by_email(session, "referent@demo.parcours"))
+    demo_year(session, coordinator)
 
 
 def _create_exits(session: Session) -> None:

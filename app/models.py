@@ -10,6 +10,7 @@ from app.children.models import (
     ParcoursCode,
     ParcoursDetails,
 )
+from app.collective.models import CollectiveAction, CollectiveAttendance, CollectiveSession
 from app.db import Base
 from app.documents.models import Document, DocumentContent, EvaluatedObjective, ExitEvaluation, JournalEntry
 from app.eps.models import (
@@ -26,6 +27,7 @@ from app.eps.models import (
 from app.exits.models import Closure
 from app.followup.models import ParcoursAction
 from app.parcours.models import ReferentTransfer
+from app.programme_data.models import ProgrammeYearFigure
 from app.retention.models import Elimination, EliminationVisa, FamilyNotice
 from app.scans.models import Scan
 from app.users.models import AccountToken, LoginThrottle, Programme, User, UserSession
@@ -43,6 +45,9 @@ __all__ = [
     "ChildIdentity",
     "ChildSearchIndex",
     "Closure",
+    "CollectiveAction",
+    "CollectiveAttendance",
+    "CollectiveSession",
     "Document",
     "DocumentContent",
     "Elimination",
@@ -60,6 +65,7 @@ __all__ = [
     "ParcoursCode",
     "ParcoursDetails",
     "Programme",
+    "ProgrammeYearFigure",
     "ReferentTransfer",
     "ReviewRequest",
     "Scan",

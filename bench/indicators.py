@@ -2,7 +2,8 @@
 
 Generates 10,000 and 100,000 valid parcours as an import file, imports each through
 `import_csv` (rows/s, one commit), then computes a year's indicators several times (median s);
-then the same on 100,000 parcours shaped like a real programme's history (`generate_history`),
+then the same on 100,000 parcours shaped like a real programme's history (`generate_history`)
+with 5,000 collective sessions (`bench._collective`),
 and the whole `parcours indicators` command in a new process, as a user runs it.
 Runs on SQLite in a temporary instance, and on PostgreSQL too when PARCOURS_BENCH_POSTGRES_URL is
 set (that database is EMPTIED first). Figures are appended to bench/results.txt.
@@ -22,6 +23,8 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from bench._collective import add_collective_sessions
 
 RESULTS = Path(__file__).resolve().parent / "results.txt"
 YEAR = 2024
@@ -236,6 +239,7 @@ def _measure(session: object, dialect: str, size: int, runs: int, history: bool 
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
                 "VACUUM (ANALYZE) parcours, parcours_codes, children"
             )
+    sessions = add_collective_sessions(session, programme.id) if history else 0
     timings, cpus = [], []
     for _ in range(runs):
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -252,7 +256,8 @@ def _measure(session: object, dialect: str, size: int, runs: int, history: bool 
             f"{dialect} {size} {shape}parcours: indicators {year}{vacuum} median "
             f"{statistics.median(timings) * 1000:.1f} ms (min {min(timings) * 1000:.1f}, client CPU median "
             f"{statistics.median(cpus) * 1000:.1f} ms, {runs} runs; "
-            f"{result['enfants_suivis']['total']} children suivis; goal <= 300 ms)",
+            f"{result['enfants_suivis']['total']} children suivis, {sessions} collective sessions of which "
+            f"{result['actions_collectives']['seances']} in {year}; goal <= 300 ms)",
             _whole_command(session, code, year, dialect, size),
         ]
     again = time.perf_counter()

@@ -37,7 +37,7 @@ def leaves(node: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         path = f"{prefix}{key}"
         if isinstance(value, Mapping):
             found.update(leaves(value, path + "/"))
-        elif (isinstance(value, int) and not isinstance(value, bool)) or value in MASKS:
+        elif (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value in MASKS):
             found[path] = value
     return found
 

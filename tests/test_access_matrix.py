@@ -51,6 +51,13 @@ ENDPOINT_PERMISSIONS = {
     "auth.second_factor": "public",
     "children.index": "child:list",
     "children.show": "child:view",
+    "collective.add_session": "collective:manage",
+    "collective.attendance": "collective:manage",
+    "collective.create": "collective:manage",
+    "collective.index": "collective:view",
+    "collective.session_page": "collective:view",
+    "collective.sheet": "collective:view",
+    "collective.show": "collective:view",
     "documents.correct": "document:edit",
     "documents.document_pdf": "document:view",
     "documents.finalise": "document:finalise",
@@ -82,6 +89,9 @@ ENDPOINT_PERMISSIONS = {
     "network.index": "network:view",
     "network.share": "indicators:view",
     "network.upload": "network:view",
+    "programme_data.index": "programme:data",
+    "programme_data.save": "programme:data",
+    "programme_data.year_page": "programme:data",
     "parcours.waiting_list": "eps:decide",
     "retention.add_visa": "retention:manage",
     "retention.bordereau": "retention:manage",
@@ -148,6 +158,9 @@ HOLDERS = {
     "network:view": {"reseau"},
     "formset:compare": {"coordinateur", "admin"},
     "formset:install": {"admin"},
+    "collective:view": CASEWORK,
+    "collective:manage": CASEWORK,
+    "programme:data": {"coordinateur"},
 }
 RELATIONS = ["own", "other", "foreign", "missing"]
 CHILD_DATA = {
@@ -238,6 +251,24 @@ def _eps_objects(session: Session, world: World) -> dict[str, dict[str, str]]:
     return values
 
 
+def _collective_objects(session: Session, world: World) -> dict[str, dict[str, str]]:
+    """Actions with one session each: own by the référent, other by the other référent, foreign."""
+    from app.collective import services
+
+    values: dict[str, dict[str, str]] = {"action_id": {}, "session_id": {}}
+    fields = services.ActionFields("Atelier parents", "parentalite", "parents", "", date(2025, 1, 6), None, None)
+    for relation, owner in [
+        ("own", world.referent),
+        ("other", world.other_referent),
+        ("foreign", world.foreign_coordinateur),
+    ]:
+        action = services.create_action(session, owner, fields)
+        item = services.add_session(session, owner, action, date(2025, 2, 3), "Centre social")
+        values["action_id"][relation] = action.public_id
+        values["session_id"][relation] = item.public_id
+    return values
+
+
 def _scans_and_closures(session: Session, world: World) -> dict[str, dict[str, str]]:
     """One scan and one effective closure (with its record) per child of each relation."""
     from app.children.vault import cipher_for
@@ -320,6 +351,7 @@ class Objects:
             },
         }
         self.values.update(_eps_objects(session, world))
+        self.values.update(_collective_objects(session, world))
         self.values.update(_scans_and_closures(session, world))
         for values in self.values.values():
             values["missing"] = MISSING
@@ -360,6 +392,7 @@ def expected_status_allowed(role: str, relation: str, rule: Rule) -> bool:
         set(rule.arguments) & {"child_id", "parcours_id", "document_id", "user_id", "job_id", "elimination_id"}
     )
     has_objects = has_objects or bool(set(rule.arguments) & {"seance_id", "item_id", "letter_id"})
+    has_objects = has_objects or bool(set(rule.arguments) & {"action_id", "session_id"})
     has_objects = has_objects or bool(set(rule.arguments) & {"scan_id", "closure_id"})
     return object_allowed(role, relation, rule) if has_objects else True
 

@@ -63,6 +63,26 @@ def test_demo_holds_a_past_seance_with_its_releve_and_a_future_one_with_an_agend
     assert bad.returncode == 1 and "année scolaire" in bad.stderr
 
 
+def test_demo_holds_two_collective_actions_and_the_programme_data_of_the_year(demo_instance: Path) -> None:
+    import json
+    from datetime import date
+
+    result = run(demo_instance, "indicators", "--year", str(date.today().year))
+    assert result.returncode == 0, result.stderr
+    indicators = json.loads(result.stdout)
+    collective = indicators["actions_collectives"]
+    assert collective["actions"] == 2 and collective["seances"] >= 2
+    assert collective["enfants_en_parcours"] >= 1 and collective["parents"] > 0
+    data = indicators["donnees_programme"]
+    assert data["renseignees"] and data["effectifs_etp_total"] == 5.8 and "Kawéni" in data["qpv_couverts"]
+    csv_file = demo_instance.parent / "donnees.csv"
+    exported = run(
+        demo_instance, "indicators", "--year", f"{date.today().year}", "--format", "csv", "--output", str(csv_file)
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert "actions_collectives.actions;Actions collectives menées;;;2" in csv_file.read_text(encoding="utf-8-sig")
+
+
 def test_demo_holds_a_closed_perte_de_contact_exit_a_waiting_child_and_a_scan(demo_instance: Path) -> None:
     import sqlite3
 

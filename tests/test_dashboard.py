@@ -68,7 +68,9 @@ def test_dashboard_shows_every_figure_of_the_year_beside_the_previous_one(coordi
                 f'<td class="number previous">{value_at(before, item.path)[code]}</td>'
             )
             assert row in page, (item.path, code)
-    assert page.count('role="img"') == len(BREAKDOWNS)
+    # and the EPS activity (2 charts) and collective actions (1); no evaluation nor programme data yet
+    assert page.count('role="img"') == len(BREAKDOWNS) + 3
+    assert "Aucune évaluation de sortie sur la période." in page
     assert '<title id="graphique-enfants-suivis-par-sexe-titre">Enfants suivis par sexe en 2025</title>' in page
     assert "Le nombre d'enfants suivis augmente de 44 % (de 18 à 26)." in page
     assert "Règles de comptage" in page
@@ -101,8 +103,8 @@ def test_csv_and_json_downloads_hold_the_fixture_figures(coordinator: FlaskClien
     v2 = json.loads((FIXTURES / "indicateurs-v2-2026.json").read_text(encoding="utf-8"))
     assert _expected_part(v2, data) == []
     text = coordinator.get("/indicateurs/2024.csv").data.decode("utf-8")
-    assert text.startswith("\ufeffindicateur;code;valeur")
-    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert text.startswith("\ufeffindicateur;libelle;code;libelle_code;valeur")
+    rows = [row[::2] for row in csv.reader(io.StringIO(text[1:]), delimiter=";")]
     assert ["enfants_suivis.total", "", str(expected(2024)["enfants_suivis"]["total"])] in rows
 
 
@@ -138,3 +140,11 @@ def test_external_report_download_is_audited_and_named(world: World, login_as) -
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert "diffusion-externe" in response.headers["Content-Disposition"]
     assert "diffusion=externe" in client.get("/indicateurs?annee=2025").get_data(as_text=True)
+
+
+def test_the_selector_offers_school_years_and_shows_one(coordinator: FlaskClient) -> None:
+    page = coordinator.get("/indicateurs?annee=2025-2026").get_data(as_text=True)
+    assert '<option value="2025-2026" selected>2025-2026</option>' in page
+    assert "Indicateurs 2025-2026" in page and "2024-2025" in page  # compared with the school year before
+    assert coordinator.get("/indicateurs/2025-2026.csv").status_code == 200
+    assert coordinator.get("/indicateurs/2025-2027.csv").status_code == 404

@@ -60,7 +60,8 @@ def test_import_then_indicators(instance: Path, tmp_path: Path) -> None:
 
     masked = run(instance, "indicators", "--year", "2025", "--format", "csv", "--diffusion-externe")
     assert masked.returncode == 0, masked.stderr
-    assert "enfants_suivis.par_difficulte;sante;< 5" in masked.stdout  # 3 in the fixture
+    # 3 children with a health difficulty in the fixture
+    assert "enfants_suivis.par_difficulte;Enfants suivis par domaine de difficulté;sante;Santé;< 5" in masked.stdout
     refused = run(instance, "indicators", "--year", "2025", "--diffusion-externe")
     assert refused.returncode == 1 and "JSON reste exact" in refused.stderr
     assert run(instance, "audit", "verify").returncode == 0

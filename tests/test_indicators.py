@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
@@ -11,10 +12,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
+from app.collective.models import CollectiveAction, CollectiveAttendance, CollectiveSession
 from app.documents.contract import record_exit_evaluation
 from app.formengine import form_set
 from app.indicators.compute import compute
 from app.nomenclature import nomenclature
+from app.programme_data.queries import programme_data_block
 from tests.factories import World, make_child, make_document, make_parcours, make_programme
 
 N = nomenclature()
@@ -39,6 +42,15 @@ class FakeParcours:
     actions: list[str] = field(default_factory=list)
     # An exit evaluation: (day finalised, next step, progression of each objective).
     evaluation: tuple[date, str, list[str]] | None = None
+
+
+@dataclass
+class FakeSession:
+    action: int  # which of the programme's actions
+    held_on: date
+    other_children: int
+    parents: int
+    attending: list[int]  # indexes of children (taken modulo the number of children)
 
 
 @dataclass
@@ -102,9 +114,30 @@ def a_child(draw: st.DrawFn) -> FakeChild:
     return FakeChild(sexe, born, draw(st.sampled_from([None, None, "FA", "FB", "FC"])), parcours)
 
 
-def brute_force(children: list[FakeChild], year: int) -> dict[str, object]:
+a_session = st.builds(
+    FakeSession,
+    st.integers(0, 2),
+    DAY,
+    st.integers(0, 6),
+    st.integers(0, 6),
+    st.lists(st.integers(0, 9), max_size=4, unique=True),
+)
+
+
+def bounds(period: int | str) -> tuple[date, date, int]:
+    """Start, end and the year of the age reference, read from PRODUCT.md's period rules."""
+    if isinstance(period, int):
+        return date(period, 1, 1), date(period, 12, 31), period
+    first = int(str(period)[:4])
+    return date(first, 9, 1), date(first + 1, 8, 31), first
+
+
+def brute_force(
+    children: list[FakeChild], period: int | str, sessions: Sequence[FakeSession] = ()
+) -> dict[str, object]:
     """PRODUCT.md's rules read literally, one Python loop per indicator."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
+    start, end, year = bounds(period)
+    held = [s for s in sessions if start <= s.held_on <= end]
     everything = [(number, p) for number, c in enumerate(children) for p in c.parcours]
     evaluated = [p.evaluation for _, p in everything if p.evaluation and start <= p.evaluation[0] <= end]
 
@@ -142,7 +175,7 @@ def brute_force(children: list[FakeChild], year: int) -> dict[str, object]:
         tenths = (exact * 10 + Fraction(1, 2)).__floor__()
         mean = float(Fraction(tenths, 10))
     return {
-        "annee": year,
+        "annee": period,
         "periode": {"debut": start.isoformat(), "fin": end.isoformat()},
         "orientations": {
             "total": len(oriented),
@@ -189,6 +222,14 @@ def brute_force(children: list[FakeChild], year: int) -> dict[str, object]:
             "situations_examinees": 0,
             "delai_orientation_decision_jours": {"moyenne": None, "mediane": None},
         },
+        "actions_collectives": {
+            "actions": len({s.action for s in held}),
+            "seances": len(held),
+            "enfants_en_parcours": len({n % len(children) for s in held for n in s.attending}),
+            "autres_enfants": sum(s.other_children for s in held),
+            "parents": sum(s.parents for s in held),
+        },
+        "donnees_programme": programme_data_block(),
         "evaluation": {
             "progression": count([level for e in evaluated for level in e[2]], "progression"),
             "suite": count([e[1] for e in evaluated], "suite"),
@@ -211,8 +252,9 @@ BOUNDARY_CASES = [
 ]
 
 
-def store(session: Session, children: list[FakeChild]) -> int:
+def store(session: Session, children: list[FakeChild], sessions: Sequence[FakeSession] = ()) -> int:
     programme = make_programme(session)
+    stored = []
     for fake in children:
         child = make_child(session, programme, sexe=fake.sexe, date_naissance=fake.born, ref_famille=fake.famille or "")
         for p in fake.parcours:
@@ -239,18 +281,58 @@ def store(session: Session, children: list[FakeChild]) -> int:
                 at = datetime.combine(finalised_on, time(10))
                 document = make_document(session, parcours, form_id="sortie_evaluation", answers=answers, at=at)
                 record_exit_evaluation(session, document, form_set().get("sortie_evaluation", 2), answers)
+        stored.append(child)
+    actions = [
+        CollectiveAction(
+            public_id=f"action{programme.id}x{n}",
+            programme_id=programme.id,
+            title="Atelier",
+            action_code="parentalite",
+            public="parents",
+            starts_on=date(2020, 1, 1),
+        )
+        for n in range(3)
+    ]
+    session.add_all(actions)
+    for n, fake_session in enumerate(sessions):
+        item = CollectiveSession(
+            public_id=f"session{programme.id}x{n}",
+            programme_id=programme.id,
+            action=actions[fake_session.action],
+            held_on=fake_session.held_on,
+            other_children=fake_session.other_children,
+            parents=fake_session.parents,
+        )
+        session.add(item)
+        for index in {i % len(stored) for i in fake_session.attending}:
+            session.add(CollectiveAttendance(session=item, child_id=stored[index].id))
     session.flush()
     return programme.id
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(a_child(), min_size=1, max_size=10), st.sampled_from([2023, 2024, 2025]))
-@example(children=BOUNDARY_CASES, year=2024)
-def test_sql_matches_brute_force(session: Session, children: list[FakeChild], year: int) -> None:
-    programme_id = store(session, children)
+@given(
+    st.lists(a_child(), min_size=1, max_size=10),
+    st.sampled_from([2023, 2024, 2025, "2023-2024", "2024-2025"]),
+    st.lists(a_session, max_size=6),
+)
+@example(children=BOUNDARY_CASES, year=2024, sessions=[])
+@example(
+    children=BOUNDARY_CASES,
+    year="2024-2025",
+    sessions=[
+        FakeSession(0, date(2024, 8, 31), 1, 2, [0, 1]),  # the day before the school year
+        FakeSession(0, date(2024, 9, 1), 3, 0, [0, 2]),  # its first day
+        FakeSession(1, date(2025, 8, 31), 0, 4, [2]),  # its last day
+    ],
+)
+def test_sql_matches_brute_force(
+    session: Session, children: list[FakeChild], year: int | str, sessions: list[FakeSession]
+) -> None:
+    programme_id = store(session, children, sessions)
     actual = compute(session, programme_id, year)
     actual.pop("programme")
-    expected = brute_force(children, year)
+    expected = brute_force(children, year, sessions)
     assert actual == expected
 
 

@@ -16,6 +16,7 @@ FEATURES = {
     "admin",
     "archive",
     "children",
+    "collective",
     "documents",
     "eps",
     "followup",
@@ -27,6 +28,7 @@ FEATURES = {
     "maintenance",
     "network",
     "parcours",
+    "programme_data",
     "scans",
     "workflow",
 }
@@ -40,6 +42,8 @@ PUBLIC_MODULES = {"services", "queries", "models"}
 PUBLIC_EXTRA = {"app.documents.sealing", "app.documents.rendering", "app.documents.layout"}
 PUBLIC_EXTRA |= {"app.indicators.export", "app.indicators.report", "app.indicators.summary"}
 PUBLIC_EXTRA |= {"app.indicators.suppression"}
+# The EPS's French form fields (dates, choices, checkboxes) serve the collective actions' forms too.
+PUBLIC_EXTRA |= {"app.eps.forms"}
 
 CLI_MODULES = sorted("app." + ".".join(path.relative_to(APP).with_suffix("").parts) for path in APP.glob("**/cli.py"))
 

@@ -73,8 +73,11 @@ def test_reading_names_direction_percent_and_values() -> None:
 
 def test_csv_has_bom_semicolons_and_one_row_per_figure() -> None:
     text = to_csv(fixture(2025))
-    assert text.startswith("\ufeffindicateur;code;valeur\r\n")
-    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert text.startswith("\ufeffindicateur;libelle;code;libelle_code;valeur\r\n")
+    labelled = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert ["orientations.total", "Orientations reçues", "", "", "24"] in labelled
+    assert ["enfants_suivis.par_sexe", "Enfants suivis par sexe", "M", "Garçon", "18"] in labelled
+    rows = [[name, code, value] for name, _label, code, _code_label, value in labelled]
     assert ["orientations.total", "", "24"] in rows
     assert ["enfants_suivis.par_sexe", "M", "18"] in rows
     assert ["enfants_suivis.qpv", "non_renseigne", "12"] in rows
@@ -95,7 +98,7 @@ def test_csv_neutralises_formula_cells() -> None:
     result = fixture(2025)
     result["programme"] = '=HYPERLINK("http://x")'
     result["enfants_suivis"]["par_sexe"]["@SUM(A1)"] = -3
-    rows = list(csv.reader(io.StringIO(to_csv(result)[1:]), delimiter=";"))
+    rows = [row[::2] for row in csv.reader(io.StringIO(to_csv(result)[1:]), delimiter=";")]
     assert ["programme", "", '\'=HYPERLINK("http://x")'] in rows
     assert ["enfants_suivis.par_sexe", "'@SUM(A1)", "'-3"] in rows
 
@@ -114,7 +117,7 @@ def test_no_csv_cell_can_start_a_formula(extra: dict[str, Any], codes: dict[str,
     result["orientations"]["par_orienteur"].update(codes)
     rows = list(csv.reader(io.StringIO(to_csv(result)[1:], newline=""), delimiter=";"))
     for row in rows:
-        assert len(row) == 3
+        assert len(row) == 5
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
 
@@ -151,6 +154,6 @@ def test_external_pdf_and_csv_show_masked_counts(tmp_path: Path) -> None:
     masked = mask_small_counts(fixture(2025))
     text = pdf_text(to_pdf(masked, mask_small_counts(fixture(2024)), "PRE de Test"), tmp_path)
     assert "< 5" in text and "diffusion hors du programme" in text
-    rows = list(csv.reader(io.StringIO(to_csv(masked).lstrip("\ufeff")), delimiter=";"))
+    rows = [row[::2] for row in csv.reader(io.StringIO(to_csv(masked).lstrip("\ufeff")), delimiter=";")]
     assert ["diffusion", "", "externe"] in rows
     assert any(row[2] == "< 5" for row in rows[1:])

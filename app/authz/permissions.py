@@ -33,6 +33,9 @@ class Permission(StrEnum):
     NETWORK_VIEW = "network:view"  # consolidated tables of a network of programmes, nothing else
     FORMSET_COMPARE = "formset:compare"
     FORMSET_INSTALL = "formset:install"
+    COLLECTIVE_VIEW = "collective:view"  # collective actions: the coordinator's all, a référent's own
+    COLLECTIVE_MANAGE = "collective:manage"  # create actions, sessions, record attendance
+    PROGRAMME_DATA = "programme:data"  # the programme's data of the year (staff, funding, partners)
 
 
 _CASEWORK = {
@@ -42,6 +45,8 @@ _CASEWORK = {
     Permission.DOCUMENT_VIEW,
     Permission.DOCUMENT_EDIT,
     Permission.DOCUMENT_FINALISE,
+    Permission.COLLECTIVE_VIEW,
+    Permission.COLLECTIVE_MANAGE,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -60,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RETENTION_MANAGE,
             Permission.ACCOUNT_CONFIRM,
             Permission.FORMSET_COMPARE,
+            Permission.PROGRAMME_DATA,
         }
     ),
     Role.EPS: frozenset({Permission.EPS_SEANCE_VIEW, Permission.EPS_CHARTER}),

@@ -38,14 +38,15 @@ def _rect(x: float, y: float, width: float, height: float, fill: str) -> str:
     return f'<rect x="{x:g}" y="{y:g}" width="{width:.2f}" height="{height:g}" fill="{fill}"/>'
 
 
-def _legend(year: int, previous_year: int | None) -> list[str]:
+def _legend(year: int | str, previous_year: int | str | None) -> list[str]:
     parts = [_rect(0, 6, 16, 16, CURRENT_COLOUR), _text(22, 20, str(year), size=14)]
     if previous_year is not None:
-        parts += [_rect(90, 10, 16, PREVIOUS_HEIGHT, PREVIOUS_COLOUR), _text(112, 20, str(previous_year), size=14)]
+        x = 40 + 9 * len(str(year))  # after the current period's label (a school year is longer)
+        parts += [_rect(x, 10, 16, PREVIOUS_HEIGHT, PREVIOUS_COLOUR), _text(x + 22, 20, str(previous_year), size=14)]
     return parts
 
 
-def _description(rows: Sequence[Row], year: int, previous_year: int | None) -> str:
+def _description(rows: Sequence[Row], year: int | str, previous_year: int | str | None) -> str:
     items = []
     for row in rows:
         item = f"{row.label} : {format_number(row.value)}"
@@ -60,7 +61,9 @@ def _number(value: int | float | str | None) -> float:
     return value if isinstance(value, int | float) else 0
 
 
-def bar_chart(chart_id: str, title: str, rows: Sequence[Row], year: int, previous_year: int | None = None) -> Markup:
+def bar_chart(
+    chart_id: str, title: str, rows: Sequence[Row], year: int | str, previous_year: int | str | None = None
+) -> Markup:
     """An accessible SVG bar chart of `rows` (values of `year`, and of `previous_year` when given)."""
     show_previous = previous_year is not None
     row_height = LABEL_HEIGHT + BAR_HEIGHT + (PREVIOUS_HEIGHT + 2 if show_previous else 0) + ROW_GAP

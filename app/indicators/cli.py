@@ -54,6 +54,8 @@ def indicators_command(
             )
         _share(year, programme_code, share)
         return
+    from flask import current_app
+
     from app.indicators.services import ExportError, export_indicators
     from app.users.models import Programme
 
@@ -78,6 +80,7 @@ def indicators_command(
                 programme_name=name,
                 network=ids,
                 external=external,
+                instance_path=current_app.config["PARCOURS"].instance_path,
             )
         except ExportError as error:
             raise UserFacingError(str(error)) from error

@@ -20,8 +20,11 @@ from sqlalchemy import ColumnElement, Integer, Table, and_, case, func, literal,
 from sqlalchemy.orm import Session
 
 from app.children.models import Child, Parcours, ParcoursCode
+from app.collective.models import CollectiveAttendance, CollectiveSession
 from app.indicators import evaluation
 from app.nomenclature import AGE_BANDS, OLDEST_BAND, Decision, nomenclature
+from app.programme_data.queries import KEY as PROGRAMME_DATA
+from app.programme_data.queries import data_of_year, merge_programme_data, programme_data_block
 from app.users.models import Programme
 
 NON_RENSEIGNE = "non_renseigne"
@@ -30,6 +33,7 @@ DAYS_PER_MONTH = Decimal("30.4375")
 NETWORK = "RESEAU"  # the `programme` of a network's consolidated indicators
 DURATION_BANDS = ((183, "moins_de_6_mois"), (366, "6_12_mois"), (731, "12_24_mois"))
 LONGEST_DURATION = "24_mois_et_plus"
+COLLECTIVE_KEYS = ("actions", "seances", "enfants_en_parcours", "autres_enfants", "parents")
 
 PARCOURS = cast(Table, Parcours.__table__)
 CODES = cast(Table, ParcoursCode.__table__)
@@ -110,6 +114,8 @@ def empty_result(year: int | str | Period, programme_code: str) -> dict[str, Any
             "situations_examinees": 0,
             "delai_orientation_decision_jours": {"moyenne": None, "mediane": None},
         },
+        "actions_collectives": dict.fromkeys(COLLECTIVE_KEYS, 0),
+        PROGRAMME_DATA: programme_data_block(),
         "evaluation": evaluation.empty_block(),
     }
 
@@ -127,6 +133,7 @@ def consolidate(session: Session, programme_ids: list[int], year: int | str | Pe
     delays: Counter[int] = Counter()
     for programme_id in programme_ids:
         part, programme_delays = _compute(session, programme_id, period)
+        merge_programme_data(result[PROGRAMME_DATA], part.pop(PROGRAMME_DATA))
         _add_counts(result, part)
         delays.update(programme_delays)
     duree = result["sorties"]["duree"]
@@ -152,6 +159,8 @@ def _compute(session: Session, programme_id: int, period: Period) -> tuple[dict[
     result["eps"]["situations_examinees"] = delays.total()
     result["eps"]["delai_orientation_decision_jours"] = _mean_and_median(delays)
     result["eps"]["seances"] = seances_held(session, programme_id, start, end)
+    collective_actions(session, programme_id, start, end, result)
+    result[PROGRAMME_DATA] = data_of_year(session, programme_id, period.start.year)
     evaluation.count_evaluations(session, programme_id, start, end, result)
     return result, delays
 
@@ -354,3 +363,25 @@ def _codes(session: Session, programme_id: int, start: date, end: date, result: 
     for dimension, code, n in session.execute(query):
         if dimension in targets:
             _add(targets[dimension], code, n)
+
+
+def collective_actions(session: Session, programme_id: int, start: date, end: date, result: dict[str, Any]) -> None:
+    """Collective actions with a session in the period, their sessions and attendance: two grouped
+    queries on the sessions of the period (dates, ids and counts only)."""
+    held = and_(CollectiveSession.programme_id == programme_id, CollectiveSession.held_on.between(start, end))
+    totals = select(
+        func.count(CollectiveSession.action_id.distinct()),
+        func.count(),
+        func.coalesce(func.sum(CollectiveSession.other_children), 0),
+        func.coalesce(func.sum(CollectiveSession.parents), 0),
+    ).where(held)
+    actions, seances, others, parents = session.execute(totals).one()
+    children = (
+        select(func.count(CollectiveAttendance.child_id.distinct()))
+        .join_from(CollectiveAttendance, CollectiveSession, CollectiveAttendance.session_id == CollectiveSession.id)
+        .where(held)
+    )
+    block = result["actions_collectives"]
+    block["actions"], block["seances"] = int(actions), int(seances)
+    block["enfants_en_parcours"] = int(session.scalar(children) or 0)
+    block["autres_enfants"], block["parents"] = int(others), int(parents)

@@ -1,8 +1,10 @@
-"""Exports of an indicators result: CSV for the State's questionnaire, PDF annual report.
+"""Exports of an indicators result: « Données des indicateurs (CSV) », PDF annual report.
 
 CSV: UTF-8 with BOM, `;` separator (what French spreadsheets open directly), header
-`indicateur;code;valeur`, one row per figure (`orientations.total;;24`, `enfants_suivis.par_sexe;F;8`),
-decimals with a comma, empty value for "no value". Any cell starting with `=`, `+`, `-`, `@`, a tab
+`indicateur;libelle;code;libelle_code;valeur`, one row per figure
+(`orientations.total;Orientations reçues;;;24`, `enfants_suivis.par_sexe;Enfants suivis par sexe;F;Fille;8`),
+decimals with a comma, empty value for "no value"; with a questionnaire mapping installed (see
+`questionnaire`), a last column `ligne_questionnaire`. Any cell starting with `=`, `+`, `-`, `@`, a tab
 or a carriage return is prefixed with `'` so that no spreadsheet evaluates it as a formula.
 
 Counts are exact: small counts are not suppressed here (the export is for the programme and the
@@ -16,8 +18,13 @@ import io
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from app.indicators.labels import indicator_label
+from app.indicators.questionnaire import QuestionnaireMapping
 from app.indicators.report import build_report
-from app.indicators.summary import BREAKDOWNS, ordered_codes
+from app.indicators.sections import label_of_code
+from app.indicators.summary import BREAKDOWNS, NON_RENSEIGNE, code_label, ordered_codes
+from app.nomenclature import nomenclature
+from app.programme_data.queries import LABELS as PROGRAMME_LABELS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The order of INTERFACES.md; keys not listed follow in their own order.
@@ -51,6 +58,10 @@ ORDER = (
     "sorties.duree.par_tranche",
 )
 CODE_MAPS = {item.path: item.dimension for item in BREAKDOWNS}
+CODE_MAPS |= {"evaluation.progression": "progression", "evaluation.suite": "suite"}
+PROGRAMME_CODED = {f"donnees_programme.{key}" for key in PROGRAMME_LABELS}
+HEADER = ["indicateur", "libelle", "code", "libelle_code", "valeur"]
+QUESTIONNAIRE_COLUMN = "ligne_questionnaire"
 
 
 def neutralise(cell: str) -> str:
@@ -77,8 +88,13 @@ def _rows(node: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str,
     for key in _ordered_keys(node, prefix):
         path = f"{prefix}{key}"
         value = node[key]
-        if path in CODE_MAPS and isinstance(value, Mapping):
-            for code in ordered_codes(CODE_MAPS[path], value):
+        if path in PROGRAMME_CODED and isinstance(value, Mapping):
+            for code in value:
+                yield path, code, value[code]
+        elif path in CODE_MAPS and isinstance(value, Mapping):
+            dimension = CODE_MAPS[path]
+            known = dimension == "duree" or dimension in nomenclature().dimensions
+            for code in ordered_codes(dimension, value) if known else list(value):
                 yield path, code, value[code]
         elif isinstance(value, Mapping):
             yield from _rows(value, f"{path}.")
@@ -99,13 +115,27 @@ def cell(value: Any) -> str:
     return _cell(value)
 
 
-def to_csv(result: Mapping[str, Any]) -> str:
-    """The result as `indicateur;code;valeur` rows, starting with a BOM."""
+def _code_label(path: str, code: str) -> str:
+    if not code:
+        return ""
+    if path in CODE_MAPS:
+        dimension = CODE_MAPS[path]
+        known = dimension == "duree" or dimension in nomenclature().dimensions or code == NON_RENSEIGNE
+        return code_label(dimension, code) if known else label_of_code(dimension, code)
+    block = path.removeprefix("donnees_programme.")
+    return PROGRAMME_LABELS.get(block, {}).get(code, code if block != "qpv_couverts" else "")
+
+
+def to_csv(result: Mapping[str, Any], mapping: QuestionnaireMapping | None = None) -> str:
+    """« Données des indicateurs (CSV) »: one row per figure with its French labels, starting with a BOM."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(["indicateur", "code", "valeur"])
+    writer.writerow(HEADER + ([QUESTIONNAIRE_COLUMN] if mapping else []))
     for path, code, value in _rows(result):
-        writer.writerow([neutralise(path), neutralise(code), neutralise(_cell(value))])
+        row = [path, indicator_label(path), code, _code_label(path, code), _cell(value)]
+        if mapping:
+            row.append(mapping.line_of(path, code))
+        writer.writerow([neutralise(text) for text in row])
     return "\ufeff" + buffer.getvalue()
 
 

@@ -41,6 +41,7 @@ from reportlab.platypus import (
 
 from app.dates import format_date
 from app.i18n import _
+from app.indicators.sections import sections
 from app.indicators.summary import (
     BREAKDOWNS,
     COUNTING_RULES,
@@ -227,6 +228,30 @@ def _breakdown(
     )
 
 
+def _extra_sections(result: Mapping[str, Any], previous: Mapping[str, Any] | None) -> list[Flowable]:
+    """EPS activity, collective actions, outcomes and programme data: a table and a chart per block."""
+    year = result["annee"]
+    previous_year = previous["annee"] if previous else None
+    story: list[Flowable] = []
+    for section in sections(result, previous):
+        heading: list[Flowable] = [_p(section.heading, "h2")]
+        notes = [_p(note, "body") for note in section.notes]
+        if not section.blocks:
+            story.append(KeepTogether([*heading, *notes]))
+            continue
+        for index, block in enumerate(section.blocks):
+            parts = [
+                *(heading if index == 0 else []),
+                _p(block.title, "h3"),
+                _table(_header(year, previous_year, _("Indicateur")), block.rows, 7 * cm),
+                Spacer(1, 6),
+                _chart(block.rows, year, previous_year),
+            ]
+            story.append(KeepTogether(parts))
+        story += notes
+    return story
+
+
 def _front(result: Mapping[str, Any], previous: Mapping[str, Any] | None, programme_name: str) -> list[Flowable]:
     year = result["annee"]
     previous_year = previous["annee"] if previous else None
@@ -305,6 +330,7 @@ def build_report(
             _breakdown(item, result, previous, [_p(heading, "h2")] if index == 0 else [])
             for index, item in enumerate(items)
         ]
+    story += _extra_sections(result, previous)
     story += _annex(result.get("diffusion") == "externe")
     footer = _footer(programme_name, year)
     document.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -69,9 +70,11 @@ def export_indicators(
     network: Sequence[int] | None = None,
     external: bool = False,
     actor_id: int | None = None,
+    instance_path: Path | None = None,
 ) -> IndicatorsExport:
     """Render the year (`2025`, or the school year `2025-2026`) in `output_format`, audited in the
-    caller's transaction (the caller commits)."""
+    caller's transaction (the caller commits). The CSV names the questionnaire's lines when the
+    instance at `instance_path` has a mapping installed."""
     if output_format not in FORMATS:
         raise ExportError(_("Format inconnu : json, csv ou pdf."))
     if external and output_format == "json":
@@ -85,8 +88,13 @@ def export_indicators(
         body = (json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
     elif output_format == "csv":
         from app.indicators.export import to_csv
+        from app.indicators.questionnaire import MappingError, installed
 
-        body = to_csv(result).encode("utf-8")
+        try:
+            mapping = installed(instance_path) if instance_path is not None else None
+        except MappingError as error:
+            raise ExportError(str(error)) from error
+        body = to_csv(result, mapping).encode("utf-8")
     else:
         from app.indicators.export import to_pdf
 

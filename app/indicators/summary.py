@@ -194,8 +194,31 @@ def mask_small_counts(result: Mapping[str, Any]) -> dict[str, Any]:
     if 0 < (value_at(result, "parcours.sortis") or 0) < SMALL_COUNT:
         duree["moyenne_mois"] = MASKED
         duree["jours_total"] = MASKED
+    _mask_activity(masked, result)
     masked["diffusion"] = "externe"
     return masked
+
+
+# Counts added with the EPS séances, collective actions and exit evaluations: every one from 1 to 4
+# is masked; the delays are hidden when fewer than 5 situations were examined.
+ACTIVITY_BLOCKS = ("eps", "actions_collectives", "evaluation")
+
+
+def _mask_activity(masked: dict[str, Any], result: Mapping[str, Any]) -> None:
+    def walk(node: dict[str, Any]) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(value)
+            elif is_count(value) and isinstance(value, int) and 0 < value < SMALL_COUNT:
+                node[key] = MASKED
+
+    for block in ACTIVITY_BLOCKS:
+        if isinstance(masked.get(block), dict):
+            walk(masked[block])
+    examined = value_at(result, "eps.situations_examinees")
+    delays = value_at(masked, "eps.delai_orientation_decision_jours")
+    if isinstance(delays, dict) and is_count(examined) and 0 < examined < SMALL_COUNT:
+        delays.update(moyenne=MASKED, mediane=MASKED)
 
 
 def is_count(value: Any) -> bool:

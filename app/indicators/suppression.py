@@ -42,12 +42,16 @@ SORTIS: Path = ("parcours", "sortis")
 DAYS: Path = ("sorties", "duree", "jours_total")
 MEAN: Path = ("sorties", "duree", "moyenne_mois")
 NOT_COUNTS = frozenset({("annee",), MEAN})
+# Figures about the programme itself (staff, funding, partners, schools), not about children.
+NOT_ABOUT_CHILDREN = frozenset({"donnees_programme"})
 
 
 def counts(result: Mapping[str, Any], prefix: Path = ()) -> Iterator[tuple[Path, int]]:
     """Every count of an indicators result, with its path."""
     for key, value in result.items():
         path = (*prefix, key)
+        if not prefix and key in NOT_ABOUT_CHILDREN:
+            continue
         if isinstance(value, Mapping):
             yield from counts(value, path)
         elif isinstance(value, int) and not isinstance(value, bool) and path not in NOT_COUNTS:

@@ -17,6 +17,8 @@ from typing import Any
 from app.indicators import suppression
 from app.indicators.services import NETWORK, ExportError, mean_months, named_period
 from app.network.share import Share, ShareError
+from app.programme_data.queries import KEY as PROGRAMME_DATA
+from app.programme_data.queries import merge_programme_data, programme_data_block
 
 TOTAL = "total"
 
@@ -107,6 +109,11 @@ def table(parts: Mapping[str, Mapping[str, Any]], year: str, form_set: Mapping[s
     duree["moyenne_mois"] = mean_months(duree.get("jours_total", 0), total["parcours"]["sortis"])
     if "eps" in total:
         total["eps"]["delai_orientation_decision_jours"] = _delay(par_programme.values())
+    if PROGRAMME_DATA in total:  # sums of FTE and euros, the union of the QPV
+        block = programme_data_block()
+        for indicators in par_programme.values():
+            merge_programme_data(block, indicators[PROGRAMME_DATA])
+        total[PROGRAMME_DATA] = block
     return {
         "annee": first.get("annee", year),
         "periode": first.get("periode") or period(year),

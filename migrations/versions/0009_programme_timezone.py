@@ -1,14 +1,14 @@
 """programmes: the time zone in which their users read times (stored times stay in UTC)
 
 Revision ID: 0009_programme_timezone
-Revises: 0009_exits_transfers_scans
+Revises: 0009_collective_actions
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_programme_timezone"
-down_revision = "0009_exits_transfers_scans"
+down_revision = "0009_collective_actions"
 branch_labels = None
 depends_on = None
 

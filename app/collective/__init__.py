@@ -1,0 +1,1 @@
+"""Collective actions (parent workshops, groups, holidays): sessions, attendance, attendance sheets."""

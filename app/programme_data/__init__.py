@@ -1,0 +1,1 @@
+"""Programme-level data of a year for the State's questionnaire: staff, funding, partners, territory."""
