@@ -174,6 +174,16 @@ def _form_set_version() -> str:
     return str(form_set().version)
 
 
+def _store(archive: zipfile.ZipFile, path: str, moment: datetime, data: bytes, **entry: Any) -> dict[str, Any]:
+    """Write one file as it is (PDF streams and images are compressed already), dated `moment`;
+    its manifest entry: path, sha256, size, then `entry`."""
+    info = zipfile.ZipInfo(path, date_time=moment.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_STORED
+    info.external_attr = 0o600 << 16
+    archive.writestr(info, data)
+    return {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), **entry}
+
+
 def _write_documents(
     session: Session, archive: zipfile.ZipFile, ids: Sequence[int], tick: Callable[[], None]
 ) -> list[dict[str, Any]]:
@@ -181,22 +191,17 @@ def _write_documents(
     for chunk in _chunks(ids, BATCH):
         documents = _load(session, chunk)
         for document in documents:
-            pdf = read_sealed_pdf(document)
-            path = archive_path(document)
             assert document.finalised_at is not None
-            info = zipfile.ZipInfo(path, date_time=document.finalised_at.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_STORED  # PDF streams are compressed already
-            info.external_attr = 0o600 << 16
-            archive.writestr(info, pdf)
             files.append(
-                {
-                    "path": path,
-                    "sha256": hashlib.sha256(pdf).hexdigest(),
-                    "size": len(pdf),
-                    "form_id": document.form_id,
-                    "form_version": document.form_version,
-                    "finalised_at": _iso(document.finalised_at),
-                }
+                _store(
+                    archive,
+                    archive_path(document),
+                    document.finalised_at,
+                    read_sealed_pdf(document),
+                    form_id=document.form_id,
+                    form_version=document.form_version,
+                    finalised_at=_iso(document.finalised_at),
+                )
             )
             tick()
         _end_batch(session, documents)
@@ -207,48 +212,36 @@ def _write_releves(session: Session, archive: zipfile.ZipFile, programme_id: int
     """The sealed relevés de décisions of the EPS séances closed in the year (pseudonymised)."""
     from app.eps.services import releves_of_year
 
-    files: list[dict[str, Any]] = []
-    for name, closed_at, pdf in releves_of_year(session, programme_id, year):
-        path = f"{DOCUMENTS}eps/{name}"
-        info = zipfile.ZipInfo(path, date_time=closed_at.timetuple()[:6])
-        info.compress_type = zipfile.ZIP_STORED
-        info.external_attr = 0o600 << 16
-        archive.writestr(info, pdf)
-        files.append(
-            {
-                "path": path,
-                "sha256": hashlib.sha256(pdf).hexdigest(),
-                "size": len(pdf),
-                "form_id": "releve_eps",
-                "form_version": 1,
-                "finalised_at": _iso(closed_at),
-            }
+    return [
+        _store(
+            archive,
+            f"{DOCUMENTS}eps/{name}",
+            closed_at,
+            pdf,
+            form_id="releve_eps",
+            form_version=1,
+            finalised_at=_iso(closed_at),
         )
-    return files
+        for name, closed_at, pdf in releves_of_year(session, programme_id, year)
+    ]
 
 
 def _write_closures(session: Session, archive: zipfile.ZipFile, programme_id: int, year: int) -> list[dict[str, Any]]:
     """The sealed records of the exits closed without the family that took effect in the year."""
     from app.exits.services import records_of_year
 
-    files: list[dict[str, Any]] = []
-    for pseudonym, public_id, effective_at, pdf in records_of_year(session, programme_id, year):
-        path = f"{DOCUMENTS}{_UNSAFE.sub('_', pseudonym) or 'inconnu'}/cloture-v1-{public_id}.pdf"
-        info = zipfile.ZipInfo(path, date_time=effective_at.timetuple()[:6])
-        info.compress_type = zipfile.ZIP_STORED
-        info.external_attr = 0o600 << 16
-        archive.writestr(info, pdf)
-        files.append(
-            {
-                "path": path,
-                "sha256": hashlib.sha256(pdf).hexdigest(),
-                "size": len(pdf),
-                "form_id": "cloture",
-                "form_version": 1,
-                "finalised_at": _iso(effective_at),
-            }
+    return [
+        _store(
+            archive,
+            f"{DOCUMENTS}{_UNSAFE.sub('_', pseudonym) or 'inconnu'}/cloture-v1-{public_id}.pdf",
+            effective_at,
+            pdf,
+            form_id="cloture",
+            form_version=1,
+            finalised_at=_iso(effective_at),
         )
-    return files
+        for pseudonym, public_id, effective_at, pdf in records_of_year(session, programme_id, year)
+    ]
 
 
 def _write_scans(session: Session, archive: zipfile.ZipFile, programme_id: int, year: int) -> list[dict[str, Any]]:
@@ -259,18 +252,8 @@ def _write_scans(session: Session, archive: zipfile.ZipFile, programme_id: int, 
     for scan, data in of_year(session, programme_id, year):
         pseudonym = _UNSAFE.sub("_", scan.child.pseudonym) or "inconnu"
         path = f"{SCANS}{pseudonym}/{scan.category}-{scan.public_id}.{extension_of(scan)}"
-        info = zipfile.ZipInfo(path, date_time=scan.created_at.timetuple()[:6])
-        info.compress_type = zipfile.ZIP_STORED
-        info.external_attr = 0o600 << 16
-        archive.writestr(info, data)
         files.append(
-            {
-                "path": path,
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "size": len(data),
-                "category": scan.category,
-                "added_at": _iso(scan.created_at),
-            }
+            _store(archive, path, scan.created_at, data, category=scan.category, added_at=_iso(scan.created_at))
         )
     return files
 
