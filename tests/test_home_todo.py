@@ -127,3 +127,14 @@ def test_contracts_to_renew_are_those_due_within_30_days_or_past(session: Sessio
     assert "Echu" in renewals and "Revision" in renewals and "Tranquille" not in renewals
     assert f"#parcours-{ended.public_id}" in renewals
     assert f"Fin prévue le {(TODAY - timedelta(days=3)).strftime('%d/%m/%Y')}" in renewals
+
+
+def test_the_coordinators_home_lists_the_parcours_without_a_review(session: Session, world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    stale = _ongoing(session, world.child, entered_days_ago=200)
+    _entry(session, world, stale, days_ago=120)
+    session.commit()
+    page = login_as(world.coordinateur).get("/").get_data(as_text=True)
+    listed = page.split('id="todo-bilan"')[1].split('id="todo-documents"')[0]
+    entree, last = (TODAY - timedelta(days=d) for d in (200, 120))
+    assert "Ahamada" in listed
+    assert entree.strftime("%d/%m/%Y") in listed and last.strftime("%d/%m/%Y") in listed
