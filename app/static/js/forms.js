@@ -19,6 +19,21 @@
 
   var Parcours = window.Parcours;
 
+  // A field just above the sticky save bar may be focused without the browser scrolling (it is
+  // "in view"), its last lines under the bar: lift it, keeping its first line on screen.
+  function revealAboveBar(form, field) {
+    var bar = form.querySelector(".form-actions");
+    if (!bar || bar.contains(field) || !field.getBoundingClientRect) {
+      return;
+    }
+    var r = field.getBoundingClientRect();
+    var top = bar.getBoundingClientRect().top;
+    var overlap = r.bottom - top + 8;
+    if (overlap > 0 && r.top < top) {
+      window.scrollBy({top: Math.min(overlap, Math.max(r.top - 8, 0)), behavior: "instant"});
+    }
+  }
+
   function setUp(form) {
     var draft = form.hasAttribute("data-autosave") ? new Parcours.Draft(form) : null;
     var unsaved = false;
@@ -44,6 +59,7 @@
         draft.changed();
       }
     }
+    form.addEventListener("focusin", function (event) { revealAboveBar(form, event.target); });
     form.addEventListener("input", onEdit);
     form.addEventListener("change", onEdit);
     form.addEventListener("click", function (event) {
