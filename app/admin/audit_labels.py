@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.exits.models import EFFECTIVE, PROPOSED, REFUSED
 from app.i18n import _
 from app.nomenclature import nomenclature
 
@@ -21,6 +22,10 @@ CATEGORIES = {
     "elimination": _("Éliminations"),
     "user": _("Comptes"),
     "keys": _("Clés et certificats"),
+    "collective": _("Actions collectives"),
+    "scan": _("Pièces numérisées"),
+    "programme_data": _("Données du programme"),
+    "programme": _("Programmes et réglages"),
 }
 
 LABELS = {
@@ -38,6 +43,7 @@ LABELS = {
     "child.list": _("Liste des enfants consultée"),
     "child.purge": _("Dossier purgé (fin de conservation)"),
     "child.referent.assign": _("Référent·e attribué·e"),
+    "child.referent.transfer": _("Dossier transféré à un·e autre référent·e"),
     "child.duplicate.resolve": _("Doublon possible tranché"),
     "child.unreadable": _("Dossier illisible"),
     "parcours.create": _("Orientation enregistrée"),
@@ -47,6 +53,23 @@ LABELS = {
     "parcours.eps_facts.share": _("Faits observés partagés avec l'EPS"),
     "parcours.eps_facts.unshare": _("Partage des faits observés avec l'EPS retiré"),
     "parcours.decision": _("Décision EPS enregistrée"),
+    "parcours.action.create": _("Action du parcours ajoutée"),
+    "parcours.action.update": _("Action du parcours modifiée"),
+    "parcours.actions.read": _("Actions du parcours consultées"),
+    "parcours.closure": _("Clôture sans la famille"),
+    "parcours.closure.form": _("Formulaire de clôture sans la famille consulté"),
+    "parcours.closure.download": _("Fiche de clôture téléchargée"),
+    "collective.action.create": _("Action collective créée"),
+    "collective.action.read": _("Action collective consultée"),
+    "collective.session.create": _("Séance collective créée"),
+    "collective.session.read": _("Séance collective consultée"),
+    "collective.session.attendance": _("Présences d'une séance collective notées"),
+    "collective.attendance.add": _("Enfant noté·e présent·e à une séance collective"),
+    "collective.attendance.remove": _("Enfant retiré·e d'une séance collective"),
+    "collective.sheet.export": _("Feuille d'émargement téléchargée"),
+    "scan.upload": _("Pièce numérisée déposée"),
+    "scan.download": _("Pièce numérisée téléchargée"),
+    "programme_data.save": _("Données du programme enregistrées"),
     "document.create": _("Document créé"),
     "document.read": _("Document consulté"),
     "document.save": _("Brouillon enregistré"),
@@ -106,7 +129,10 @@ LABELS = {
     "keys.certificate_import": _("Certificat de cachet importé"),
     "programme.create": _("Programme créé"),
     "programme.timezone": _("Fuseau horaire du programme modifié"),
+    "programme.setting.exits_need_eps": _("Réglage modifié : clôtures sans la famille soumises à l'EPS"),
 }
+
+CLOSURE_STATUSES = {PROPOSED: _("proposée à l'EPS"), EFFECTIVE: _("effective"), REFUSED: _("refusée par l'EPS")}
 
 OBJECT_TYPES = {
     "children": _("Dossier d'enfant"),
@@ -127,6 +153,10 @@ OBJECT_TYPES = {
     "eps_charter_acceptances": _("Charte EPS"),
     "family_notices": _("Notice aux familles"),
     "import_file": _("Fichier importé"),
+    "collective_actions": _("Action collective"),
+    "collective_sessions": _("Séance collective"),
+    "parcours_actions": _("Action du parcours"),
+    "programme_year_figures": _("Données du programme (année)"),
 }
 
 
@@ -141,6 +171,8 @@ def action_label(action: str) -> str:
         return f"{family} ({action})"
     if detail and name.endswith("decision"):
         return f"{label} : {nomenclature().label('decision_eps', detail)}"
+    if detail and name == "parcours.closure":
+        return f"{label} : {CLOSURE_STATUSES.get(detail, detail)}"
     return label
 
 
