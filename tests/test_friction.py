@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import ast
 import html
 import re
 from datetime import datetime
+from pathlib import Path
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -22,7 +24,7 @@ from app.i18n import ngettext, of, plural
 from app.users.services import UserError, set_programme_timezone
 from tests import documents_helpers as data
 from tests.conftest import csrf_token
-from tests.factories import World
+from tests.factories import World, make_child, make_document, make_parcours
 
 
 def _url(document: Document, action: str = "") -> str:
@@ -241,9 +243,6 @@ def test_an_empty_year_is_not_archived(world: World, login_as, app) -> None:  # 
 
 def test_every_audited_action_has_a_french_name() -> None:
     """Each action the code records (a literal passed to the audit) is named in the admin's journal."""
-    import ast
-    from pathlib import Path
-
     recorders = {"record", "record_for", "record_many", "_audit"}
     actions = set()
     for path in Path("app").rglob("*.py"):
@@ -264,3 +263,14 @@ def test_every_audited_action_has_a_french_name() -> None:
     assert {"collective.session.create", "parcours.closure", "child.read"} <= actions  # the scan works
     unnamed = sorted(action for action in actions if action_label(action).endswith(f"({action})"))
     assert unnamed == [], f"actions shown without a French name in the journal: {unnamed}"
+
+
+def test_an_old_document_names_its_form_version_not_the_set(world: World, login_as, session: Session) -> None:  # type: ignore[no-untyped-def]
+    child = make_child(session, world.programme, world.referent)
+    document = make_document(session, make_parcours(session, child), answers=data.orientation())
+    session.commit()
+    page = html.unescape(login_as(world.referent).get(_url(document)).get_data(as_text=True))
+    assert "formulaire en version 1" in page
+    assert "jeu version" not in page  # version 1 of the orientation was published before the installed set
+    new = html.unescape(login_as(world.referent).get("/enfants/nouvelle-orientation").get_data(as_text=True))
+    assert "jeu version 3" in new
