@@ -253,6 +253,8 @@ def test_every_audited_action_has_a_french_name() -> None:
             candidates = [k.value for k in node.keywords if k.arg == "audit_read"]
             if name in recorders:
                 candidates += node.args[:2]
+            if name == "read_identities":
+                candidates += node.args[3:4]
             for value in candidates:
                 if isinstance(value, ast.IfExp):
                     candidates += [value.body, value.orelse]
