@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -58,6 +58,15 @@ class Identity:
     ref_enfant: str = ""
     ref_famille: str = ""
     responsables: list[Guardian] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Names:
+    """What a list of children shows of each: only these fields are decrypted for it."""
+
+    nom: str
+    prenom: str
+    date_naissance: date
 
 
 def new_pseudonym() -> str:
@@ -277,7 +286,7 @@ def write_identity(session: Session, child: Child, identity: Identity) -> None:
     session.flush()
 
 
-def read_identity(child: Child) -> Identity:
+def _opener(child: Child) -> tuple[Callable[[str], str], ChildCipher, ChildIdentity]:
     cipher = cipher_for(child)
     row = child.identity
     write = row.write_count or 0
@@ -286,6 +295,17 @@ def read_identity(child: Child) -> Identity:
         value: bytes | None = getattr(row, name)
         return cipher.decrypt_text(IDENTITY_TABLE, child.id, name, value, write=write) if value else ""
 
+    return open_, cipher, row
+
+
+def read_names(child: Child) -> Names:
+    open_, _cipher, _row = _opener(child)
+    return Names(nom=open_("nom"), prenom=open_("prenom"), date_naissance=date.fromisoformat(open_("date_naissance")))
+
+
+def read_identity(child: Child) -> Identity:
+    open_, cipher, row = _opener(child)
+    write = row.write_count or 0
     guardians = (
         cipher.decrypt_json(IDENTITY_TABLE, child.id, "responsables", row.responsables, write=write)
         if row.responsables
@@ -324,17 +344,17 @@ def search(session: Session, user: User, text: str) -> list[Child]:
     return list(session.scalars(query))
 
 
-def read_identities(session: Session, user: User, children: Iterable[Child], action: str) -> dict[int, Identity | None]:
-    """Decrypt the identities of `children` shown to `user` on one page; one audit event per child
+def read_identities(session: Session, user: User, children: Iterable[Child], action: str) -> dict[int, Names | None]:
+    """Decrypt the names of `children` shown to `user` on one list; one audit event per child
     shown, so that the trail says which records were seen, not how many.
 
     An identity that does not decrypt (altered, or its key lost) is None, logged and audited by the
     child's public id only, so that one bad row never takes the whole page down."""
     children = list(children)
-    identities: dict[int, Identity | None] = {}
+    identities: dict[int, Names | None] = {}
     for child in children:
         try:
-            identities[child.id] = read_identity(child)
+            identities[child.id] = read_names(child)
         except (ValueError, PermissionError):  # DecryptionError, bad JSON or date, shredded key
             identities[child.id] = None
             unreadable(session, user, child)

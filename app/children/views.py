@@ -88,7 +88,7 @@ def show(child: Child, child_id: str) -> ResponseReturnValue:
             .options(joinedload(Child.identity))
             .where(Child.famille_digest == child.famille_digest, Child.id != child.id)
         ).all()
-        names = {sibling.id: _identity_or_none(sibling) for sibling in others}
+        names = {sibling.id: _names_or_none(sibling) for sibling in others}
         audit_after_view(lambda: _audit_siblings(user, others, names))
         siblings = [(sibling, names[sibling.id]) for sibling in others if names[sibling.id] is not None]
     referent = db.session.get(User, child.referent_id) if child.referent_id else None
@@ -101,14 +101,14 @@ def show(child: Child, child_id: str) -> ResponseReturnValue:
     )
 
 
-def _identity_or_none(child: Child) -> services.Identity | None:
+def _names_or_none(child: Child) -> services.Names | None:
     try:
-        return services.read_identity(child)
+        return services.read_names(child)
     except (ValueError, PermissionError):  # altered or shredded: audited as unreadable, not shown
         return None
 
 
-def _audit_siblings(user: User, others: Sequence[Child], names: dict[int, services.Identity | None]) -> None:
+def _audit_siblings(user: User, others: Sequence[Child], names: dict[int, services.Names | None]) -> None:
     """One read event per sibling named on the page (and one per sibling that did not decrypt)."""
     for sibling in others:
         if names[sibling.id] is None:
