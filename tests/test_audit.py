@@ -223,3 +223,15 @@ def test_lists_search_siblings_and_logout_say_which_records(session: Session, wo
     before = _last(session)
     client.post("/deconnexion", data={"csrf_token": token})
     assert [a for a, _t in _new_events(session, before)] == ["logout"]
+
+
+def test_each_transaction_chains_after_the_head_as_stored_now(session: Session) -> None:
+    """Another process appending between two transactions of one session moves the stored head: the
+    next event follows it, not the head this session read earlier (sessions keep objects after commit)."""
+    record(session, "test.first", actor_id=1)
+    record(session, "test.second", actor_id=1)  # the head is read once per transaction
+    session.commit()
+    moved = "f" * 64
+    session.connection().exec_driver_sql(f"UPDATE audit_head SET last_hash = '{moved}' WHERE id = 1")  # noqa: S608
+    event = record(session, "test.third", actor_id=1)
+    assert event.prev_hash == moved

@@ -11,7 +11,7 @@ from app.audit import services as audit
 from app.authz import Permission, audit_after_view, current_user, policy, requires
 from app.authz.caseload import CASELOAD_HOLDERS
 from app.children import services
-from app.children.models import Child
+from app.children.models import Child, ChildIdentity, Parcours
 from app.children.queries import duplicate_of, visible_to
 from app.db import db
 from app.i18n import _
@@ -36,6 +36,21 @@ SITUATION_LABELS = {
     "contrat_a_signer": _("Admis·e, contrat à signer"),
 }
 
+# What the caseload shows of each child: its names (3 of the identity's columns) and where its latest
+# parcours stands; a hundred rows load no other column.
+CASELOAD_COLUMNS = (
+    joinedload(Child.identity).load_only(
+        ChildIdentity.nom, ChildIdentity.prenom, ChildIdentity.date_naissance, ChildIdentity.write_count
+    ),
+    selectinload(Child.parcours).load_only(
+        Parcours.decision_eps,
+        Parcours.date_orientation,
+        Parcours.date_decision,
+        Parcours.date_entree,
+        Parcours.date_sortie,
+    ),
+)
+
 
 @bp.route("/", methods=["GET", "POST"])
 @requires(Permission.CHILD_LIST)
@@ -48,9 +63,7 @@ def index() -> ResponseReturnValue:
     if query:
         children = services.search(db.session, user, query)
     else:
-        children = list(
-            db.session.scalars(visible_to(user).options(joinedload(Child.identity), selectinload(Child.parcours)))
-        )
+        children = list(db.session.scalars(visible_to(user).options(*CASELOAD_COLUMNS)))
     referents = {u.id: u for u in db.session.scalars(select(User).where(User.programme_id == user.programme_id))}
     db.session.commit()
     identities = services.read_identities(db.session, user, children, "child.list")
