@@ -48,7 +48,8 @@ def generate(n_parcours: int, seed: int = 4) -> bytes:
     child = 0
     while len(lines) <= n_parcours:
         child += 1
-        born = date(2004, 1, 1) + timedelta(days=rng.randrange(365 * 19))
+        next_day: date | None = date(2019, 1, 1) + timedelta(days=rng.randrange(365 * 5))
+        born = _born_before(rng, next_day)
         identity = (
             f"B{child:07d}",
             rng.choice(NAMES),
@@ -58,13 +59,18 @@ def generate(n_parcours: int, seed: int = 4) -> bytes:
             f"F{child // 2:07d}" if child % 3 else "",
             f"{rng.randrange(1, 200)} rue des Écoles",
         )
-        next_day: date | None = date(2019, 1, 1) + timedelta(days=rng.randrange(365 * 5))
         for _ in range(min(rng.choice((1, 1, 2, 3)), n_parcours + 1 - len(lines))):
             if next_day is None:
                 break
             row, next_day = _parcours(rng, next_day)
             lines.append(";".join(identity + row))
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _born_before(rng: random.Random, oriented: date | None) -> date:
+    """A child 2 to 16 years old at its first orientation (the import refuses a birth after it)."""
+    assert oriented is not None
+    return oriented - timedelta(days=rng.randrange(365 * 2, 365 * 16))
 
 
 def _parcours(rng: random.Random, oriented: date) -> tuple[tuple[str, ...], date | None]:
@@ -120,7 +126,8 @@ def generate_history(n_parcours: int, seed: int = 10) -> bytes:
         family += 1
         for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 4))):
             child += 1
-            born = date(2005, 1, 1) + timedelta(days=rng.randrange(365 * 19))
+            oriented: date | None = date(2019, 1, 1) + timedelta(days=rng.randrange((TODAY - date(2019, 1, 1)).days))
+            born = _born_before(rng, oriented)
             identity = (
                 f"E{child:07d}",
                 rng.choice(NAMES),
@@ -130,7 +137,6 @@ def generate_history(n_parcours: int, seed: int = 10) -> bytes:
                 f"F{family:07d}",
                 f"{rng.randrange(1, 200)} rue des Écoles",
             )
-            oriented: date | None = date(2019, 1, 1) + timedelta(days=rng.randrange((TODAY - date(2019, 1, 1)).days))
             while oriented is not None and len(lines) <= n_parcours:
                 row, oriented = _history_parcours(rng, oriented)
                 lines.append(";".join(identity + row))
