@@ -229,7 +229,7 @@ def test_each_transaction_chains_after_the_head_as_stored_now(session: Session) 
     """Another process appending between two transactions of one session moves the stored head: the
     next event follows it, not the head this session read earlier (sessions keep objects after commit)."""
     record(session, "test.first", actor_id=1)
-    record(session, "test.second", actor_id=1)  # the head is read once per transaction
+    record(session, "test.second", actor_id=1)
     session.commit()
     moved = "f" * 64
     session.connection().exec_driver_sql(f"UPDATE audit_head SET last_hash = '{moved}' WHERE id = 1")  # noqa: S608

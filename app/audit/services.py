@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from app.audit import checkpoint
 from app.audit.models import AuditEvent, AuditHead
@@ -105,36 +105,19 @@ def audit_key() -> bytes:
 
 
 def _locked_head(session: Session) -> AuditHead:
-    """The chain's head, locked until the transaction ends: selected once per transaction."""
-    head: AuditHead | None = session.info.get("audit_head")
-    if head is not None:
-        return head
-    _listen(session)
     head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
     if head is None:
         head = AuditHead(id=1, last_hash=GENESIS)
         session.add(head)
-    session.info["audit_head"] = head
     return head
-
-
-def _listen(session: Session) -> None:
-    if "audit_listening" not in session.info:
-        session.info["audit_listening"] = True
-        sa_event.listen(session, "after_commit", _write_checkpoint)
-        sa_event.listen(session, "after_rollback", _forget_checkpoint)
-        sa_event.listen(session, "after_transaction_end", _release_head)
 
 
 def _remember_head(session: Session, event_id: int, last_hash: str) -> None:
     """Checkpoint this head outside the database once the transaction commits."""
-    _listen(session)
+    if "audit_checkpoint" not in session.info:
+        sa_event.listen(session, "after_commit", _write_checkpoint)
+        sa_event.listen(session, "after_rollback", _forget_checkpoint)
     session.info["audit_checkpoint"] = (checkpoint.path(), audit_key(), event_id, last_hash)
-
-
-def _release_head(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the lock ends with the outermost transaction (commit, rollback or close)
-        session.info.pop("audit_head", None)
 
 
 def _write_checkpoint(session: Session) -> None:
