@@ -38,7 +38,7 @@ def stored(app: Flask) -> Any:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _share(client: FlaskClient, year: int = 2025) -> bytes:
+def _share(client: FlaskClient, year: int | str = 2025) -> bytes:
     response = client.get(f"/reseau/partage/{year}.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     return response.data
@@ -82,6 +82,32 @@ def test_a_coordinator_shares_and_the_network_builds_its_table(
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "Partage refusé — modifie.zip" in refused
+
+
+def test_a_school_year_is_shared_and_consolidated_like_a_calendar_year(
+    session: Session, world: World, login_as: Callable[[Any], FlaskClient], stored: Path
+) -> None:
+    child = make_child(session, world.programme, world.referent)
+    make_parcours(
+        session, child, decision_eps="accepte", date_orientation=date(2025, 9, 8), date_entree=date(2025, 10, 1)
+    )
+    coordinator = login_as(world.coordinateur)
+    assert "/reseau/partage/2025-2026.zip" in coordinator.get("/indicateurs?annee=2025-2026").get_data(as_text=True)
+    content = _share(coordinator, "2025-2026")
+    indicators = json.loads(zipfile.ZipFile(io.BytesIO(content)).read("indicateurs.json"))
+    assert indicators["periode"]["debut"] == "2025-09-01" and indicators["enfants_suivis"]["total"] >= 1
+    assert coordinator.get("/reseau/partage/2025-2027.zip").status_code == 404  # not a school year
+    network = login_as(world.reseau)
+    token = csrf_token(network, "/reseau?annee=2025-2026")
+    page = network.post(
+        "/reseau/partages?annee=2025-2026",
+        data={"csrf_token": token, "partages": (io.BytesIO(content), "partage.zip")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert f"Partage de {world.programme.code} enregistré pour 2025-2026" in page
+    from_instance = network.get("/reseau?annee=2025-2026&source=instance").get_data(as_text=True)
+    assert world.programme.code in from_instance and "année civile" not in from_instance
 
 
 def test_a_programme_outside_the_instance_is_trusted_for_its_own_code_only(

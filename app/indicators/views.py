@@ -111,7 +111,6 @@ def dashboard() -> ResponseReturnValue:
         year=year,
         previous_year=previous_year,
         periods=_periods(user.programme_id),
-        calendar_year=isinstance(year, int),
         key_figures=summary.key_figure_rows(result, previous),
         reading=summary.reading(result, previous),
         sections=[

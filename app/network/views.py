@@ -19,6 +19,7 @@ from app.db import db
 from app.formengine import form_set
 from app.i18n import _
 from app.indicators import summary
+from app.indicators.services import ExportError
 from app.network import consolidate, export, services
 from app.network.share import ShareError
 from app.users.models import User
@@ -46,10 +47,9 @@ def _year() -> str:
 
 def _table(year: str, source: str) -> dict[str, Any] | None:
     if source == "instance":
-        if "-" in year:
-            raise ShareError(_("Les indicateurs de l'instance se calculent par année civile."))
         forms = form_set()
-        return services.table_from_instance(db.session, int(year), (forms.name, forms.version))
+        period = year if "-" in year else int(year)
+        return services.table_from_instance(db.session, period, (forms.name, forms.version))
     files = services.stored_shares(_settings().instance_path, year)
     if not files:
         return None
@@ -152,17 +152,20 @@ def upload() -> ResponseReturnValue:
     return redirect(url_for("network.index", annee=year))
 
 
-@bp.get("/partage/<int:year>.zip")
+@bp.get("/partage/<year>.zip")
 @requires(Permission.INDICATORS_VIEW)
-def share(year: int) -> ResponseReturnValue:
-    """The coordinator's button: the programme's signed share file of the year."""
-    if not FIRST_YEAR <= year <= date.today().year + 1:
+def share(year: str) -> ResponseReturnValue:
+    """The coordinator's button: the programme's signed share file of a calendar or school year."""
+    if not services.YEAR.match(year) or not FIRST_YEAR <= int(year[:4]) <= date.today().year + 1:
         abort(404)
     user = _user()
     forms = form_set()
-    content = services.make_share(
-        db.session, user.programme, year, _settings().keys_path, (forms.name, forms.version), user.id
-    )
+    try:
+        content = services.make_share(
+            db.session, user.programme, year, _settings().keys_path, (forms.name, forms.version), user.id
+        )
+    except ExportError:  # « 2025-2027 »: not a period
+        abort(404)
     db.session.commit()
     code = re.sub(r"[^A-Za-z0-9_-]", "_", user.programme.code)
     response = Response(content, mimetype="application/zip")
