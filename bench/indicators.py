@@ -48,8 +48,8 @@ def generate(n_parcours: int, seed: int = 4) -> bytes:
     child = 0
     while len(lines) <= n_parcours:
         child += 1
-        next_day: date | None = date(2019, 1, 1) + timedelta(days=rng.randrange(365 * 5))
-        born = _born_before(rng, next_day)
+        first = date(2019, 1, 1) + timedelta(days=rng.randrange(365 * 5))
+        born = _born_before(rng, first)
         identity = (
             f"B{child:07d}",
             rng.choice(NAMES),
@@ -59,6 +59,7 @@ def generate(n_parcours: int, seed: int = 4) -> bytes:
             f"F{child // 2:07d}" if child % 3 else "",
             f"{rng.randrange(1, 200)} rue des Écoles",
         )
+        next_day: date | None = first
         for _ in range(min(rng.choice((1, 1, 2, 3)), n_parcours + 1 - len(lines))):
             if next_day is None:
                 break
@@ -67,9 +68,8 @@ def generate(n_parcours: int, seed: int = 4) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _born_before(rng: random.Random, oriented: date | None) -> date:
+def _born_before(rng: random.Random, oriented: date) -> date:
     """A child 2 to 16 years old at its first orientation (the import refuses a birth after it)."""
-    assert oriented is not None
     return oriented - timedelta(days=rng.randrange(365 * 2, 365 * 16))
 
 
@@ -126,8 +126,8 @@ def generate_history(n_parcours: int, seed: int = 10) -> bytes:
         family += 1
         for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 4))):
             child += 1
-            oriented: date | None = date(2019, 1, 1) + timedelta(days=rng.randrange((TODAY - date(2019, 1, 1)).days))
-            born = _born_before(rng, oriented)
+            first = date(2019, 1, 1) + timedelta(days=rng.randrange((TODAY - date(2019, 1, 1)).days))
+            born = _born_before(rng, first)
             identity = (
                 f"E{child:07d}",
                 rng.choice(NAMES),
@@ -137,6 +137,7 @@ def generate_history(n_parcours: int, seed: int = 10) -> bytes:
                 f"F{family:07d}",
                 f"{rng.randrange(1, 200)} rue des Écoles",
             )
+            oriented: date | None = first
             while oriented is not None and len(lines) <= n_parcours:
                 row, oriented = _history_parcours(rng, oriented)
                 lines.append(";".join(identity + row))

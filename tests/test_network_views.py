@@ -38,6 +38,21 @@ def stored(app: Flask) -> Any:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def _followed_child(session: Session, world: World, oriented: date, entered: date) -> None:
+    child = make_child(session, world.programme, world.referent)
+    make_parcours(session, child, decision_eps="accepte", date_orientation=oriented, date_entree=entered)
+
+
+def _upload(network: FlaskClient, token: str, year: str, content: bytes, name: str) -> str:
+    """The network's page after uploading one share file for `year`."""
+    return network.post(
+        f"/reseau/partages?annee={year}",
+        data={"csrf_token": token, "partages": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+
 def _share(client: FlaskClient, year: int | str = 2025) -> bytes:
     response = client.get(f"/reseau/partage/{year}.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
@@ -47,10 +62,7 @@ def _share(client: FlaskClient, year: int | str = 2025) -> bytes:
 def test_a_coordinator_shares_and_the_network_builds_its_table(
     app: Flask, session: Session, world: World, login_as: Callable[[Any], FlaskClient], stored: Path
 ) -> None:
-    child = make_child(session, world.programme, world.referent)
-    make_parcours(
-        session, child, decision_eps="accepte", date_orientation=date(2025, 1, 3), date_entree=date(2025, 2, 1)
-    )
+    _followed_child(session, world, date(2025, 1, 3), date(2025, 2, 1))
     coordinator = login_as(world.coordinateur)
     assert "/reseau/partage/" in coordinator.get("/indicateurs?annee=2025").get_data(as_text=True)
     content = _share(coordinator)
@@ -60,13 +72,7 @@ def test_a_coordinator_shares_and_the_network_builds_its_table(
 
     network = login_as(world.reseau)
     token = csrf_token(network, "/reseau?annee=2025")
-    response = network.post(
-        "/reseau/partages?annee=2025",
-        data={"csrf_token": token, "partages": (io.BytesIO(content), "partage.zip")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    )
-    page = response.get_data(as_text=True)
+    page = _upload(network, token, "2025", content, "partage.zip")
     assert f"Partage de {world.programme.code} enregistré pour 2025" in page
     assert f'<th scope="col" class="number">{world.programme.code}</th>' in page
     csv = network.get("/reseau?annee=2025&format=csv&diffusion=externe").get_data(as_text=True)
@@ -75,22 +81,13 @@ def test_a_coordinator_shares_and_the_network_builds_its_table(
 
     altered = bytearray(content)
     altered[len(altered) // 2] ^= 0x01
-    refused = network.post(
-        "/reseau/partages?annee=2025",
-        data={"csrf_token": token, "partages": (io.BytesIO(bytes(altered)), "modifie.zip")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "Partage refusé — modifie.zip" in refused
+    assert "Partage refusé — modifie.zip" in _upload(network, token, "2025", bytes(altered), "modifie.zip")
 
 
 def test_a_school_year_is_shared_and_consolidated_like_a_calendar_year(
     session: Session, world: World, login_as: Callable[[Any], FlaskClient], stored: Path
 ) -> None:
-    child = make_child(session, world.programme, world.referent)
-    make_parcours(
-        session, child, decision_eps="accepte", date_orientation=date(2025, 9, 8), date_entree=date(2025, 10, 1)
-    )
+    _followed_child(session, world, date(2025, 9, 8), date(2025, 10, 1))
     coordinator = login_as(world.coordinateur)
     assert "/reseau/partage/2025-2026.zip" in coordinator.get("/indicateurs?annee=2025-2026").get_data(as_text=True)
     content = _share(coordinator, "2025-2026")
@@ -99,12 +96,7 @@ def test_a_school_year_is_shared_and_consolidated_like_a_calendar_year(
     assert coordinator.get("/reseau/partage/2025-2027.zip").status_code == 404  # not a school year
     network = login_as(world.reseau)
     token = csrf_token(network, "/reseau?annee=2025-2026")
-    page = network.post(
-        "/reseau/partages?annee=2025-2026",
-        data={"csrf_token": token, "partages": (io.BytesIO(content), "partage.zip")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    ).get_data(as_text=True)
+    page = _upload(network, token, "2025-2026", content, "partage.zip")
     assert f"Partage de {world.programme.code} enregistré pour 2025-2026" in page
     from_instance = network.get("/reseau?annee=2025-2026&source=instance").get_data(as_text=True)
     assert world.programme.code in from_instance and "année civile" not in from_instance
@@ -122,20 +114,11 @@ def test_a_programme_outside_the_instance_is_trusted_for_its_own_code_only(
     usurped = build_share({**indicators, "programme": "PRE-AUTRE"}, forms["name"], forms["version"], commune)
     network = login_as(world.reseau)
     token = csrf_token(network, "/reseau?annee=2025")
-
-    def upload(content: bytes, name: str) -> str:
-        return network.post(
-            "/reseau/partages?annee=2025",
-            data={"csrf_token": token, "partages": (io.BytesIO(content), name)},
-            content_type="multipart/form-data",
-            follow_redirects=True,
-        ).get_data(as_text=True)
-
-    assert "Partage refusé — ext.zip" in upload(outside, "ext.zip")
+    assert "Partage refusé — ext.zip" in _upload(network, token, "2025", outside, "ext.zip")
     (stored / services.TRUST_DIR / services.BOUND_DIR).mkdir(parents=True)
     (stored / services.TRUST_DIR / services.BOUND_DIR / "PRE-EXT.pem").write_bytes(commune.certificate_pem)
-    assert "Partage de PRE-EXT enregistré pour 2025" in upload(outside, "ext.zip")
-    assert "Partage refusé — autre.zip" in upload(usurped, "autre.zip")
+    assert "Partage de PRE-EXT enregistré pour 2025" in _upload(network, token, "2025", outside, "ext.zip")
+    assert "Partage refusé — autre.zip" in _upload(network, token, "2025", usurped, "autre.zip")
 
 
 def test_one_instance_hosting_several_programmes_gets_the_table_from_its_own_data(

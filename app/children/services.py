@@ -286,31 +286,31 @@ def write_identity(session: Session, child: Child, identity: Identity) -> None:
     session.flush()
 
 
-def _opener(child: Child) -> tuple[Callable[[str], str], ChildCipher, ChildIdentity]:
+def _openers(child: Child) -> tuple[Callable[[str], str], Callable[[str], Any]]:
+    """Decrypt one field of the child's identity row: as text ("" when empty), as JSON (None)."""
     cipher = cipher_for(child)
     row = child.identity
     write = row.write_count or 0
 
-    def open_(name: str) -> str:
+    def text(name: str) -> str:
         value: bytes | None = getattr(row, name)
         return cipher.decrypt_text(IDENTITY_TABLE, child.id, name, value, write=write) if value else ""
 
-    return open_, cipher, row
+    def json(name: str) -> Any:
+        value: bytes | None = getattr(row, name)
+        return cipher.decrypt_json(IDENTITY_TABLE, child.id, name, value, write=write) if value else None
+
+    return text, json
 
 
 def read_names(child: Child) -> Names:
-    open_, _cipher, _row = _opener(child)
+    open_, _json = _openers(child)
     return Names(nom=open_("nom"), prenom=open_("prenom"), date_naissance=date.fromisoformat(open_("date_naissance")))
 
 
 def read_identity(child: Child) -> Identity:
-    open_, cipher, row = _opener(child)
-    write = row.write_count or 0
-    guardians = (
-        cipher.decrypt_json(IDENTITY_TABLE, child.id, "responsables", row.responsables, write=write)
-        if row.responsables
-        else []
-    )
+    open_, open_json = _openers(child)
+    guardians = open_json("responsables") or []
     return Identity(
         nom=open_("nom"),
         prenom=open_("prenom"),
