@@ -8,10 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from app.i18n import _
-from app.resources import shipped_dir
+from app.resources import read_yaml, shipped_dir
 
 FORMS_DIR = shipped_dir("forms")
 # `tranche_age` codes by age in whole years on 31 December: (upper bound excluded, code).
@@ -87,7 +85,7 @@ def parse(data: Any, source: str = "nomenclature.yaml") -> Nomenclature:
 
 def load(path: Path) -> Nomenclature:
     with path.open(encoding="utf-8") as handle:
-        return parse(yaml.safe_load(handle), str(path))
+        return parse(read_yaml(handle), str(path))
 
 
 @cache

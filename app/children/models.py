@@ -123,6 +123,11 @@ class Parcours(Base):
             *("programme_id", "date_entree", "date_sortie", "decision_eps", "child_id"),
             *("cycle", "qpv", "rep", "motif_sortie", "id"),
         ),
+        # Covering index of the children followed in a period, in child order (indicators), migration 0010.
+        Index(
+            "ix_parcours_followed",
+            *("programme_id", "decision_eps", "child_id", "date_entree", "date_sortie", "cycle", "qpv", "rep", "id"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,6 +20,7 @@ from app.formengine.definitions import DefinitionError, parse_form
 from app.formengine.model import FormDef
 from app.nomenclature import Nomenclature, NomenclatureError
 from app.nomenclature import load as load_nomenclature
+from app.resources import read_yaml
 
 SET_FILE = "set.yaml"
 LOCK_FILE = "forms.lock"
@@ -96,7 +97,7 @@ def version_files(directory: Path) -> list[tuple[str, int, Path]]:
 
 def _load_set_file(directory: Path) -> tuple[dict[str, Any], list[DefinitionError]]:
     try:
-        data = yaml.safe_load((directory / SET_FILE).read_text(encoding="utf-8"))
+        data = read_yaml((directory / SET_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}, [DefinitionError(SET_FILE, "", "missing: the set needs a `name` and a `version`")]
     except yaml.YAMLError as error:
@@ -118,7 +119,7 @@ def _load_set_file(directory: Path) -> tuple[dict[str, Any], list[DefinitionErro
 def _load_form(form_id: str, version: int, path: Path, names: Nomenclature) -> tuple[FormDef | None, list[Any]]:
     source = f"{form_id}/{path.name}"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         return None, [DefinitionError(source, "", f"bad YAML: {error}")]
     form, errors = parse_form(data, source, names)

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from app.indicators.compute import empty_result
+from app.resources import read_yaml
 
 FILE_NAME = "questionnaire.yaml"
 
@@ -58,7 +59,7 @@ def _known(node: Mapping[str, Any], prefix: str = "") -> dict[str, set[str]]:
 
 def parse(text: str, source: str) -> QuestionnaireMapping:
     try:
-        data = yaml.safe_load(text)
+        data = read_yaml(text)
     except yaml.YAMLError as error:
         raise MappingError(f"{source} : YAML illisible ({error}).") from error
     if not isinstance(data, dict) or not isinstance(data.get("lignes"), list):
