@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.authz import Permission, policy
@@ -178,14 +178,3 @@ def coordinator_home(session: Session, programme_id: int, delay: int = WAITING_D
     return Home(next_seance, len(pending), waiting, delay)
 
 
-def seances_held(session: Session, programme_id: int, start: date, end: date) -> int:
-    """Séances closed (held, with their relevé) whose date falls in the period (indicator `eps.seances`)."""
-    count = session.scalar(
-        select(func.count(Seance.id)).where(
-            Seance.programme_id == programme_id,
-            Seance.status == CLOSE,
-            Seance.starts_at >= datetime.combine(start, datetime.min.time()),
-            Seance.starts_at < datetime.combine(end + timedelta(days=1), datetime.min.time()),
-        )
-    )
-    return int(count or 0)

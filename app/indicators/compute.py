@@ -12,18 +12,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Date, Integer, Table, and_, case, func, literal, or_, select
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import ColumnElement, Date, Integer, Select, Table, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 
 from app.children.models import Child, Parcours, ParcoursCode
 from app.collective.models import CollectiveAttendance, CollectiveSession
+from app.eps.models import CLOSE, Seance
 from app.indicators import evaluation
 from app.nomenclature import AGE_BANDS, OLDEST_BAND, Decision, nomenclature
 from app.programme_data.queries import KEY as PROGRAMME_DATA
@@ -149,8 +149,6 @@ def consolidate(session: Session, programme_ids: list[int], year: int | str | Pe
 def _compute(session: Session, programme_id: int, period: Period) -> tuple[dict[str, Any], Counter[int]]:
     """The result, and the orientation-to-decision delays of the situations examined (number of
     situations per delay in days)."""
-    from app.eps.queries import seances_held
-
     code = session.scalar(select(Programme.code).where(Programme.id == programme_id)) or ""
     result = empty_result(period, code)
     start, end = period.start, period.end
@@ -161,7 +159,7 @@ def _compute(session: Session, programme_id: int, period: Period) -> tuple[dict[
     delays = _decision_delays(session, programme_id, start, end)
     result["eps"]["situations_examinees"] = delays.total()
     result["eps"]["delai_orientation_decision_jours"] = _mean_and_median(delays)
-    result["eps"]["seances"] = seances_held(session, programme_id, start, end)
+    result["eps"]["seances"] = _seances_held(session, programme_id, start, end)
     collective_actions(session, programme_id, start, end, result)
     result[PROGRAMME_DATA] = data_of_year(session, programme_id, period.start.year)
     evaluation.count_evaluations(session, programme_id, start, end, result)
@@ -224,6 +222,17 @@ def _decision_delays(session: Session, programme_id: int, start: date, end: date
     return Counter({int(delay): n for delay, n in session.execute(query)})
 
 
+def _seances_held(session: Session, programme_id: int, start: date, end: date) -> int:
+    """Séances closed (held, with their relevé) whose date falls in the period (`eps.seances`)."""
+    query = select(func.count(Seance.id)).where(
+        Seance.programme_id == programme_id,
+        Seance.status == CLOSE,
+        Seance.starts_at >= datetime.combine(start, time.min),
+        Seance.starts_at < datetime.combine(end + timedelta(days=1), time.min),
+    )
+    return int(session.scalar(query) or 0)
+
+
 def _mean_months(total_days: int, count: int) -> float | None:
     if not count:
         return None
@@ -246,7 +255,7 @@ def _followed(session: Session, programme_id: int, start: date, end: date) -> Co
     would rather range over the entry date of `ix_parcours_indicators` (the period's children then
     come unsorted): its unary `+` keeps that term out of index choices (SQLite's documented way)."""
     p = PARCOURS.c
-    entered = p.date_entree
+    entered: ColumnElement[Any] = p.date_entree
     if session.get_bind().dialect.name == "sqlite":
         entered = UnaryExpression(entered, operator=operators.custom_op("+"), type_=Date)
     return and_(p.programme_id == programme_id, p.decision_eps == Decision.ACCEPTE, _in_period(start, end, entered))
@@ -319,12 +328,14 @@ def _children(session: Session, programme_id: int, year: int, start: date, end: 
     if session.get_bind().dialect.name == "sqlite":
         # SQLite takes the bare columns of a max() query from the row holding the maximum: the
         # latest parcours of each child in one grouped pass over the index, in child order.
-        latest = select(p.child_id, p.cycle, p.qpv, p.rep, func.max(p.date_entree)).group_by(p.child_id)
+        latest: Select[Any] = select(p.child_id, p.cycle, p.qpv, p.rep, func.max(p.date_entree)).group_by(p.child_id)
     else:
         # PostgreSQL's DISTINCT ON keeps the first row of each child; it also estimates the number
         # of children well (a window's rank filter made it join the children row by row).
-        latest = select(p.child_id, p.cycle, p.qpv, p.rep).ext(distinct_on(p.child_id))
-        latest = latest.order_by(p.child_id, p.date_entree.desc())
+        from sqlalchemy.dialects.postgresql import distinct_on  # 35 ms to import: PostgreSQL only
+
+        latest = select(p.child_id, p.cycle, p.qpv, p.rep).order_by(p.child_id, p.date_entree.desc())
+        latest = cast(Select[Any], latest.ext(distinct_on(p.child_id)))
     active = latest.where(_followed(session, programme_id, start, end)).subquery("active")
     age = literal(year) - c.annee_naissance
     band = case(*((age < limit, literal(code)) for limit, code in AGE_BANDS), else_=literal(OLDEST_BAND))
