@@ -9,6 +9,7 @@ indicator queries scan.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -56,7 +57,9 @@ class Child(Base):
     possible_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("children.id"))
 
     identity: Mapped[ChildIdentity] = relationship(back_populates="child", cascade="all, delete-orphan", uselist=False)
-    parcours: Mapped[list[Parcours]] = relationship(back_populates="child", order_by="Parcours.date_orientation")
+    parcours: Mapped[list[Parcours]] = relationship(
+        back_populates="child", order_by=lambda: (Parcours.date_orientation, Parcours.id)
+    )
 
     @property
     def purged(self) -> bool:
@@ -64,15 +67,20 @@ class Child(Base):
 
     @property
     def situation(self) -> tuple[str, date | None]:
-        """Where the child stands, from its latest parcours: (decision or `sorti`, the date that goes with it)."""
-        if not self.parcours:
-            return "aucun", None
-        latest = self.parcours[-1]
-        if latest.date_sortie is not None:
-            return "sorti", latest.date_sortie
-        if latest.decision_eps == Decision.ACCEPTE:
-            return Decision.ACCEPTE, latest.date_entree
-        return latest.decision_eps, latest.date_orientation
+        """Where the child stands, from its latest parcours (`situation_of`)."""
+        return situation_of(self.parcours[-1] if self.parcours else None)
+
+
+def situation_of(latest: Any) -> tuple[str, date | None]:
+    """Where a child stands from its latest parcours (a Parcours, or a row with its decision and
+    dates; None without any): (decision or `sorti`, the date that goes with it)."""
+    if latest is None:
+        return "aucun", None
+    if latest.date_sortie is not None:
+        return "sorti", latest.date_sortie
+    if latest.decision_eps == Decision.ACCEPTE:
+        return Decision.ACCEPTE, latest.date_entree
+    return str(latest.decision_eps), latest.date_orientation
 
 
 class ChildIdentity(Base):

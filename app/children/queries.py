@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from app.authz.caseload import caseload_criterion
-from app.children.models import Child, ChildSearchIndex
+from app.children.models import Child, ChildSearchIndex, Parcours
 from app.children.vault import blind_index
+from app.nomenclature import Decision
 from app.users.models import User
 
 
 def visible_to(user: User) -> Select[Child]:
     return select(Child).where(caseload_criterion(user, Child.programme_id, Child.referent_id, Child.purged_at))
+
+
+# A child's latest parcours as a list shows it: child_id, id, decision_eps, date_orientation,
+# date_decision, date_entree, date_sortie.
+LatestParcours = Row[int, int, Decision, date, date | None, date | None, date | None]
+
+
+def latest_parcours(session: Session, child_ids: Iterable[int]) -> dict[int, LatestParcours]:
+    """Each child's latest parcours (`Child.parcours[-1]`: the last oriented), as a row of its id,
+    decision and dates: what a list of children shows, without loading every parcours."""
+    ids = list(child_ids)
+    if not ids:
+        return {}
+    p = Parcours
+    query = (
+        select(p.child_id, p.id, p.decision_eps, p.date_orientation, p.date_decision, p.date_entree, p.date_sortie)
+        .where(p.child_id.in_(ids))
+        .order_by(p.date_orientation, p.id)
+    )
+    return {row.child_id: row for row in session.execute(query)}  # the last one of each child stays
 
 
 def matching_children(session: Session, programme_id: int, nom: str, prenom: str, born: date) -> list[Child]:

@@ -5,14 +5,14 @@ from collections.abc import Sequence
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
 from app.authz import Permission, audit_after_view, current_user, policy, requires
 from app.authz.caseload import CASELOAD_HOLDERS
 from app.children import services
-from app.children.models import Child, ChildIdentity, Parcours
-from app.children.queries import duplicate_of, visible_to
+from app.children.models import Child, ChildIdentity, situation_of
+from app.children.queries import duplicate_of, latest_parcours, visible_to
 from app.db import db
 from app.i18n import _
 from app.users.models import User
@@ -36,19 +36,10 @@ SITUATION_LABELS = {
     "contrat_a_signer": _("Admis·e, contrat à signer"),
 }
 
-# What the caseload shows of each child: its names (3 of the identity's columns) and where its latest
-# parcours stands; a hundred rows load no other column.
-CASELOAD_COLUMNS = (
-    joinedload(Child.identity).load_only(
-        ChildIdentity.nom, ChildIdentity.prenom, ChildIdentity.date_naissance, ChildIdentity.write_count
-    ),
-    selectinload(Child.parcours).load_only(
-        Parcours.decision_eps,
-        Parcours.date_orientation,
-        Parcours.date_decision,
-        Parcours.date_entree,
-        Parcours.date_sortie,
-    ),
+# What the caseload shows of each child: its names (3 of the identity's columns); where its latest
+# parcours stands comes from one query of rows (`latest_parcours`), not from loading every parcours.
+CASELOAD_COLUMNS = joinedload(Child.identity).load_only(
+    ChildIdentity.nom, ChildIdentity.prenom, ChildIdentity.date_naissance, ChildIdentity.write_count
 )
 
 
@@ -63,7 +54,8 @@ def index() -> ResponseReturnValue:
     if query:
         children = services.search(db.session, user, query)
     else:
-        children = list(db.session.scalars(visible_to(user).options(*CASELOAD_COLUMNS)))
+        children = list(db.session.scalars(visible_to(user).options(CASELOAD_COLUMNS)))
+    latest = latest_parcours(db.session, (child.id for child in children))
     referents = {u.id: u for u in db.session.scalars(select(User).where(User.programme_id == user.programme_id))}
     db.session.commit()
     identities = services.read_identities(db.session, user, children, "child.list")
@@ -72,9 +64,12 @@ def index() -> ResponseReturnValue:
         ((child, identities[child.id]) for child in children),
         key=lambda row: (row[1].nom.casefold(), row[1].prenom.casefold()) if row[1] else ("", row[0].pseudonym),
     )
+    db.begin_read()  # the page's own reads (contracts to sign, last reviews) take no write lock
     return render_template(
         "children/index.html",
         rows=rows,
+        latest=latest,
+        situations={child.id: situation_of(latest.get(child.id)) for child in children},
         query=query,
         referents=referents,
         situation_labels=SITUATION_LABELS,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from datetime import UTC
 from typing import Any
 
@@ -338,10 +339,10 @@ def _is_journal_entry(document: Document) -> bool:
 
 
 @bp.app_template_global("contracts_to_sign")
-def contracts_to_sign(children: list[Child]) -> set[int]:
-    """Ids of the children's accepted, open parcours whose contract is not signed yet."""
-    ids = [p.id for child in children for p in child.parcours]
-    return contract_to_sign(db.session, ids)
+def contracts_to_sign(parcours: Iterable[Any]) -> set[int]:
+    """Ids of these parcours (or rows with their `id`) that are accepted, open, and whose contract
+    is not signed yet."""
+    return contract_to_sign(db.session, [p.id for p in parcours])
 
 
 @bp.app_template_global("form_title")

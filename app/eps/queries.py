@@ -176,5 +176,3 @@ def coordinator_home(session: Session, programme_id: int, delay: int = WAITING_D
     limit = date.today() - timedelta(days=delay)
     waiting = [c.parcours for c in pending if c.kind in (ORIENTATION, AJOURNEE) and c.since <= limit]
     return Home(next_seance, len(pending), waiting, delay)
-
-

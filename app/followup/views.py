@@ -5,6 +5,7 @@ Thin: load the parcours of the child, authorise, call a service, commit or roll 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from app.audit import services as audit
 from app.authz import Permission, current_user, requires
-from app.children.models import Child, Parcours
+from app.children.models import Parcours
 from app.children.services import load_child
 from app.db import db
 from app.followup import services
@@ -111,12 +112,10 @@ def parcours_followup(parcours: Parcours) -> dict[str, Any]:
 
 
 @bp.app_template_global("last_reviews_of")
-def last_reviews_of(children: list[Child]) -> dict[int, date]:
-    """For the caseload: each child's « dernier bilan », the last journal entry of their ongoing parcours."""
+def last_reviews_of(latest: Mapping[int, Any]) -> dict[int, date]:
+    """For the caseload: each child's « dernier bilan », the last journal entry of their ongoing
+    parcours (`latest`: child id -> its latest parcours, a row with its id, decision and exit date)."""
     ongoing = {
-        p.id: child.id
-        for child in children
-        for p in child.parcours[-1:]
-        if p.decision_eps == Decision.ACCEPTE and p.date_sortie is None
+        p.id: child_id for child_id, p in latest.items() if p.decision_eps == Decision.ACCEPTE and p.date_sortie is None
     }
     return {ongoing[parcours_id]: day for parcours_id, day in last_reviews(db.session, ongoing).items()}
