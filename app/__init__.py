@@ -45,6 +45,9 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_absolute_hours),
+        # The cookie keeps the expiry set at login (the absolute limit); the idle limit is kept in the
+        # database (app.auth.sessions): no cookie signed again and sent back with every page.
+        SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
     )

@@ -243,7 +243,7 @@ def test_an_empty_year_is_not_archived(world: World, login_as, app) -> None:  # 
 
 def test_every_audited_action_has_a_french_name() -> None:
     """Each action the code records (a literal passed to the audit) is named in the admin's journal."""
-    recorders = {"record", "record_for", "record_many", "_audit"}
+    recorders = {"record", "record_for", "record_many", "event_row", "event_for", "_audit"}
     actions = set()
     for path in Path("app").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

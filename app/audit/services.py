@@ -169,21 +169,44 @@ def target_of(obj: Any) -> tuple[str, str]:
     return type(obj).__tablename__, name
 
 
+def _about(obj: Any) -> dict[str, Any]:
+    """The programme and target of an event about a stored object."""
+    target_type, target_id = target_of(obj)
+    programme_id = obj.id if target_type == "programmes" else obj.programme_id
+    return {"programme_id": programme_id, "target_type": target_type, "target_id": target_id}
+
+
 def record_for(
     session: Session, action: str, obj: Any, *, actor_id: int | None = None, outcome: str = "ok"
 ) -> AuditEvent:
     """Append an event about a stored object, in its programme (`record` for the other events)."""
-    target_type, target_id = target_of(obj)
-    programme_id = obj.id if target_type == "programmes" else obj.programme_id
-    return record(
-        session,
-        action,
-        actor_id=actor_id,
-        programme_id=programme_id,
-        target_type=target_type,
-        target_id=target_id,
-        outcome=outcome,
-    )
+    return record(session, action, actor_id=actor_id, outcome=outcome, **_about(obj))
+
+
+def event_row(
+    action: str,
+    *,
+    actor_id: int | None = None,
+    programme_id: int | None = None,
+    target_type: str | None = None,
+    target_id: object = None,
+    outcome: str = "ok",
+) -> dict[str, Any]:
+    """An event to `append`, as `record` takes it. Never pass personal data as a target."""
+    return {
+        "at": utcnow(),
+        "actor_id": actor_id,
+        "programme_id": programme_id,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "outcome": outcome,
+    }
+
+
+def event_for(action: str, obj: Any, *, actor_id: int | None = None, outcome: str = "ok") -> dict[str, Any]:
+    """An event about a stored object to `append`, as `record_for` takes it."""
+    return event_row(action, actor_id=actor_id, outcome=outcome, **_about(obj))
 
 
 def chain(session: Session, events: list[dict[str, Any]]) -> None:
@@ -205,28 +228,26 @@ def bulk_inserted(session: Session) -> None:
         _remember_head(session, last.id, last.hash)
 
 
-def record_many(
-    session: Session, action: str, actor_id: int | None, programme_id: int, target_type: str, target_ids: list[str]
-) -> None:
-    """Append one audit event per target, chained exactly as `audit.record` does, in one insert."""
-    if not target_ids:
+def append(session: Session, events: list[dict[str, Any]]) -> None:
+    """Append events (`event_row`, `event_for`) in order, chained exactly as `record` does, in one
+    insert: a page's read events cost one write, however many."""
+    if not events:
         return
-    events: list[dict[str, Any]] = [
-        {
-            "at": utcnow(),
-            "actor_id": actor_id,
-            "programme_id": programme_id,
-            "action": action,
-            "target_type": target_type,
-            "target_id": target_id,
-            "outcome": "ok",
-        }
-        for target_id in target_ids
-    ]
     chain(session, events)
     insert_rows(session, AUDIT_EVENTS, events)
     session.flush()
     bulk_inserted(session)
+
+
+def record_many(
+    session: Session, action: str, actor_id: int | None, programme_id: int, target_type: str, target_ids: list[str]
+) -> None:
+    """Append one audit event per target, in one insert."""
+    events = [
+        event_row(action, actor_id=actor_id, programme_id=programme_id, target_type=target_type, target_id=target_id)
+        for target_id in target_ids
+    ]
+    append(session, events)
 
 
 @dataclass(frozen=True)

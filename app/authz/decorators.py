@@ -30,10 +30,10 @@ def current_user() -> User | None:
     return cast(User | None, g.get("user"))
 
 
-def audit_after_view(write: Callable[[], object]) -> None:
-    """From a view declared with `audit_read`: more read events (e.g. the siblings named on a child's
-    page), written by `write` in the same short write transaction as the view's own read event."""
-    g.setdefault("audit_after_view", []).append(write)
+def audit_after_view(*events: dict[str, Any]) -> None:
+    """From a view declared with `audit_read`: more read events (`audit.event_row`; e.g. the siblings
+    named on a child's page), appended with the view's own read event in one short write."""
+    g.setdefault("audit_after_view", []).extend(events)
 
 
 def _deny(user: User, permission: Permission, obj: Any, wanted: object) -> None:
@@ -82,11 +82,10 @@ def requires(permission: Permission, *, load: Loader | None = None, audit_read: 
                 response = view(obj, **kwargs) if load is not None else view(**kwargs)
                 db.session.commit()
                 if obj is None:
-                    audit.record(db.session, audit_read, actor_id=user.id, programme_id=user.programme_id)
+                    read = audit.event_row(audit_read, actor_id=user.id, programme_id=user.programme_id)
                 else:
-                    audit.record_for(db.session, audit_read, obj, actor_id=user.id)
-                for write in g.pop("audit_after_view", ()):
-                    write()
+                    read = audit.event_for(audit_read, obj, actor_id=user.id)
+                audit.append(db.session, [read, *g.pop("audit_after_view", ())])
                 db.session.commit()
                 return response
             # The session check, the load and the policy only read (a reader transaction on SQLite);

@@ -364,16 +364,13 @@ def read_identities(session: Session, user: User, children: Iterable[Child], act
 
 def unreadable(session: Session, user: User, child: Child) -> None:
     """Record that the child's identity could not be read (nothing of its data in the log or the trail)."""
+    audit.append(session, [unreadable_event(user, child)])
+
+
+def unreadable_event(user: User, child: Child) -> dict[str, Any]:
+    """Log that the child's identity could not be read, and the audit event saying so (to `append`)."""
     log.warning("identity of child %s does not decrypt", child.public_id)
-    audit.record(
-        session,
-        "child.unreadable",
-        actor_id=user.id,
-        programme_id=child.programme_id,
-        target_type="children",
-        target_id=child.public_id,
-        outcome="error",
-    )
+    return audit.event_for("child.unreadable", child, actor_id=user.id, outcome="error")
 
 
 # --- possible duplicates: an orientation never hands over an existing child -------------------

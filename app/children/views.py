@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
@@ -97,7 +98,7 @@ def show(child: Child, child_id: str) -> ResponseReturnValue:
             .where(Child.famille_digest == child.famille_digest, Child.id != child.id)
         ).all()
         names = {sibling.id: _names_or_none(sibling) for sibling in others}
-        audit_after_view(lambda: _audit_siblings(user, others, names))
+        audit_after_view(*_sibling_events(user, others, names))
         siblings = [(sibling, names[sibling.id]) for sibling in others if names[sibling.id] is not None]
     referent = db.session.get(User, child.referent_id) if child.referent_id else None
     coordination = {}
@@ -116,13 +117,13 @@ def _names_or_none(child: Child) -> services.Names | None:
         return None
 
 
-def _audit_siblings(user: User, others: Sequence[Child], names: dict[int, services.Names | None]) -> None:
+def _sibling_events(
+    user: User, others: Sequence[Child], names: dict[int, services.Names | None]
+) -> list[dict[str, Any]]:
     """One read event per sibling named on the page (and one per sibling that did not decrypt)."""
-    for sibling in others:
-        if names[sibling.id] is None:
-            services.unreadable(db.session, user, sibling)
-    ids = [sibling.public_id for sibling in others]
-    audit.record_many(db.session, "child.read.sibling", user.id, user.programme_id, "children", ids)
+    unreadable = [services.unreadable_event(user, sibling) for sibling in others if names[sibling.id] is None]
+    read = [audit.event_for("child.read.sibling", sibling, actor_id=user.id) for sibling in others]
+    return [*unreadable, *read]
 
 
 def _active_referents(programme_id: int) -> list[User]:
