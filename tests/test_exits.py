@@ -202,3 +202,54 @@ def test_a_wrong_exit_date_is_explained_in_french(session: Session, world: World
     assert client.post(url, data={**form, "date_sortie": "15/01/2026"}).status_code == 302
     session.expire_all()
     assert session.get(Parcours, parcours.id).date_sortie == date(2026, 1, 15)  # type: ignore[union-attr]
+
+
+def test_an_admission_whose_contract_is_never_signed_closes_without_having_begun(
+    app: Flask,
+    session: Session,
+    world: World,
+    login_as,  # type: ignore[no-untyped-def]
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    """The family never signs: the coordinator closes the admission. It counts neither as an entry nor
+    as an exit, the caseload says so, no contract can be signed any more, and retention can run."""
+    import subprocess
+    from html import unescape
+
+    from app.retention.purge import expired_children
+
+    parcours = world.child.parcours[0]
+    parcours.decision_eps = "accepte"  # type: ignore[assignment]
+    parcours.date_decision = date(2025, 9, 20)
+    session.flush()
+    far_future = date(2040, 1, 1)
+    assert world.child not in expired_children(session, far_future, 5)  # an open admission is kept
+    before = compute(session, world.programme.id, 2026)
+    client = login_as(world.coordinateur)
+    page = client.get(f"/enfants/{world.child.public_id}").get_data(as_text=True)
+    url = f"/parcours/{parcours.public_id}/cloture"
+    assert url in page and "contrat à signer" in page
+    form_page = unescape(client.get(url).get_data(as_text=True))
+    assert "le contrat n'a pas été signé : le parcours n'a pas commencé" in form_page
+    form = {"csrf_token": csrf_token(client, url), "motif": "refus_retrait_famille", "note": ""}
+    early = client.post(url, data={**form, "date_sortie": "2025-09-10"})
+    assert early.status_code == 422
+    assert "ne peut pas précéder l'admission par l'EPS (20/09/2025)" in unescape(early.get_data(as_text=True))
+    assert client.post(url, data={**form, "date_sortie": "2026-01-10"}).status_code == 302
+
+    session.expire_all()
+    parcours = session.get(Parcours, parcours.id)  # type: ignore[assignment]
+    assert (parcours.date_entree, parcours.date_sortie) == (None, date(2026, 1, 10))
+    after = compute(session, world.programme.id, 2026)
+    for block, key in [("parcours", "entres"), ("parcours", "sortis"), ("enfants_suivis", "total")]:
+        assert after[block][key] == before[block][key]
+    assert world.child in expired_children(session, far_future, 5)
+    caseload = client.get("/enfants/").get_data(as_text=True)
+    assert "Admission sans suite (contrat non signé) le 10/01/2026" in caseload
+    page = client.get(f"/enfants/{world.child.public_id}").get_data(as_text=True)
+    assert "Commencer : Contrat" not in page and url not in page
+    closure = session.scalars(select(Closure)).one()
+    pdf = tmp_path / "cloture.pdf"
+    pdf.write_bytes(services.read_pdf(closure))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    assert "aucune : le contrat n'a pas été signé" in text and "clos avant d'avoir commencé" in " ".join(text.split())

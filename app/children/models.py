@@ -73,11 +73,12 @@ class Child(Base):
 
 def situation_of(latest: Any) -> tuple[str, date | None]:
     """Where a child stands from its latest parcours (a Parcours, or a row with its decision and
-    dates; None without any): (decision or `sorti`, the date that goes with it)."""
+    dates; None without any): (decision, `sorti`, or `sans_suite` for an admission closed before its
+    contract was signed; the date that goes with it)."""
     if latest is None:
         return "aucun", None
     if latest.date_sortie is not None:
-        return "sorti", latest.date_sortie
+        return ("sorti" if latest.date_entree is not None else "sans_suite"), latest.date_sortie
     if latest.decision_eps == Decision.ACCEPTE:
         return Decision.ACCEPTE, latest.date_entree
     return str(latest.decision_eps), latest.date_orientation

@@ -33,6 +33,8 @@ SITUATION_LABELS = {
     "reoriente": _("Réorienté·e"),
     "ajourne": _("Situation ajournée par l'EPS"),
     "sorti": _("Sorti·e"),
+    # Admitted, then closed before the contract was signed: the parcours never began.
+    "sans_suite": _("Admission sans suite (contrat non signé)"),
     # Admitted by the EPS, contract not signed yet (no entry date until it is).
     "contrat_a_signer": _("Admis·e, contrat à signer"),
 }

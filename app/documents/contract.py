@@ -123,6 +123,14 @@ def apply_contract(session: Session, document: Document, form: FormDef, answers:
     """A finalised contract or avenant: entry date (contract only), planned end and review date."""
     parcours = document.parcours
     first_signing = document.previous_id is None and not (parcours.imported and parcours.date_entree)
+    if parcours.date_entree is None and parcours.date_sortie is not None:
+        raise WorkflowError(
+            _(
+                "Ce parcours a été clos sans suite le %(date)s : son contrat ne peut plus être signé. Pour "
+                "accompagner l'enfant, saisissez une nouvelle orientation."
+            )
+            % {"date": format_date(parcours.date_sortie)}
+        )
     if form.form_id == CONTRACT and (first_signing or parcours.date_entree is None):
         entree = signed_on(form, answers)
         if entree is None:

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from app.exits.models import Closure
 
 TITLE = "Clôture de parcours sans signature de la famille"
+NEVER_ENTERED = "aucune : le contrat n'a pas été signé"
+ENDED = "Le parcours est clos sans signature de la famille ; ce relevé est conservé dans son dossier."
+ENDED_BEFORE_ENTRY = (
+    "Le parcours est clos avant d'avoir commencé, sans signature de la famille : le contrat n'a pas été "
+    "signé. Ce relevé est conservé dans son dossier."
+)
 
 
 def sealed_record(
@@ -30,7 +36,6 @@ def sealed_record(
 ) -> bytes:
     """`attempts`: one row (date, means, detail) per attempt to reach the family."""
     parcours = closure.parcours
-    assert parcours.date_entree is not None
     forms = form_set()
     decided = f"Clôture décidée par {actor.name}, coordonnateur·rice du programme, le {format_date(date.today())}"
     if eps_day is not None:
@@ -40,7 +45,7 @@ def sealed_record(
             "Parcours",
             [
                 Item("Orientation", format_date(parcours.date_orientation)),
-                Item("Entrée", format_date(parcours.date_entree)),
+                Item("Entrée", format_date(parcours.date_entree) if parcours.date_entree else NEVER_ENTERED),
                 Item("Sortie", format_date(closure.date_sortie)),
                 Item("Motif de sortie", nomenclature().label("motif_sortie", closure.motif_sortie)),
             ],
@@ -54,9 +59,7 @@ def sealed_record(
             "Décision",
             [
                 Item("", decided + "."),
-                Item(
-                    "", "Le parcours est clos sans signature de la famille ; ce relevé est conservé dans son dossier."
-                ),
+                Item("", ENDED if parcours.date_entree else ENDED_BEFORE_ENTRY),
             ],
         ),
     ]

@@ -1,5 +1,8 @@
 """Closing a parcours without the family: perte de contact, déménagement, refus.
 
+An admitted parcours whose contract the family never signed closes the same way: it ends before
+having begun (no entry date; `parcours.services.end_before_entry`).
+
 The coordinator records the reason, the exit date, the attempts made to reach the family and a
 short note. The parcours' clear `date_sortie`/`motif_sortie` are set (the indicators count the exit,
 the retention clock runs from the last contact with the family) and a sealed PDF record is kept,
@@ -60,21 +63,25 @@ class Details:
     note: str
 
 
-def _check(parcours: Parcours, motif: str, date_sortie: date, attempts: list[Attempt], note: str) -> date:
+def _check(parcours: Parcours, motif: str, date_sortie: date, attempts: list[Attempt], note: str) -> None:
     if parcours.decision_eps != Decision.ACCEPTE or parcours.date_sortie is not None:
         raise ExitError(_("Seul un parcours en cours (admis, non clos) peut être clos."))
-    if parcours.date_entree is None:
-        raise ExitError(_("Ce parcours n'a pas de date d'entrée : enregistrez-la (contrat signé) avant de le clore."))
     if motif not in EXITS_WITHOUT_FAMILY:
         raise ExitError(_("Choisissez le motif : perte de contact, déménagement ou refus de la famille."))
     if date_sortie > date.today():
         raise ExitError(
             _("La date de sortie ne peut pas être dans le futur : indiquez la date où le parcours a pris fin.")
         )
-    if date_sortie < parcours.date_entree:
+    if parcours.date_entree is not None and date_sortie < parcours.date_entree:
         raise ExitError(
             _("La date de sortie ne peut pas précéder la date d'entrée (%(date)s).")
             % {"date": format_date(parcours.date_entree)}
+        )
+    admitted = parcours.date_decision or parcours.date_orientation
+    if parcours.date_entree is None and date_sortie < admitted:
+        raise ExitError(
+            _("La date de sortie ne peut pas précéder l'admission par l'EPS (%(date)s).")
+            % {"date": format_date(admitted)}
         )
     if motif == "perte_contact" and not attempts:
         raise ExitError(_("Pour une perte de contact, indiquez au moins une tentative de contact (date et moyen)."))
@@ -89,7 +96,6 @@ def _check(parcours: Parcours, motif: str, date_sortie: date, attempts: list[Att
             raise ExitError(_("La précision d'une tentative est limitée à %(n)d caractères.") % {"n": DETAIL_MAX})
     if len(note) > NOTE_MAX:
         raise ExitError(_("La note est limitée à %(n)d caractères.") % {"n": NOTE_MAX})
-    return parcours.date_entree
 
 
 def pending_closure(session: Session, parcours: Parcours) -> Closure | None:
@@ -142,8 +148,9 @@ def _take_effect(
     session: Session, actor: User, closure: Closure, programme: Programme, eps_day: date | None = None
 ) -> None:
     parcours = closure.parcours
+    end = parcours_services.close_parcours if parcours.date_entree else parcours_services.end_before_entry
     try:
-        parcours_services.close_parcours(session, parcours, closure.date_sortie, closure.motif_sortie, actor)
+        end(session, parcours, closure.date_sortie, closure.motif_sortie, actor)
     except parcours_services.WorkflowError as error:
         raise ExitError(str(error)) from error
     closure.status = EFFECTIVE

@@ -245,6 +245,30 @@ def close_parcours(
     session.flush()
 
 
+def end_before_entry(session: Session, parcours: Parcours, date_sortie: date, motif_sortie: str, actor: User) -> None:
+    """End an admitted parcours whose contract was never signed: it closes without having begun.
+
+    No entry date (the parcours never counted as entered or followed, nor will it count as an exit);
+    the exit date and reason close it, so that the child's file leaves the open caseload and its
+    retention runs. Only the coordinator does this (`app.exits`, a closure without the family)."""
+    _require_coordinator(actor, parcours)
+    require_accepted(parcours)
+    if parcours.date_entree is not None or parcours.date_sortie is not None:
+        raise WorkflowError(_("Ce parcours a commencé ou est déjà clos."))
+    if motif_sortie not in nomenclature().codes("motif_sortie"):
+        raise WorkflowError(_("Motif de sortie inconnu."))
+    admitted = parcours.date_decision or parcours.date_orientation
+    if date_sortie < admitted:
+        raise WorkflowError(
+            _("La date de sortie ne peut pas précéder l'admission par l'EPS (%(date)s).")
+            % {"date": format_date(admitted)}
+        )
+    parcours.date_sortie = date_sortie
+    parcours.motif_sortie = motif_sortie
+    _audit(session, "parcours.close", actor, parcours)
+    session.flush()
+
+
 def shred_transfer_notes(session: Session, child_ids: list[int]) -> None:
     """A purge: the notes to the référents go (who handed over to whom stays)."""
     session.execute(update(ReferentTransfer).where(ReferentTransfer.child_id.in_(child_ids)).values(note=None))
