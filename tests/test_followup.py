@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -271,9 +271,7 @@ def test_purging_the_child_shreds_the_actions_details(session: Session, world: W
     assert stored is not None and stored.payload is None and stored.code == "sante_soins"
 
 
-def test_a_journal_entry_with_the_family_is_a_family_contact_a_synthesis_is_not(
-    session: Session, world: World
-) -> None:
+def test_a_journal_entry_with_the_family_is_a_family_contact_a_synthesis_is_not(session: Session, world: World) -> None:
     parcours = _ongoing(session, world)
     world.child.last_family_contact = TODAY - timedelta(days=400)
     add_entry(session, world, parcours, TODAY - timedelta(days=20), "synthese")
@@ -294,3 +292,38 @@ def test_the_caseload_shows_the_last_journal_entry_as_dernier_bilan(
     assert "Dernier bilan" in page
     row = page.split("Ahamada")[1].split("</tr>")[0]
     assert "03/02/2026" in row and "05/01/2026" not in row
+
+
+def test_the_year_archive_seals_the_actions_of_each_parcours(app, session: Session, world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Actions live outside any signed document: the archive of a year seals what they were, per parcours."""
+    import json
+    import subprocess
+    import zipfile
+
+    from app.archive.export import export_year
+    from app.archive.verify import verify_archive
+    from app.signing.keys import all_certificates_pem
+
+    parcours = _ongoing(session, world, entered_days_ago=400)
+    year = TODAY.year - 1
+    under_way = values(status="en_cours", debut=f"{year}-03-02", cout="85,5", financeur="CAF")
+    actions.save_action(session, world.referent, parcours, under_way)
+    later = values(code="parentalite", status="proposee", debut=f"{year + 2}-01-05", intervenant="Maison des familles")
+    later_action = actions.save_action(session, world.referent, parcours, later)
+    later_action.updated_at = later_action.created_at = datetime(year + 1, 1, 2)  # neither under way nor changed
+    session.flush()
+    output = tmp_path / "archive.zip"
+    export_year(session, world.programme, year, output, actor_id=world.coordinateur.id)
+    path = f"documents/{world.child.pseudonym}/actions-{year}-{parcours.public_id}.pdf"
+    with zipfile.ZipFile(output) as archive:
+        [entry] = [f for f in json.loads(archive.read("manifest.json"))["files"] if f["form_id"] == "actions"]
+        assert entry["path"] == path
+        pdf = tmp_path / "actions.pdf"
+        pdf.write_bytes(archive.read(path))
+    extracted = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    text = " ".join(extracted.split())
+    assert "CMP Nord" in text and "85,50 € (CAF)" in text and f"02/03/{year}" in text
+    assert "Maison des familles" not in text
+    keys_path, code = app.config["PARCOURS"].keys_path, world.programme.code
+    certificates = all_certificates_pem(keys_path, code)
+    assert verify_archive(output, lambda programme: certificates if programme == code else None) == []

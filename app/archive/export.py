@@ -244,6 +244,24 @@ def _write_closures(session: Session, archive: zipfile.ZipFile, programme_id: in
     ]
 
 
+def _write_actions(session: Session, archive: zipfile.ZipFile, programme: Programme, year: int) -> list[dict[str, Any]]:
+    """The actions of each parcours in the year, sealed now (they live outside any signed document)."""
+    from app.followup.record import FORM_ID, actions_of_year
+
+    return [
+        _store(
+            archive,
+            f"{DOCUMENTS}{_UNSAFE.sub('_', pseudonym) or 'inconnu'}/{FORM_ID}-{year}-{public_id}.pdf",
+            changed,
+            pdf,
+            form_id=FORM_ID,
+            form_version=1,
+            finalised_at=_iso(changed),
+        )
+        for pseudonym, public_id, changed, pdf in actions_of_year(session, programme, year)
+    ]
+
+
 def _write_scans(session: Session, archive: zipfile.ZipFile, programme_id: int, year: int) -> list[dict[str, Any]]:
     """The scans attached during the year, as they were deposited, under `pieces/<pseudonym>/`."""
     from app.scans.services import extension_of, of_year
@@ -306,6 +324,7 @@ def export_year(
                 files = _write_documents(session, archive, all_ids, tick)
                 files += _write_releves(session, archive, programme.id, year)
                 files += _write_closures(session, archive, programme.id, year)
+                files += _write_actions(session, archive, programme, year)
                 files += _write_scans(session, archive, programme.id, year)
                 header = {
                     "programme": programme.code,
