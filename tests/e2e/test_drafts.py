@@ -154,3 +154,17 @@ def test_typing_after_the_session_expired_is_kept_until_the_user_logs_in_again(
     other_device = another_device(new_context, page.context)
     other_device.goto(page.url)
     assert other_device.input_value("#appreciation") == "Écrit après l'expiration."
+
+
+def test_finalising_right_after_typing_leaves_no_copy_on_the_device(as_user: Callable[..., Any]) -> None:
+    """« Finaliser » pressed before the autosave ran: the typing is in the finalised document, and the
+    device keeps no copy of it (a shared tablet must not keep a family's answers)."""
+    page = as_user(REFERENT2)
+    open_new_suivi(page, 1)
+    fill_long_form(page)
+    page.wait_for_function("Object.keys(localStorage).some(k => k.startsWith('parcours-brouillon:'))")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Finaliser le document").click()
+    assert "Document finalisé" in page.inner_text(".flashes")
+    assert "Ajouter un atelier de lecture le mercredi." in page.inner_text("main")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('parcours-brouillon:'))") == []

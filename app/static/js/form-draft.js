@@ -167,6 +167,9 @@
     } catch (error) {
       stored = null;
     }
+    if (stored && stored.at <= this.savedAt) {
+      this.forgetLocally(); // the server has a newer copy: this one has nothing left to give back
+    }
     if (!stored || stored.v !== 1 || stored.at <= this.savedAt) {
       return Promise.resolve(null);
     }

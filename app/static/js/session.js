@@ -1,7 +1,8 @@
-/* Every page: on logout, forget the copies of unsent typing that document pages keep on this
-   device (app/static/js/forms.js): a shared tablet must not keep a family's answers. A form is
-   sent once: its submit buttons are disabled after the first submission (a double click on
-   « Finaliser » posts once). After a refused submission, the error summary takes the focus. */
+/* Every page: on logout, and on a finalised document's page, forget the copies of unsent typing
+   that document pages keep on this device (app/static/js/forms.js): a shared tablet must not keep a
+   family's answers. A form is sent once: its submit buttons are disabled after the first submission
+   (a double click on « Finaliser » posts once). After a refused submission, the error summary takes
+   the focus. */
 (function () {
   "use strict";
   var PREFIX = "parcours-brouillon:";
@@ -17,6 +18,25 @@
     } catch (error) {
       // Storage disabled: nothing was kept.
     }
+  }
+
+  /* A finalised document's page names the document: its local copy, if a last change was typed
+     just before « Finaliser » (or while a save was on its way), has nothing left to keep. */
+  function forgetFinalised() {
+    var pages = document.querySelectorAll("[data-forget-draft]");
+    for (var i = 0; i < pages.length; i += 1) {
+      try {
+        window.localStorage.removeItem(PREFIX + pages[i].getAttribute("data-forget-draft"));
+      } catch (error) {
+        // Storage disabled: nothing was kept.
+      }
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", forgetFinalised);
+  } else {
+    forgetFinalised();
   }
 
   document.addEventListener("submit", function (event) {
