@@ -104,8 +104,13 @@ def audit_key() -> bytes:
     return key
 
 
+# Built once: every audited request runs them.
+LOCKED_HEAD = select(AuditHead).where(AuditHead.id == 1).with_for_update()
+LAST_EVENT = select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+
+
 def _locked_head(session: Session) -> AuditHead:
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
+    head = session.execute(LOCKED_HEAD).scalar()
     if head is None:
         head = AuditHead(id=1, last_hash=GENESIS)
         session.add(head)
@@ -223,7 +228,7 @@ def chain(session: Session, events: list[dict[str, Any]]) -> None:
 
 def bulk_inserted(session: Session) -> None:
     """After a bulk insert of chained events: checkpoint the new head at commit."""
-    last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    last = session.execute(LAST_EVENT).first()
     if last is not None:
         _remember_head(session, last.id, last.hash)
 

@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, session
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from app.db import db, utcnow
 from app.users.models import User, UserSession
@@ -45,6 +45,14 @@ def end() -> None:
     session.clear()
 
 
+# Built once: every request runs it.
+SESSION_AND_USER = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+
+
 def load_user() -> None:
     """Before each request: set `g.user` from a valid, unexpired session, else None.
 
@@ -55,11 +63,7 @@ def load_user() -> None:
     if not token:
         return
     db.begin_read()
-    found = db.session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == _hash(token))
-    ).first()
+    found = db.session.execute(SESSION_AND_USER, {"token_hash": _hash(token)}).first()
     row, user = found if found is not None else (None, None)
     settings = current_app.config["PARCOURS"]
     now = utcnow()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.authz.caseload import caseload_criterion
@@ -24,19 +24,30 @@ def visible_to(user: User) -> Select[Child]:
 LatestParcours = Row[int, int, Decision, date, date | None, date | None, date | None]
 
 
+# Built once: the caseload reads it at every view.
+PARCOURS_OF_CHILDREN = (
+    select(
+        Parcours.child_id,
+        Parcours.id,
+        Parcours.decision_eps,
+        Parcours.date_orientation,
+        Parcours.date_decision,
+        Parcours.date_entree,
+        Parcours.date_sortie,
+    )
+    .where(Parcours.child_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Parcours.date_orientation, Parcours.id)
+)
+
+
 def latest_parcours(session: Session, child_ids: Iterable[int]) -> dict[int, LatestParcours]:
     """Each child's latest parcours (`Child.parcours[-1]`: the last oriented), as a row of its id,
     decision and dates: what a list of children shows, without loading every parcours."""
     ids = list(child_ids)
     if not ids:
         return {}
-    p = Parcours
-    query = (
-        select(p.child_id, p.id, p.decision_eps, p.date_orientation, p.date_decision, p.date_entree, p.date_sortie)
-        .where(p.child_id.in_(ids))
-        .order_by(p.date_orientation, p.id)
-    )
-    return {row.child_id: row for row in session.execute(query)}  # the last one of each child stays
+    rows = session.execute(PARCOURS_OF_CHILDREN, {"ids": ids})
+    return {row.child_id: row for row in rows}  # the last one of each child stays
 
 
 def matching_children(session: Session, programme_id: int, nom: str, prenom: str, born: date) -> list[Child]:

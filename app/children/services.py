@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.audit import services as audit
@@ -149,16 +149,20 @@ def family_dates_of_parcours(
     return dates
 
 
+# Built once: every page of a child runs it.
+CHILD_BY_PUBLIC_ID = (
+    select(Child)
+    .options(joinedload(Child.identity), selectinload(Child.parcours))
+    .where(Child.public_id == bindparam("public_id"))
+)
+
+
 def load_child(child_id: str) -> Child | None:
     """The child with this public id, whoever may see it (the caller authorises).
 
     Its identity and parcours come in one round trip each: the pages that show a child need them.
     """
-    return db.session.scalar(
-        select(Child)
-        .options(joinedload(Child.identity), selectinload(Child.parcours))
-        .where(Child.public_id == child_id)
-    )
+    return db.session.scalar(CHILD_BY_PUBLIC_ID, {"public_id": child_id})
 
 
 def taken_pseudonyms_of(session: Session, programme_id: int) -> set[str]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import DateTime, Select, delete, literal, select
+from sqlalchemy import DateTime, Select, bindparam, delete, literal, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
@@ -145,16 +145,19 @@ def record_attendance(
     audit.record_for(session, "collective.session.attendance", item, actor_id=actor.id)
 
 
+# Built once: the child's page reads it at every view.
+SESSIONS_OF_CHILD = (
+    select(CollectiveSession)
+    .join(CollectiveAttendance, CollectiveAttendance.session_id == CollectiveSession.id)
+    .where(CollectiveAttendance.child_id == bindparam("child_id"))
+    .order_by(CollectiveSession.held_on)
+)
+
+
 def actions_of_child(session: Session, child: Child) -> list[tuple[CollectiveAction, int]]:
     """The collective actions the child attended, with the number of sessions attended."""
-    query = (
-        select(CollectiveSession)
-        .join(CollectiveAttendance, CollectiveAttendance.session_id == CollectiveSession.id)
-        .where(CollectiveAttendance.child_id == child.id)
-        .order_by(CollectiveSession.held_on)
-    )
     counts: dict[int, tuple[CollectiveAction, int]] = {}
-    for item in session.scalars(query):
+    for item in session.scalars(SESSIONS_OF_CHILD, {"child_id": child.id}):
         action, seen = counts.get(item.action_id, (item.action, 0))
         counts[item.action_id] = (action, seen + 1)
     return list(counts.values())

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from app.children.models import Parcours
@@ -158,25 +158,29 @@ def signed_contract(session: Session, parcours: Parcours) -> Document | None:
     )
 
 
+# Built once: the caseload and the child's page read it at every view.
+TO_SIGN = select(Parcours.id).where(
+    Parcours.id.in_(bindparam("ids", expanding=True)),
+    Parcours.decision_eps == "accepte",
+    Parcours.date_sortie.is_(None),
+    ~(Parcours.imported.is_(True) & Parcours.date_entree.is_not(None)),
+    Parcours.id.not_in(
+        select(Document.parcours_id).where(
+            Document.status == FINAL,
+            (Document.form_id == CONTRACT)
+            | ((Document.form_id == LEGACY_CONTRACT[0]) & (Document.form_version == LEGACY_CONTRACT[1])),
+        )
+    ),
+)
+
+
 def contract_to_sign(session: Session, parcours_ids: list[int]) -> set[int]:
     """Of these accepted, open parcours, those without a signed contract.
 
     A parcours imported with its entry date had its contract signed on paper before Parcours."""
     if not parcours_ids:
         return set()
-    signed = select(Document.parcours_id).where(
-        Document.status == FINAL,
-        (Document.form_id == CONTRACT)
-        | ((Document.form_id == LEGACY_CONTRACT[0]) & (Document.form_version == LEGACY_CONTRACT[1])),
-    )
-    query = select(Parcours.id).where(
-        Parcours.id.in_(parcours_ids),
-        Parcours.decision_eps == "accepte",
-        Parcours.date_sortie.is_(None),
-        ~(Parcours.imported.is_(True) & Parcours.date_entree.is_not(None)),
-        Parcours.id.not_in(signed),
-    )
-    return set(session.scalars(query))
+    return set(session.scalars(TO_SIGN, {"ids": parcours_ids}))
 
 
 def record_exit_evaluation(session: Session, document: Document, form: FormDef, answers: dict[str, Any]) -> None:

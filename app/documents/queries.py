@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.children.models import Child, Parcours
@@ -19,9 +19,13 @@ class DocumentLine:
     superseded: bool
 
 
+# Built once: the child's page reads it at every view.
+DOCUMENTS_OF_CHILD = select(Document).where(Document.child_id == bindparam("child_id")).order_by(Document.id)
+
+
 def documents_of(session: Session, child: Child) -> dict[int, list[DocumentLine]]:
     """Every document of the child by parcours id, oldest first, with its version number."""
-    documents = list(session.scalars(select(Document).where(Document.child_id == child.id).order_by(Document.id)))
+    documents = list(session.scalars(DOCUMENTS_OF_CHILD, {"child_id": child.id}))
     numbers: dict[int, int] = {}
     replaced = {d.previous_id for d in documents if d.previous_id}
     lines: dict[int, list[DocumentLine]] = {}

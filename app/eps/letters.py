@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
@@ -198,8 +198,12 @@ def read_letter(letter: Letter) -> bytes:
     return cipher_for(letter.child).decrypt(LETTERS_TABLE, letter.id, "pdf", letter.pdf)
 
 
+# Built once: the child's page reads it at every view.
+LETTERS_OF_CHILD = select(Letter).where(Letter.child_id == bindparam("child_id")).order_by(Letter.id.desc())
+
+
 def letters_of(session: Session, child_id: int) -> list[Letter]:
-    return list(session.scalars(select(Letter).where(Letter.child_id == child_id).order_by(Letter.id.desc())))
+    return list(session.scalars(LETTERS_OF_CHILD, {"child_id": child_id}))
 
 
 def outcome_label(decision: EpsDecision, item_kind: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.authz import Permission, current_user, policy, requires
 from app.children.models import Parcours
@@ -328,20 +328,22 @@ def request_review(parcours: Parcours, parcours_id: str) -> ResponseReturnValue:
     )
 
 
+# Built once: the child's page reads it at every view.
+ITEMS_OF_CHILD = (
+    select(AgendaItem)
+    .join(Seance, AgendaItem.seance_id == Seance.id)
+    .join(Parcours, AgendaItem.parcours_id == Parcours.id)
+    .where(Parcours.child_id == bindparam("child_id"))
+    .order_by(Seance.starts_at.desc())
+)
+
+
 @bp.app_template_global()
 def eps_of_child(child: Any) -> dict[str, Any]:
     """For the child's page: letters and EPS decisions with their préconisations (with the séance items
     a référent can present)."""
     session = db.session
-    items = list(
-        session.scalars(
-            select(AgendaItem)
-            .join(Seance, AgendaItem.seance_id == Seance.id)
-            .join(Parcours, AgendaItem.parcours_id == Parcours.id)
-            .where(Parcours.child_id == child.id)
-            .order_by(Seance.starts_at.desc())
-        )
-    )
+    items = list(session.scalars(ITEMS_OF_CHILD, {"child_id": child.id}))
     return {
         "letters": letters.letters_of(session, child.id),
         "items": items,

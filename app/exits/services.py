@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
@@ -196,11 +196,16 @@ def load_closure(closure_id: str) -> Closure | None:
     return db.session.scalar(select(Closure).where(Closure.public_id == closure_id))
 
 
+# Built once (the child's page reads it at every view; building a statement costs more than running it).
+CLOSURES_OF_CHILD = (
+    select(Closure).join(Parcours).where(Parcours.child_id == bindparam("child_id")).order_by(Closure.id.desc())
+)
+
+
 def closures_of(session: Session, child: Child) -> dict[int, list[Closure]]:
     """The closures of the child's parcours, by parcours id (newest first)."""
     found: dict[int, list[Closure]] = {}
-    query = select(Closure).join(Parcours).where(Parcours.child_id == child.id).order_by(Closure.id.desc())
-    for closure in session.scalars(query):
+    for closure in session.scalars(CLOSURES_OF_CHILD, {"child_id": child.id}):
         found.setdefault(closure.parcours_id, []).append(closure)
     return found
 

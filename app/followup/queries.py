@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.documents.models import FINAL, Document, JournalEntry
@@ -68,21 +68,20 @@ def _by_id(line: JournalLine) -> int:
     return line.document.id
 
 
+# Built once: the child's page reads them for each parcours at every view.
+JOURNAL_DOCUMENTS = select(Document).where(
+    Document.parcours_id == bindparam("parcours_id"),
+    Document.form_id == JOURNAL_FORM,
+    Document.form_version >= JOURNAL_FROM_VERSION,
+)
+JOURNAL_ENTRIES = select(JournalEntry).where(JournalEntry.parcours_id == bindparam("parcours_id"))
+
+
 def journal_of(session: Session, parcours_id: int) -> list[JournalLine]:
     """The journal of a parcours, drafts first, then finalised entries newest first (latest versions only)."""
-    documents = list(
-        session.scalars(
-            select(Document).where(
-                Document.parcours_id == parcours_id,
-                Document.form_id == JOURNAL_FORM,
-                Document.form_version >= JOURNAL_FROM_VERSION,
-            )
-        )
-    )
+    documents = list(session.scalars(JOURNAL_DOCUMENTS, {"parcours_id": parcours_id}))
     replaced = {d.previous_id for d in documents if d.previous_id and d.status == FINAL}
-    entries = {
-        e.document_id: e for e in session.scalars(select(JournalEntry).where(JournalEntry.parcours_id == parcours_id))
-    }
+    entries = {e.document_id: e for e in session.scalars(JOURNAL_ENTRIES, {"parcours_id": parcours_id})}
     lines = []
     for document in documents:
         entry = entries.get(document.id)

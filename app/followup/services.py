@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
@@ -108,11 +108,16 @@ def details(action: ParcoursAction) -> dict[str, str]:
     return value
 
 
+# Built once: the child's page reads it for each parcours at every view.
+ACTIONS_OF_PARCOURS = (
+    select(ParcoursAction)
+    .where(ParcoursAction.parcours_id == bindparam("parcours_id"))
+    .order_by(ParcoursAction.debut.is_(None), ParcoursAction.debut, ParcoursAction.id)
+)
+
+
 def actions_of(session: Session, parcours: Parcours) -> list[ParcoursAction]:
-    query = select(ParcoursAction).where(ParcoursAction.parcours_id == parcours.id)
-    return list(
-        session.scalars(query.order_by(ParcoursAction.debut.is_(None), ParcoursAction.debut, ParcoursAction.id))
-    )
+    return list(session.scalars(ACTIONS_OF_PARCOURS, {"parcours_id": parcours.id}))
 
 
 def _require_accepted(parcours: Parcours) -> None:

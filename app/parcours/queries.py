@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.children.models import Child, Parcours
@@ -53,16 +53,22 @@ class TransferNote:
     text: str
 
 
+# Built once: the child's page reads it at every view.
+LAST_TRANSFER_TO = (
+    select(ReferentTransfer)
+    .where(
+        ReferentTransfer.child_id == bindparam("child_id"), ReferentTransfer.to_referent_id == bindparam("referent_id")
+    )
+    .order_by(ReferentTransfer.id.desc())
+    .limit(1)
+)
+
+
 def note_for_current_referent(session: Session, child: Child) -> TransferNote | None:
     """The note left to the child's current référent when the child was given to them, if any."""
     if child.referent_id is None:
         return None
-    transfer = session.scalar(
-        select(ReferentTransfer)
-        .where(ReferentTransfer.child_id == child.id, ReferentTransfer.to_referent_id == child.referent_id)
-        .order_by(ReferentTransfer.id.desc())
-        .limit(1)
-    )
+    transfer = session.scalar(LAST_TRANSFER_TO, {"child_id": child.id, "referent_id": child.referent_id})
     if transfer is None or transfer.note is None:
         return None
     try:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.audit import services as audit
@@ -127,9 +127,13 @@ def download_name(scan: Scan) -> str:
     return f"{scan.category}-{scan.child.pseudonym}-{scan.created_at:%Y-%m-%d}.{extension_of(scan)}"
 
 
+# Built once: the child's page reads it at every view.
+SCANS_OF_CHILD = select(Scan).where(Scan.child_id == bindparam("child_id")).order_by(Scan.id.desc())
+
+
 def scans_of(session: Session, child: Child) -> list[tuple[str, str, list[Scan]]]:
     """(category code, label, scans newest first) for each category holding a scan of the child."""
-    scans = list(session.scalars(select(Scan).where(Scan.child_id == child.id).order_by(Scan.id.desc())))
+    scans = list(session.scalars(SCANS_OF_CHILD, {"child_id": child.id}))
     return [
         (code, label, [s for s in scans if s.category == code])
         for code, label in CATEGORIES.items()
