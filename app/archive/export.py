@@ -147,13 +147,18 @@ def _seal_missing(session: Session, settings: SealSettings, ids: Sequence[int], 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
+def _folder(pseudonym: str, root: str = DOCUMENTS) -> str:
+    """A child's folder in the archive, named by its pseudonym."""
+    return f"{root}{_UNSAFE.sub('_', pseudonym) or 'inconnu'}/"
+
+
 def archive_path(document: Document) -> str:
     """`documents/<pseudonym>/<form>-v<document version>-<id>.pdf`: a correction is v2 (the form's
     own version is in the manifest's `form_version`)."""
-    pseudonym = _UNSAFE.sub("_", document.child.pseudonym) or "inconnu"
     session = object_session(document)
     version = version_number(session, document) if session is not None else 1
-    return f"{DOCUMENTS}{pseudonym}/{_UNSAFE.sub('_', document.form_id)}-v{version}-{document.public_id}.pdf"
+    form = _UNSAFE.sub("_", document.form_id)
+    return f"{_folder(document.child.pseudonym)}{form}-v{version}-{document.public_id}.pdf"
 
 
 def _iso(moment: datetime) -> str:
@@ -208,20 +213,17 @@ def _write_documents(
     return files
 
 
+def _store_record(archive: zipfile.ZipFile, path: str, moment: datetime, pdf: bytes, form_id: str) -> dict[str, Any]:
+    """A record sealed outside the documents (relevé, closure, actions): version 1 of its kind."""
+    return _store(archive, path, moment, pdf, form_id=form_id, form_version=1, finalised_at=_iso(moment))
+
+
 def _write_releves(session: Session, archive: zipfile.ZipFile, programme_id: int, year: int) -> list[dict[str, Any]]:
     """The sealed relevés de décisions of the EPS séances closed in the year (pseudonymised)."""
     from app.eps.services import releves_of_year
 
     return [
-        _store(
-            archive,
-            f"{DOCUMENTS}eps/{name}",
-            closed_at,
-            pdf,
-            form_id="releve_eps",
-            form_version=1,
-            finalised_at=_iso(closed_at),
-        )
+        _store_record(archive, f"{DOCUMENTS}eps/{name}", closed_at, pdf, "releve_eps")
         for name, closed_at, pdf in releves_of_year(session, programme_id, year)
     ]
 
@@ -231,32 +233,18 @@ def _write_closures(session: Session, archive: zipfile.ZipFile, programme_id: in
     from app.exits.services import records_of_year
 
     return [
-        _store(
-            archive,
-            f"{DOCUMENTS}{_UNSAFE.sub('_', pseudonym) or 'inconnu'}/cloture-v1-{public_id}.pdf",
-            effective_at,
-            pdf,
-            form_id="cloture",
-            form_version=1,
-            finalised_at=_iso(effective_at),
-        )
+        _store_record(archive, f"{_folder(pseudonym)}cloture-v1-{public_id}.pdf", effective_at, pdf, "cloture")
         for pseudonym, public_id, effective_at, pdf in records_of_year(session, programme_id, year)
     ]
 
 
 def _write_actions(session: Session, archive: zipfile.ZipFile, programme: Programme, year: int) -> list[dict[str, Any]]:
     """The actions of each parcours in the year, sealed now (they live outside any signed document)."""
-    from app.followup.record import FORM_ID, actions_of_year
+    from app.followup.services import ACTIONS_RECORD, actions_of_year
 
     return [
-        _store(
-            archive,
-            f"{DOCUMENTS}{_UNSAFE.sub('_', pseudonym) or 'inconnu'}/{FORM_ID}-{year}-{public_id}.pdf",
-            changed,
-            pdf,
-            form_id=FORM_ID,
-            form_version=1,
-            finalised_at=_iso(changed),
+        _store_record(
+            archive, f"{_folder(pseudonym)}{ACTIONS_RECORD}-{year}-{public_id}.pdf", changed, pdf, ACTIONS_RECORD
         )
         for pseudonym, public_id, changed, pdf in actions_of_year(session, programme, year)
     ]
@@ -268,8 +256,7 @@ def _write_scans(session: Session, archive: zipfile.ZipFile, programme_id: int, 
 
     files: list[dict[str, Any]] = []
     for scan, data in of_year(session, programme_id, year):
-        pseudonym = _UNSAFE.sub("_", scan.child.pseudonym) or "inconnu"
-        path = f"{SCANS}{pseudonym}/{scan.category}-{scan.public_id}.{extension_of(scan)}"
+        path = f"{_folder(scan.child.pseudonym, SCANS)}{scan.category}-{scan.public_id}.{extension_of(scan)}"
         files.append(
             _store(archive, path, scan.created_at, data, category=scan.category, added_at=_iso(scan.created_at))
         )

@@ -147,18 +147,15 @@ def record(
 ) -> AuditEvent:
     """Append an event in the current transaction. Never pass personal data as a target."""
     head = _locked_head(session)
-    row = _normalise(
-        {
-            "at": utcnow(),
-            "actor_id": actor_id,
-            "programme_id": programme_id,
-            "action": action,
-            "target_type": target_type,
-            "target_id": target_id,
-            "outcome": outcome,
-            "prev_hash": head.last_hash,
-        }
+    event_values = event_row(
+        action,
+        actor_id=actor_id,
+        programme_id=programme_id,
+        target_type=target_type,
+        target_id=target_id,
+        outcome=outcome,
     )
+    row = _normalise({**event_values, "prev_hash": head.last_hash})
     event = AuditEvent(**row)
     event.hash = entry_hash(audit_key(), row)
     head.last_hash = event.hash

@@ -65,16 +65,11 @@ class Child(Base):
     def purged(self) -> bool:
         return self.purged_at is not None
 
-    @property
-    def situation(self) -> tuple[str, date | None]:
-        """Where the child stands, from its latest parcours (`situation_of`)."""
-        return situation_of(self.parcours[-1] if self.parcours else None)
-
 
 def situation_of(latest: Any) -> tuple[str, date | None]:
-    """Where a child stands from its latest parcours (a Parcours, or a row with its decision and
-    dates; None without any): (decision, `sorti`, or `sans_suite` for an admission closed before its
-    contract was signed; the date that goes with it)."""
+    """Where a child stands from its latest parcours (`Child.parcours[-1]`, or a row with its decision
+    and dates; None without any): (decision, `sorti`, or `sans_suite` for an admission closed before
+    its contract was signed; the date that goes with it)."""
     if latest is None:
         return "aucun", None
     if latest.date_sortie is not None:
@@ -174,6 +169,11 @@ class Parcours(Base):
     @property
     def purged(self) -> bool:
         return self.child.purged
+
+    @property
+    def closed_before_entry(self) -> bool:
+        """Admitted, then closed before its contract was signed: it never began."""
+        return self.date_sortie is not None and self.date_entree is None
 
     def codes_of(self, dimension: str) -> list[str]:
         return sorted(c.code for c in self.codes if c.dimension == dimension)

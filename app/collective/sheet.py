@@ -8,8 +8,7 @@ other children and parents. Blank: empty rows to sign on paper.
 from __future__ import annotations
 
 from app.collective.models import CollectiveSession
-from app.documents.rendering import Item, RenderableDocument, Section, Table, render_pdf
-from app.formengine import form_set
+from app.documents.rendering import Item, Section, Table, record_renderable, render_pdf
 from app.formengine.printable import Printable
 from app.i18n import _
 from app.nomenclature import nomenclature
@@ -26,7 +25,6 @@ PUBLIC_LABELS = {
 def attendance_sheet(programme: Programme, item: CollectiveSession, names: list[str] | None, hidden: int) -> bytes:
     """The PDF; `names` None for a blank sheet, else the names shown (and `hidden` children not named)."""
     action = item.action
-    forms = form_set()
     details: list[Printable] = [
         Item(_("Action"), action.title),
         Item(_("Type d'action"), nomenclature().label("action", action.action_code)),
@@ -51,17 +49,8 @@ def attendance_sheet(programme: Programme, item: CollectiveSession, names: list[
         Section(_("Séance"), details),
         Section(_("Présences"), [Table(header, rows), *counts]),
     ]
-    renderable = RenderableDocument(
-        programme_name=programme.name,
-        form_set_name=forms.name,
-        form_set_version=str(forms.version),
-        form_title=_("Feuille d'émargement") if names is None else _("Feuille d'émargement (présences enregistrées)"),
-        form_id="emargement",
-        form_version=1,
-        document_id=item.public_id,
-        child_label=action.title,
-        finalised_at=None,
-        sections=sections,
-        subject_label=_("Action collective"),
+    title = _("Feuille d'émargement") if names is None else _("Feuille d'émargement (présences enregistrées)")
+    renderable = record_renderable(
+        programme, title, "emargement", item.public_id, action.title, sections, _("Action collective")
     )
     return render_pdf(renderable)

@@ -123,7 +123,8 @@ def apply_contract(session: Session, document: Document, form: FormDef, answers:
     """A finalised contract or avenant: entry date (contract only), planned end and review date."""
     parcours = document.parcours
     first_signing = document.previous_id is None and not (parcours.imported and parcours.date_entree)
-    if parcours.date_entree is None and parcours.date_sortie is not None:
+    if parcours.closed_before_entry:
+        assert parcours.date_sortie is not None
         raise WorkflowError(
             _(
                 "Ce parcours a été clos sans suite le %(date)s : son contrat ne peut plus être signé. Pour "

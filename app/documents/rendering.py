@@ -18,8 +18,10 @@ from app.dates import format_date, format_time, reading_zone
 from app.documents.layout import RULE, WIDTH, Styles, build_pdf, facts, grid, para
 from app.documents.layout import styles as layout_styles
 from app.documents.pdfa import FONT, Metadata, flatten_png
+from app.formengine import form_set
 from app.formengine.printable import Item, Printable, SignatureItem, Table
 from app.i18n import _
+from app.users.models import Programme
 
 
 @dataclass(frozen=True)
@@ -149,3 +151,31 @@ def render_pdf(doc: RenderableDocument) -> bytes:
         created=datetime.now(UTC),
     )
     return build_pdf(story, meta, footer)
+
+
+def record_renderable(
+    programme: Programme,
+    title: str,
+    kind: str,
+    record_id: str,
+    label: str,
+    sections: list[Section],
+    subject: str = "Enfant",
+) -> RenderableDocument:
+    """A record made by the app rather than typed in a form (letter, relevé, closure, actions,
+    attendance sheet): version 1 of its `kind`, under the installed form set; `label` names its
+    `subject` (the child, a séance, a collective action)."""
+    forms = form_set()
+    return RenderableDocument(
+        programme_name=programme.name,
+        form_set_name=forms.name,
+        form_set_version=str(forms.version),
+        form_title=title,
+        form_id=kind,
+        form_version=1,
+        document_id=record_id,
+        child_label=label,
+        finalised_at=None,
+        sections=sections,
+        subject_label=subject,
+    )

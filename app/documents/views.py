@@ -327,7 +327,7 @@ def parcours_documents(child: Child) -> dict[int, dict[str, Any]]:
             (form_id, forms.latest(form_id).title)
             for form_id in services.STARTABLE
             if parcours.decision_eps == Decision.ACCEPTE
-            and not (parcours.date_sortie and not parcours.date_entree)  # closed before it began
+            and not parcours.closed_before_entry
             and form_id not in present
             and not services.is_journal(forms.latest(form_id))
         ]

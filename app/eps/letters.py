@@ -16,10 +16,9 @@ from sqlalchemy.orm import Session
 from app.audit import services as audit
 from app.children.services import cipher_for, read_identity
 from app.db import new_public_id
-from app.documents.rendering import Item, RenderableDocument, Section, SignatureItem, Table
+from app.documents.rendering import Item, Section, SignatureItem, Table, record_renderable
 from app.documents.sealing import render_and_seal, seal_settings
 from app.eps.models import CHARTE, COURRIER_FAMILLE, RETOUR_ORIENTEUR, EpsDecision, EpsText, Letter, Seance
-from app.formengine import form_set
 from app.nomenclature import Decision, nomenclature
 from app.users.models import Programme, User
 
@@ -99,31 +98,6 @@ def _template(session: Session, programme_id: int, kind: str) -> tuple[int, str]
     return (text.version, text.body) if text else (0, DEFAULT_TEXTS[kind])
 
 
-def _renderable(
-    programme: Programme,
-    title: str,
-    kind: str,
-    document_id: str,
-    label: str,
-    sections: list[Section],
-    subject: str = "Enfant",
-) -> RenderableDocument:
-    forms = form_set()
-    return RenderableDocument(
-        programme_name=programme.name,
-        form_set_name=forms.name,
-        form_set_version=str(forms.version),
-        form_title=title,
-        form_id=kind,
-        form_version=1,
-        document_id=document_id,
-        child_label=label,
-        finalised_at=None,
-        sections=sections,
-        subject_label=subject,
-    )
-
-
 def _paragraphs(body: str) -> list[Item | Table | SignatureItem]:
     return [Item("", line) for line in body.splitlines() if line.strip()]
 
@@ -172,7 +146,7 @@ def write_letters(session: Session, decision: EpsDecision, actor: User | None) -
         session.add(letter)
         session.flush()
         label = f"{identity.prenom} {identity.nom}" if kind == COURRIER_FAMILLE else child.pseudonym
-        renderable = _renderable(
+        renderable = record_renderable(
             programme,
             LETTER_TITLES[kind],
             kind,
@@ -275,7 +249,7 @@ def sealed_releve(session: Session, seance: Seance) -> bytes:
         ),
         Section("", [Item("", "Relevé pseudonymisé : aucune identité d'enfant ni de famille n'y figure.")]),
     ]
-    renderable = _renderable(
+    renderable = record_renderable(
         programme,
         "Relevé de décisions de l'EPS",
         "releve_eps",

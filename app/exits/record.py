@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 
 from app.children.services import Identity
 from app.dates import format_date
-from app.documents.rendering import Item, RenderableDocument, Section, Table
+from app.documents.rendering import Item, Section, Table, record_renderable
 from app.documents.sealing import render_and_seal, seal_settings
-from app.formengine import form_set
 from app.nomenclature import nomenclature
 from app.users.models import Programme, User
 
@@ -36,7 +35,6 @@ def sealed_record(
 ) -> bytes:
     """`attempts`: one row (date, means, detail) per attempt to reach the family."""
     parcours = closure.parcours
-    forms = form_set()
     decided = f"Clôture décidée par {actor.name}, coordonnateur·rice du programme, le {format_date(date.today())}"
     if eps_day is not None:
         decided += f", validée par l'équipe pluridisciplinaire de soutien le {format_date(eps_day)}"
@@ -63,16 +61,6 @@ def sealed_record(
             ],
         ),
     ]
-    renderable = RenderableDocument(
-        programme_name=programme.name,
-        form_set_name=forms.name,
-        form_set_version=str(forms.version),
-        form_title=TITLE,
-        form_id="cloture",
-        form_version=1,
-        document_id=closure.public_id,
-        child_label=f"{identity.prenom} {identity.nom}",
-        finalised_at=None,
-        sections=sections,
-    )
+    label = f"{identity.prenom} {identity.nom}"
+    renderable = record_renderable(programme, TITLE, "cloture", closure.public_id, label, sections)
     return render_and_seal(seal_settings(programme), renderable)

@@ -8,24 +8,26 @@ a version-1 fiche de suivi (finalised before the journal existed) and of an impo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
-from app.children.models import Parcours, ParcoursCode
-from app.children.services import cipher_for
-from app.dates import DateError, parse_date
+from app.children.models import Child, Parcours, ParcoursCode
+from app.children.services import cipher_for, read_identity
+from app.dates import DateError, format_date, parse_date
 from app.db import new_public_id, utcnow
 from app.documents.models import FINAL, Document
 from app.documents.services import codes_of_document
-from app.followup.models import ActionStatus, ParcoursAction
+from app.followup import record
+from app.followup.models import MODALITE_LABELS, STATUS_LABELS, ActionStatus, ParcoursAction
 from app.i18n import _
 from app.nomenclature import Decision, nomenclature
-from app.users.models import User
+from app.users.models import Programme, User
 
 TABLE = "parcours_actions"
 MODALITES = ("individuelle", "collective")
@@ -170,3 +172,54 @@ def sync_action_codes(session: Session, parcours: Parcours, replaced: str | None
     present = {c.code for c in parcours.codes if c.dimension == "action"}
     added = [ParcoursCode(parcours_id=parcours.id, dimension="action", code=c) for c in sorted(codes - present)]
     parcours.codes = [*parcours.codes, *added]
+
+
+ACTIONS_RECORD = record.FORM_ID  # what the archive names the record of a parcours' actions
+
+
+def _of_year(year: int) -> ColumnElement[bool]:
+    """Under way in the year (begun by its end, not ended before its start), or changed in it."""
+    a = ParcoursAction
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    under_way = and_(a.debut.is_not(None), a.debut <= end, or_(a.fin.is_(None), a.fin >= start))
+    changed = and_(a.updated_at >= datetime(year, 1, 1), a.updated_at < datetime(year + 1, 1, 1))
+    return or_(under_way, changed)
+
+
+def actions_of_year(session: Session, programme: Programme, year: int) -> Iterator[tuple[str, str, datetime, bytes]]:
+    """(pseudonym, parcours id, last change, sealed PDF of its actions) of each parcours with actions
+    in `year`, one at a time, for the yearly archive (children not purged)."""
+    parcours_ids = list(
+        session.scalars(
+            select(ParcoursAction.parcours_id)
+            .join(Parcours, ParcoursAction.parcours_id == Parcours.id)
+            .join(Child, Parcours.child_id == Child.id)
+            .where(ParcoursAction.programme_id == programme.id, Child.purged_at.is_(None), _of_year(year))
+            .group_by(ParcoursAction.parcours_id)
+            .order_by(ParcoursAction.parcours_id)
+        )
+    )
+    for parcours_id in parcours_ids:
+        actions = list(session.scalars(ACTIONS_OF_PARCOURS.where(_of_year(year)), {"parcours_id": parcours_id}))
+        parcours = actions[0].parcours
+        changed = max(action.updated_at for action in actions)
+        rows = [_archive_row(action) for action in actions]
+        pdf = record.sealed_actions(programme, parcours, read_identity(parcours.child), rows, year)
+        yield parcours.child.pseudonym, parcours.public_id, changed, pdf
+
+
+def _archive_row(action: ParcoursAction) -> list[str]:
+    """An action as the archive's record lists it (`record.COLUMNS`)."""
+    secret = details(action)
+    period = " - ".join(format_date(day) if day else "?" for day in (action.debut, action.fin))
+    cost = f"{secret['cout'].replace('.', ',')} €" if secret["cout"] else "-"
+    if secret["financeur"]:
+        cost += f" ({secret['financeur']})"
+    return [
+        nomenclature().label("action", action.code),
+        str(MODALITE_LABELS.get(action.modalite, action.modalite)),
+        str(STATUS_LABELS[action.status]),
+        period if action.debut or action.fin else "-",
+        secret["intervenant"] or "-",
+        cost,
+    ]
