@@ -314,7 +314,7 @@ def test_the_year_archive_seals_the_actions_of_each_parcours(app, session: Sessi
     session.flush()
     output = tmp_path / "archive.zip"
     export_year(session, world.programme, year, output, actor_id=world.coordinateur.id)
-    path = f"documents/{world.child.pseudonym}/actions-{year}-{parcours.public_id}.pdf"
+    path = f"documents/{world.child.pseudonym}/actions-v1-{parcours.public_id}.pdf"
     with zipfile.ZipFile(output) as archive:
         [entry] = [f for f in json.loads(archive.read("manifest.json"))["files"] if f["form_id"] == "actions"]
         assert entry["path"] == path

@@ -243,9 +243,7 @@ def _write_actions(session: Session, archive: zipfile.ZipFile, programme: Progra
     from app.followup.services import ACTIONS_RECORD, actions_of_year
 
     return [
-        _store_record(
-            archive, f"{_folder(pseudonym)}{ACTIONS_RECORD}-{year}-{public_id}.pdf", changed, pdf, ACTIONS_RECORD
-        )
+        _store_record(archive, f"{_folder(pseudonym)}{ACTIONS_RECORD}-v1-{public_id}.pdf", changed, pdf, ACTIONS_RECORD)
         for pseudonym, public_id, changed, pdf in actions_of_year(session, programme, year)
     ]
 

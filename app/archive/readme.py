@@ -14,8 +14,8 @@ CONTENU
       Chaque document finalisé de l'année, au format PDF/A-2b, scellé (signature
       électronique PAdES) par le certificat du programme. Le dossier porte le
       pseudonyme de l'enfant ; son identité figure dans le document. Y figurent
-      aussi les relevés de clôture (cloture-v1-...), et l'état des actions de
-      chaque parcours dans l'année (actions-<année>-<parcours>.pdf), scellé à la
+      aussi les relevés de clôture (cloture-v1-...) et l'état des actions de
+      chaque parcours dans l'année (actions-v1-<parcours>.pdf), scellé à la
       création de l'archive.
   pieces/<pseudonyme>/<catégorie>-<identifiant>.<pdf|jpg|png>
       Les pièces numérisées (contrat papier signé, bilan d'un partenaire,
