@@ -33,9 +33,7 @@ def create_floor_app(instance: Path) -> Flask:
     @app.get("/floor/<child_id>")
     def page(child_id: str) -> str:
         with Session(engine) as session:
-            child = session.scalar(
-                select(Child).options(joinedload(Child.identity)).where(Child.public_id == child_id)
-            )
+            child = session.scalar(select(Child).options(joinedload(Child.identity)).where(Child.public_id == child_id))
             if child is None or child.wrapped_key is None:
                 abort(404)
             cipher = ChildCipher(ring.unwrap(child.wrapped_key, child.kek_version), child.key_version)
