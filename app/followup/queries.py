@@ -68,26 +68,26 @@ def _by_id(line: JournalLine) -> int:
     return line.document.id
 
 
-# Built once: the child's page reads them for each parcours at every view.
-JOURNAL_DOCUMENTS = select(Document).where(
-    Document.parcours_id == bindparam("parcours_id"),
-    Document.form_id == JOURNAL_FORM,
-    Document.form_version >= JOURNAL_FROM_VERSION,
+# Built once: the child's page reads it for each parcours at every view (one round trip: the journal's
+# documents with the clear date and type of those finalised).
+JOURNAL = (
+    select(Document, JournalEntry.entry_date, JournalEntry.kind)
+    .outerjoin(JournalEntry, JournalEntry.document_id == Document.id)
+    .where(
+        Document.parcours_id == bindparam("parcours_id"),
+        Document.form_id == JOURNAL_FORM,
+        Document.form_version >= JOURNAL_FROM_VERSION,
+    )
 )
-JOURNAL_ENTRIES = select(JournalEntry).where(JournalEntry.parcours_id == bindparam("parcours_id"))
 
 
 def journal_of(session: Session, parcours_id: int) -> list[JournalLine]:
     """The journal of a parcours, drafts first, then finalised entries newest first (latest versions only)."""
-    documents = list(session.scalars(JOURNAL_DOCUMENTS, {"parcours_id": parcours_id}))
-    replaced = {d.previous_id for d in documents if d.previous_id and d.status == FINAL}
-    entries = {e.document_id: e for e in session.scalars(JOURNAL_ENTRIES, {"parcours_id": parcours_id})}
-    lines = []
-    for document in documents:
-        entry = entries.get(document.id)
-        if document.id in replaced:
-            continue
-        lines.append(JournalLine(document, entry.entry_date if entry else None, entry.kind if entry else ""))
+    rows = session.execute(JOURNAL, {"parcours_id": parcours_id}).all()
+    replaced = {
+        document.previous_id for document, _day, _kind in rows if document.previous_id and document.status == FINAL
+    }
+    lines = [JournalLine(document, day, kind or "") for document, day, kind in rows if document.id not in replaced]
     drafts = sorted((line for line in lines if line.entry_date is None), key=_by_id, reverse=True)
     done = sorted(
         (line for line in lines if line.entry_date is not None),
