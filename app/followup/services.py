@@ -189,18 +189,20 @@ def _of_year(year: int) -> ColumnElement[bool]:
 def actions_of_year(session: Session, programme: Programme, year: int) -> Iterator[tuple[str, str, datetime, bytes]]:
     """(pseudonym, parcours id, last change, sealed PDF of its actions) of each parcours with actions
     in `year`, one at a time, for the yearly archive (children not purged)."""
+    of_year = _of_year(year)
     parcours_ids = list(
         session.scalars(
             select(ParcoursAction.parcours_id)
             .join(Parcours, ParcoursAction.parcours_id == Parcours.id)
             .join(Child, Parcours.child_id == Child.id)
-            .where(ParcoursAction.programme_id == programme.id, Child.purged_at.is_(None), _of_year(year))
+            .where(ParcoursAction.programme_id == programme.id, Child.purged_at.is_(None), of_year)
             .group_by(ParcoursAction.parcours_id)
             .order_by(ParcoursAction.parcours_id)
         )
     )
+    query = ACTIONS_OF_PARCOURS.where(of_year)  # built once for every parcours of the year
     for parcours_id in parcours_ids:
-        actions = list(session.scalars(ACTIONS_OF_PARCOURS.where(_of_year(year)), {"parcours_id": parcours_id}))
+        actions = list(session.scalars(query, {"parcours_id": parcours_id}))
         parcours = actions[0].parcours
         changed = max(action.updated_at for action in actions)
         rows = [_archive_row(action) for action in actions]
