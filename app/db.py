@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Engine, Enum, MetaData, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, Enum, MetaData, create_engine, event, make_url, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -100,6 +102,50 @@ def _configure_sqlite(engine: Engine) -> None:
     def on_begin(connection: Connection) -> None:
         mode = "DEFERRED" if connection.get_execution_options().get(READ_ONLY) else "IMMEDIATE"
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def read_in_parallel(session: Session, *reads: Callable[[Session], object]) -> None:
+    """Run `reads` (functions that only query, through the session they are given) each in its own
+    thread and connection, all on one snapshot: the database as last committed when `session` took it.
+
+    PostgreSQL: `session` exports its snapshot and every reader imports it. SQLite: `session` holds
+    the write lock (its transaction began IMMEDIATE), so nothing commits before every reader has
+    taken its own snapshot. Otherwise (a SQLite reader, whose view may be older than the last
+    commit; a session bound to one connection, as in the tests) the reads run one after the other
+    on `session`.
+    """
+    bind, caller = session.get_bind(), session.connection()
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        snapshot = str(caller.exec_driver_sql("SELECT pg_export_snapshot()").scalar())
+        if not re.fullmatch(r"[0-9A-F-]+", snapshot):
+            raise RuntimeError(f"unexpected snapshot id {snapshot!r}")
+
+        def begin(reader: Session) -> None:
+            reader.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            reader.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+
+    elif (
+        isinstance(bind, Engine)
+        and bind.url.database not in (None, "", ":memory:")
+        and not caller.get_execution_options().get(READ_ONLY)
+    ):
+
+        def begin(reader: Session) -> None:
+            reader.connection(execution_options={READ_ONLY: True})
+
+    else:
+        for read in reads:
+            read(session)
+        return
+
+    def run(read: Callable[[Session], object]) -> None:
+        with Session(bind) as reader:
+            begin(reader)
+            read(reader)
+
+    with ThreadPoolExecutor(max_workers=len(reads)) as pool:
+        for done in [pool.submit(run, read) for read in reads]:
+            done.result()
 
 
 @dataclass

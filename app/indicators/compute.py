@@ -5,7 +5,7 @@ dimension present (0 when nothing matches), `non_renseigne` in `qpv`, `rep` and 
 `sorties.duree.moyenne_mois` rounded half-up to one decimal, or None when nobody left.
 
 Only the clear, code-only columns of `parcours`, `parcours_codes` and `children` are read, never an
-encrypted one; four grouped queries, each returning a few dozen rows at most.
+encrypted one; grouped queries, each returning a few dozen rows at most, in parallel on one snapshot.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy.sql.expression import UnaryExpression
 
 from app.children.models import Child, Parcours, ParcoursCode
 from app.collective.models import CollectiveAttendance, CollectiveSession
+from app.db import read_in_parallel
 from app.eps.models import CLOSE, Seance
 from app.indicators import evaluation
 from app.nomenclature import AGE_BANDS, OLDEST_BAND, Decision, nomenclature
@@ -148,21 +149,30 @@ def consolidate(session: Session, programme_ids: list[int], year: int | str | Pe
 
 def _compute(session: Session, programme_id: int, period: Period) -> tuple[dict[str, Any], Counter[int]]:
     """The result, and the orientation-to-decision delays of the situations examined (number of
-    situations per delay in days)."""
+    situations per delay in days). The two heaviest counts (children, codes) and the rest run in
+    parallel on one snapshot (`read_in_parallel`); each writes its own keys of the result."""
     code = session.scalar(select(Programme.code).where(Programme.id == programme_id)) or ""
     result = empty_result(period, code)
     start, end = period.start, period.end
-    _orientations(session, programme_id, start, end, result)
-    _parcours(session, programme_id, start, end, result)
-    _children(session, programme_id, period.age_year, start, end, result)
-    _codes(session, programme_id, start, end, result)
-    delays = _decision_delays(session, programme_id, start, end)
+    delays: Counter[int] = Counter()
+
+    def activity(reader: Session) -> None:
+        _orientations(reader, programme_id, start, end, result)
+        _parcours(reader, programme_id, start, end, result)
+        delays.update(_decision_delays(reader, programme_id, start, end))
+        result["eps"]["seances"] = _seances_held(reader, programme_id, start, end)
+        collective_actions(reader, programme_id, start, end, result)
+        result[PROGRAMME_DATA] = data_of_year(reader, programme_id, period.start.year)
+        evaluation.count_evaluations(reader, programme_id, start, end, result)
+
+    read_in_parallel(
+        session,
+        activity,
+        lambda reader: _children(reader, programme_id, period.age_year, start, end, result),
+        lambda reader: _codes(reader, programme_id, start, end, result),
+    )
     result["eps"]["situations_examinees"] = delays.total()
     result["eps"]["delai_orientation_decision_jours"] = _mean_and_median(delays)
-    result["eps"]["seances"] = _seances_held(session, programme_id, start, end)
-    collective_actions(session, programme_id, start, end, result)
-    result[PROGRAMME_DATA] = data_of_year(session, programme_id, period.start.year)
-    evaluation.count_evaluations(session, programme_id, start, end, result)
     return result, delays
 
 
