@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypedDict, Unpack, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy import event as sa_event
@@ -135,30 +135,21 @@ def _forget_checkpoint(session: Session) -> None:
     session.info.pop("audit_checkpoint", None)
 
 
-def record(
-    session: Session,
-    action: str,
-    *,
-    actor_id: int | None = None,
-    programme_id: int | None = None,
-    target_type: str | None = None,
-    target_id: object = None,
-    outcome: str = "ok",
-) -> AuditEvent:
+class EventFields(TypedDict, total=False):
+    """What an event says besides its action (`record`, `event_row`). Never personal data as a target."""
+
+    actor_id: int | None
+    programme_id: int | None
+    target_type: str | None
+    target_id: object
+    outcome: str
+
+
+def record(session: Session, action: str, **fields: Unpack[EventFields]) -> AuditEvent:
     """Append an event in the current transaction. Never pass personal data as a target."""
-    head = _locked_head(session)
-    event_values = event_row(
-        action,
-        actor_id=actor_id,
-        programme_id=programme_id,
-        target_type=target_type,
-        target_id=target_id,
-        outcome=outcome,
-    )
-    row = _normalise({**event_values, "prev_hash": head.last_hash})
+    row = event_row(action, **fields)
+    chain(session, [row])
     event = AuditEvent(**row)
-    event.hash = entry_hash(audit_key(), row)
-    head.last_hash = event.hash
     session.add(event)
     session.flush()
     _remember_head(session, event.id, event.hash)
@@ -213,7 +204,7 @@ def event_for(action: str, obj: Any, *, actor_id: int | None = None, outcome: st
 
 def chain(session: Session, events: list[dict[str, Any]]) -> None:
     """Set `prev_hash` and `hash` of new event rows, in order, after the current head; the caller
-    inserts them in bulk in the same transaction (imports), then calls `bulk_inserted`."""
+    inserts them in the same transaction (`record`, `append`; imports in bulk, then `bulk_inserted`)."""
     head = _locked_head(session)
     key = audit_key()
     for index, event in enumerate(events):
