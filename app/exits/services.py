@@ -72,17 +72,8 @@ def _check(parcours: Parcours, motif: str, date_sortie: date, attempts: list[Att
         raise ExitError(
             _("La date de sortie ne peut pas être dans le futur : indiquez la date où le parcours a pris fin.")
         )
-    if parcours.date_entree is not None and date_sortie < parcours.date_entree:
-        raise ExitError(
-            _("La date de sortie ne peut pas précéder la date d'entrée (%(date)s).")
-            % {"date": format_date(parcours.date_entree)}
-        )
-    admitted = parcours.date_decision or parcours.date_orientation
-    if parcours.date_entree is None and date_sortie < admitted:
-        raise ExitError(
-            _("La date de sortie ne peut pas précéder l'admission par l'EPS (%(date)s).")
-            % {"date": format_date(admitted)}
-        )
+    if problem := parcours_services.exit_date_problem(parcours, date_sortie):
+        raise ExitError(problem)
     if motif == "perte_contact" and not attempts:
         raise ExitError(_("Pour une perte de contact, indiquez au moins une tentative de contact (date et moyen)."))
     if len(attempts) > MAX_ATTEMPTS:

@@ -207,6 +207,24 @@ def assign_referent(session: Session, child: Child, referent: User | None, actor
     session.flush()
 
 
+def exit_date_problem(parcours: Parcours, date_sortie: date, entree: date | None = None) -> str | None:
+    """Why `date_sortie` cannot end this parcours (in French), or None: it precedes its entry date
+    (`entree`, else the recorded one) or, for an admission that never began, the EPS admission."""
+    entree = entree or parcours.date_entree
+    if entree is not None:
+        if date_sortie < entree:
+            return _("La date de sortie ne peut pas précéder la date d'entrée (%(date)s).") % {
+                "date": format_date(entree)
+            }
+        return None
+    admitted = parcours.date_decision or parcours.date_orientation
+    if date_sortie < admitted:
+        return _("La date de sortie ne peut pas précéder l'admission par l'EPS (%(date)s).") % {
+            "date": format_date(admitted)
+        }
+    return None
+
+
 def close_parcours(
     session: Session,
     parcours: Parcours,
@@ -228,10 +246,8 @@ def close_parcours(
         raise WorkflowError(_("La date d'entrée du parcours est nécessaire pour le clore."))
     if motif_sortie not in nomenclature().codes("motif_sortie"):
         raise WorkflowError(_("Motif de sortie inconnu."))
-    if date_sortie < entree:
-        raise WorkflowError(
-            _("La date de sortie ne peut pas précéder la date d'entrée (%(date)s).") % {"date": format_date(entree)}
-        )
+    if problem := exit_date_problem(parcours, date_sortie, entree):
+        raise WorkflowError(problem)
     if entree < parcours.date_orientation:
         raise WorkflowError(
             _("La date d'entrée ne peut pas précéder la date d'orientation (%(date)s).")
@@ -257,12 +273,8 @@ def end_before_entry(session: Session, parcours: Parcours, date_sortie: date, mo
         raise WorkflowError(_("Ce parcours a commencé ou est déjà clos."))
     if motif_sortie not in nomenclature().codes("motif_sortie"):
         raise WorkflowError(_("Motif de sortie inconnu."))
-    admitted = parcours.date_decision or parcours.date_orientation
-    if date_sortie < admitted:
-        raise WorkflowError(
-            _("La date de sortie ne peut pas précéder l'admission par l'EPS (%(date)s).")
-            % {"date": format_date(admitted)}
-        )
+    if problem := exit_date_problem(parcours, date_sortie):
+        raise WorkflowError(problem)
     parcours.date_sortie = date_sortie
     parcours.motif_sortie = motif_sortie
     _audit(session, "parcours.close", actor, parcours)
